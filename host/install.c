@@ -1209,8 +1209,8 @@ static void check_provider(struct report *rep, const cJSON *cfg)
 		base = (prov && strcmp(prov, "anthropic") == 0) ? "https://api.anthropic.com/v1"
 								: "https://api.openai.com/v1";
 	url_for_display(base, shown, sizeof shown);
-	int local = strstr(base, "://127.") || strstr(base, "://localhost") ||
-		    strstr(base, "://[::1]");
+	int local = strstr(shown, "://127.") || strstr(shown, "://localhost") ||
+		    strstr(shown, "://[::1]");
 	if (prov && strcmp(prov, "offline") == 0) {
 		report_add(rep, "provider", "ok", NULL, "provider offline (base URL %s unused)",
 			   shown);
