@@ -11,8 +11,10 @@
  * browsers would read and says, per problem, what to run to fix it.
  */
 #include "precedent/install.h"
+#include "precedent/config.h"
 #include "precedent/error.h"
 #include "precedent/limits.h"
+#include "precedent/store.h"
 #include "precedent/util.h"
 
 #include <cjson/cJSON.h>
@@ -1024,140 +1026,125 @@ out:
 	free(root);
 }
 
-/* Reads config.json into *cfg (NULL when absent) and reports on it. */
-static void check_config(struct report *rep, cJSON **cfg /* OUT */)
+/* Line number of the first JSON syntax error in text (1 when unknown). */
+static int json_error_line(const char *text, size_t len)
 {
-	char *dir = NULL, *txt = NULL;
-	size_t len = 0;
-	buf_t p;
-
-	*cfg = NULL;
-	buf_init(&p, 0);
-	if (xdg_dir("XDG_CONFIG_HOME", ".config", &dir) < 0) {
-		report_add(rep, "config", "fail", "set HOME", "cannot determine the home directory");
-		goto out;
-	}
-	buf_printf(&p, "%s/precedent/config.json", dir);
-	int rc = read_file(p.data, INSTALL_CONFIG_CAP, &txt, &len);
-	if (rc == PRECEDENT_EIO && errno == ENOENT) {
-		report_add(rep, "config", "ok", NULL, "no %s: defaults apply", p.data);
-		goto out;
-	}
-	if (rc < 0) {
-		report_add(rep, "config", "fail", "fix the file's permissions or size", "%s: %s",
-			   p.data, precedent_strerror(rc));
-		goto out;
-	}
 	const char *end = NULL;
-	*cfg = cJSON_ParseWithLengthOpts(txt, len, &end, 0);
-	if (!*cfg || !cJSON_IsObject(*cfg)) {
+	int line = 1;
+	cJSON *j = cJSON_ParseWithLengthOpts(text, len, &end, 0);
+
+	if (j) {
+		cJSON_Delete(j);
+		return 1;
+	}
+	const char *at = cJSON_GetErrorPtr();
+	if (at && at >= text && at <= text + len)
+		for (const char *s = text; s < at; s++)
+			line += *s == '\n';
+	return line;
+}
+
+/* Loads the configuration the host would load (config_load) and reports on it;
+ * *cfg is an empty config when the file is unusable, so later checks still run. */
+static void check_config(struct report *rep, config_t **cfg /* OUT */)
+{
+	char err[512] = "";
+	char *txt = NULL;
+	size_t len = 0;
+
+	if (config_load(NULL, cfg, err, sizeof err) < 0) {
+		char *path = config_default_path();
 		int line = 1;
-		const char *at = *cfg ? txt : cJSON_GetErrorPtr();
-		if (at && at >= txt && at <= txt + len)
-			for (const char *s = txt; s < at; s++)
-				line += *s == '\n';
-		report_add(rep, "config", "fail", "correct the JSON (or remove the file for defaults)",
-			   *cfg ? "%s: not a JSON object" : "%s:%d: invalid JSON", p.data, line);
-		cJSON_Delete(*cfg);
-		*cfg = NULL;
+		if (read_file(path, INSTALL_CONFIG_CAP, &txt, &len) == 0)
+			line = json_error_line(txt, len);
+		report_add(rep, "config", "fail",
+			   "correct the JSON (or remove the file to use the defaults)",
+			   "%s (line %d)", err, line);
+		free(path);
+		*cfg = config_new_empty();
 		goto out;
 	}
+	const char *path = config_path(*cfg);
 	struct stat st;
-	if (stat(p.data, &st) == 0 && (st.st_mode & 0077) &&
-	    strstr(txt, "api_key") != NULL) {
-		report_add(rep, "config", "warn", "chmod 600 the file",
-			   "%s mentions an API key and is readable by others", p.data);
+	if (stat(path, &st) != 0) {
+		report_add(rep, "config", "ok", NULL, "no %s: defaults apply", path);
 		goto out;
 	}
-	report_add(rep, "config", "ok", NULL, "%s parses", p.data);
+	if ((st.st_mode & 0077) && read_file(path, INSTALL_CONFIG_CAP, &txt, &len) == 0 &&
+	    strstr(txt, "api_key\"") != NULL) {
+		report_add(rep, "config", "warn", "chmod 600 the file",
+			   "%s holds an API key and is readable by others", path);
+		goto out;
+	}
+	report_add(rep, "config", "ok", NULL, "%s parses", path);
 out:
 	free(txt);
-	free(dir);
-	buf_release(&p);
 }
 
-static const char *cfg_str(const cJSON *cfg, const char *key)
+/* The database the host would open: read-only through store_open (never created or
+ * migrated here), then integrity and writability. */
+static void check_database(struct report *rep, const struct opts *o)
 {
-	const cJSON *llm = cJSON_GetObjectItemCaseSensitive(cfg, "llm");
-	const cJSON *v = cJSON_GetObjectItemCaseSensitive(llm, key);
-	if (!cJSON_IsString(v))
-		v = cJSON_GetObjectItemCaseSensitive(cfg, key);
-	return cJSON_IsString(v) && v->valuestring[0] ? v->valuestring : NULL;
-}
-
-/* The database: opens read-only without creating it, integrity and schema version. */
-static void check_database(struct report *rep, const struct opts *o, const cJSON *cfg)
-{
-	char *ddir = NULL;
-	buf_t p;
-	sqlite3 *db = NULL;
+	char *path = config_db_path(o->db_path);
+	char err[1024] = "";
+	store_t *s = NULL;
 	sqlite3_stmt *st = NULL;
-	const char *path = o->db_path;
+	int rc;
 
-	buf_init(&p, 0);
-	if (!path)
-		path = getenv("PRECEDENT_DB");
-	if (!path || !path[0]) {
-		const cJSON *v = cJSON_GetObjectItemCaseSensitive(cfg, "db");
-		path = cJSON_IsString(v) ? v->valuestring : NULL;
-	}
-	if (!path || !path[0]) {
-		if (data_dir(&ddir) < 0) {
-			report_add(rep, "database", "fail", "set HOME",
-				   "cannot determine the home directory");
-			goto out;
-		}
-		buf_printf(&p, "%s/precedent.db", ddir);
-		path = p.data;
-	}
 	if (access(path, F_OK) != 0) {
 		report_add(rep, "database", "warn",
 			   "precedent-host index tickets FILE (and index docs DIR)",
 			   "no database yet at %s", path);
 		goto out;
 	}
-	if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK) {
-		report_add(rep, "database", "fail", "check the file's permissions",
-			   "%s cannot be opened: %s", path, db ? sqlite3_errmsg(db) : "out of memory");
+	rc = store_open(path, STORE_READONLY, &s, err, sizeof err);
+	if (rc == PRECEDENT_EREADONLY && strstr(err, "migration")) {
+		report_add(rep, "database", "warn", NULL,
+			   "%s (it is upgraded the next time precedent-host opens it)", err);
 		goto out;
 	}
-	sqlite3_busy_timeout(db, 2000);
-	int src = sqlite3_prepare_v2(db, "PRAGMA quick_check", -1, &st, NULL);
+	if (rc == PRECEDENT_ESCHEMA) {
+		report_add(rep, "database", "fail", "upgrade precedent-host (make install)", "%s",
+			   err);
+		goto out;
+	}
+	if (rc < 0) {
+		report_add(rep, "database", "fail",
+			   rc == PRECEDENT_ECORRUPT
+				   ? "move the file aside and re-index (precedent-host index ...)"
+				   : "check the file and its directory's permissions",
+			   "%s", err[0] ? err : precedent_strerror(rc));
+		goto out;
+	}
+	int src = sqlite3_prepare_v2(store_db(s), "PRAGMA quick_check", -1, &st, NULL);
 	if (src == SQLITE_OK)
 		src = sqlite3_step(st);
-	if (src != SQLITE_ROW || strcmp((const char *)sqlite3_column_text(st, 0), "ok") != 0) {
+	const char *qc = src == SQLITE_ROW ? (const char *)sqlite3_column_text(st, 0) : NULL;
+	if (!qc || strcmp(qc, "ok") != 0) {
 		report_add(rep, "database", "fail",
 			   "move the file aside and re-index (precedent-host index ...)",
-			   "%s is damaged or not a database: %s", path,
-			   src == SQLITE_ROW ? (const char *)sqlite3_column_text(st, 0)
-					     : sqlite3_errmsg(db));
+			   "%s is damaged: %s", path, qc ? qc : store_errmsg(s));
 		goto out;
 	}
-	sqlite3_finalize(st);
-	st = NULL;
-	int ver = -1;
-	if (sqlite3_prepare_v2(db, "PRAGMA user_version", -1, &st, NULL) == SQLITE_OK &&
-	    sqlite3_step(st) == SQLITE_ROW)
-		ver = sqlite3_column_int(st, 0);
-	char *dcopy = xstrdup(path);
-	char *slash = strrchr(dcopy, '/');
+	char *dir = xstrdup(path);
+	char *slash = strrchr(dir, '/');
 	if (slash)
-		*(slash == dcopy ? slash + 1 : slash) = '\0';
-	int dir_w = access(slash ? dcopy : ".", W_OK) == 0 && access(path, W_OK) == 0;
-	free(dcopy);
-	if (!dir_w) {
+		*(slash == dir ? slash + 1 : slash) = '\0';
+	int writable = access(slash ? dir : ".", W_OK) == 0 && access(path, W_OK) == 0;
+	free(dir);
+	if (!writable) {
 		report_add(rep, "database", "warn",
-			   "make the database and its directory writable (feedback is written there)",
-			   "%s opens (schema %d) but is read-only", path, ver);
+			   "make the database and its directory writable (drafts and feedback are "
+			   "written there)",
+			   "%s opens (schema %d) but is read-only", path, store_schema_version(s));
 		goto out;
 	}
 	report_add(rep, "database", "ok", NULL, "%s opens, integrity ok, schema version %d", path,
-		   ver);
+		   store_schema_version(s));
 out:
 	sqlite3_finalize(st);
-	sqlite3_close(db);
-	free(ddir);
-	buf_release(&p);
+	store_close(s);
+	free(path);
 }
 
 /* Copies url without any user:password@ part into out. */
@@ -1184,55 +1171,44 @@ static size_t discard(char *ptr, size_t size, size_t n, void *ud)
 }
 
 /* The LLM provider: only when one is configured; any HTTP answer means reachable. */
-static void check_provider(struct report *rep, const cJSON *cfg)
+static void check_provider(struct report *rep, const config_t *cfg)
 {
-	const char *prov = getenv("PRECEDENT_LLM_PROVIDER");
-	const char *base = getenv("PRECEDENT_LLM_BASE_URL");
-	const char *key = getenv("PRECEDENT_LLM_API_KEY");
-	char shown[512];
+	const char *prov = config_str(cfg, "llm.provider", "PRECEDENT_LLM_PROVIDER", NULL);
+	const char *base = config_str(cfg, "llm.base_url", "PRECEDENT_LLM_BASE_URL", NULL);
+	char shown[512], key[512], err[512] = "";
 	CURL *c = NULL;
 
-	if (!prov || !prov[0])
-		prov = cfg_str(cfg, "provider");
-	if (!base || !base[0])
-		base = cfg_str(cfg, "base_url");
-	if (!key || !key[0])
-		key = cfg_str(cfg, "api_key");
-	if (!key)
-		key = cfg_str(cfg, "api_key_file");
-	if ((!prov || strcmp(prov, "offline") == 0 || strcmp(prov, "none") == 0) && !base) {
+	if (!prov || strcmp(prov, "offline") == 0 || strcmp(prov, "none") == 0) {
 		report_add(rep, "provider", "ok", NULL,
 			   "no LLM provider configured: drafts are extractive (offline)");
 		return;
 	}
 	if (!base)
-		base = (prov && strcmp(prov, "anthropic") == 0) ? "https://api.anthropic.com/v1"
-								: "https://api.openai.com/v1";
+		base = strcmp(prov, "anthropic") == 0 ? "https://api.anthropic.com/v1"
+						      : "https://api.openai.com/v1";
 	url_for_display(base, shown, sizeof shown);
 	int local = strstr(shown, "://127.") || strstr(shown, "://localhost") ||
 		    strstr(shown, "://[::1]");
-	if (prov && strcmp(prov, "offline") == 0) {
-		report_add(rep, "provider", "ok", NULL, "provider offline (base URL %s unused)",
-			   shown);
-		return;
-	}
-	if (!local && !key)
+	int krc = config_api_key(cfg, key, sizeof key, err, sizeof err);
+	explicit_bzero(key, sizeof key);
+	if (krc == PRECEDENT_ECONFIG)
+		report_add(rep, "provider", "fail", "chmod 600 the key file, or fix llm.api_key_file",
+			   "%s", err);
+	else if (krc < 0 && !local)
 		report_add(rep, "provider", "warn",
-			   "set PRECEDENT_LLM_API_KEY or api_key_file in config.json",
-			   "%s needs an API key and none is configured", shown);
+			   "set PRECEDENT_LLM_API_KEY, or llm.api_key_file in config.json",
+			   "%s (%s) needs an API key and none is configured", shown, prov);
 
 	c = curl_easy_init();
 	if (!c) {
 		report_add(rep, "provider", "fail", NULL, "libcurl could not start");
 		return;
 	}
-	char errbuf[CURL_ERROR_SIZE] = "";
 	curl_easy_setopt(c, CURLOPT_URL, base);
 	curl_easy_setopt(c, CURLOPT_NOBODY, 1L);
 	curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, INSTALL_PROBE_TIMEOUT_MS);
 	curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, INSTALL_PROBE_TIMEOUT_MS);
 	curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
-	curl_easy_setopt(c, CURLOPT_ERRORBUFFER, errbuf);
 	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, discard);
 	curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http,https");
 	if (local)
@@ -1241,16 +1217,16 @@ static void check_provider(struct report *rep, const cJSON *cfg)
 	CURLcode cc = curl_easy_perform(c);
 	double took = now_ms() - t0;
 	if (cc != CURLE_OK) {
+		/* libcurl's message may repeat the URL: print ours (without credentials). */
 		report_add(rep, "provider", "fail",
-			   local ? "start the local model server, or fix base_url"
-				 : "check the network/proxy, or fix base_url",
-			   "%s (%s) is not reachable: %s", shown, prov ? prov : "openai",
-			   errbuf[0] ? errbuf : curl_easy_strerror(cc));
+			   local ? "start the local model server, or fix llm.base_url"
+				 : "check the network or proxy, or fix llm.base_url",
+			   "%s (%s) is not reachable: %s", shown, prov, curl_easy_strerror(cc));
 	} else {
 		long code = 0;
 		curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &code);
 		report_add(rep, "provider", "ok", NULL, "%s (%s) answered HTTP %ld in %.0f ms", shown,
-			   prov ? prov : "openai", code, took);
+			   prov, code, took);
 	}
 	curl_easy_cleanup(c);
 }
@@ -1258,7 +1234,7 @@ static void check_provider(struct report *rep, const cJSON *cfg)
 static int cmd_doctor(struct opts *o)
 {
 	struct report rep = {.checks = cJSON_CreateArray(), .json = o->json};
-	cJSON *cfg = NULL;
+	config_t *cfg = NULL;
 	char *self = self_path();
 
 	if (!o->json)
@@ -1276,7 +1252,7 @@ static int cmd_doctor(struct opts *o)
 		report_add(&rep, "browsers", "fail", "precedent-host install",
 			   "no browser is registered to start precedent-host");
 	check_config(&rep, &cfg);
-	check_database(&rep, o, cfg);
+	check_database(&rep, o);
 	check_provider(&rep, cfg);
 
 	if (o->json) {
@@ -1300,7 +1276,7 @@ static int cmd_doctor(struct opts *o)
 		printf("doctor: all good (%d warning%s)\n", rep.warns, rep.warns == 1 ? "" : "s");
 	}
 	cJSON_Delete(rep.checks);
-	cJSON_Delete(cfg);
+	config_free(cfg);
 	free(self);
 	return rep.fails ? 1 : 0;
 }

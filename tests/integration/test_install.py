@@ -354,7 +354,7 @@ def test_doctor_config_and_database(home):
     rc, rep, err = doctor(home)
     msg = [c["message"] for c in rep["checks"] if c["check"] == "config"][0]
     check(rc == 1 and status(rep, "config") == "fail", "bad config fails")
-    check(":3:" in msg, "and names the line: %s" % msg)
+    check("line 3" in msg, "and names the line: %s" % msg)
     open(os.path.join(cfgdir, "config.json"), "w").write('{"llm": {"provider": "offline"}}')
     rc, rep, err = doctor(home)
     check(status(rep, "config") == "ok" and status(rep, "provider") == "ok", "offline config ok")
@@ -365,14 +365,20 @@ def test_doctor_config_and_database(home):
     rc, rep, err = doctor(home, env=env_for(home, PRECEDENT_DB=db))
     check(rc == 1 and status(rep, "database") == "fail", "garbage database fails (env PRECEDENT_DB)")
     os.unlink(db)
-    con = sqlite3.connect(db)
-    con.execute("create table t(x)")
-    con.execute("pragma user_version=3")
-    con.commit()
-    con.close()
-    rc, rep, err = doctor(home, "--db", db)
-    msg = [c["message"] for c in rep["checks"] if c["check"] == "database"][0]
-    check(status(rep, "database") == "ok" and "version 3" in msg, "good database ok: %s" % msg)
+    for version, want, text in [(1, "ok", "schema version 1"), (0, "warn", "migration"),
+                                (99, "fail", "newer")]:
+        if os.path.exists(db):
+            os.unlink(db)
+        con = sqlite3.connect(db)
+        con.execute("create table t(x)")
+        con.execute("pragma user_version=%d" % version)
+        con.commit()
+        con.close()
+        rc, rep, err = doctor(home, "--db", db)
+        msg = [c["message"] for c in rep["checks"] if c["check"] == "database"][0]
+        check(status(rep, "database") == want and text in msg,
+              "schema %d: %s with %r: %s" % (version, want, text, msg))
+    check(rc == 1, "a newer schema fails doctor")
     check(tree(home) >= {("f", "p.db")} and not os.path.exists(db + "-wal"), "doctor writes nothing")
     run(home, "uninstall")
 
@@ -411,6 +417,76 @@ def test_doctor_probes_the_provider_quickly(home):
     check(took < 6, "probe times out in about 2 s (took %.1f s)" % took)
     print("  silent-provider doctor took %.2f s" % took)
     run(home, "uninstall")
+
+
+@case
+def test_dist_packages_the_extension_with_one_version(home):
+    import re
+    import shutil
+    import tarfile
+    import zipfile
+    repo = os.path.join(home, "repo")
+    os.makedirs(os.path.join(repo, "include", "precedent"))
+    os.makedirs(os.path.join(repo, "scripts"))
+    shutil.copy(os.path.join(ROOT, "include", "precedent", "limits.h"),
+                os.path.join(repo, "include", "precedent"))
+    shutil.copy(os.path.join(ROOT, "scripts", "dist.sh"), os.path.join(repo, "scripts"))
+    version = re.search(r'PRECEDENT_VERSION "([^"]+)"',
+                        open(os.path.join(ROOT, "include", "precedent", "limits.h")).read()).group(1)
+    ext = os.path.join(repo, "extension")
+    for d in ["background", "content", "sidepanel", "tests"]:
+        os.makedirs(os.path.join(ext, d))
+    key = open(os.path.join(ROOT, "manifests", "extension-key.txt")).read().strip()
+    manifest = {"manifest_version": 3, "name": "Precedent", "version": version, "key": key,
+                "background": {"service_worker": "background/sw.js", "type": "module"},
+                "side_panel": {"default_path": "sidepanel/panel.html"},
+                "permissions": ["nativeMessaging", "sidePanel"],
+                "content_scripts": [{"matches": ["https://*/*"], "js": ["content/main.js"]}]}
+    json.dump(manifest, open(os.path.join(ext, "manifest.json"), "w"))
+    for f in ["background/sw.js", "content/main.js", "sidepanel/panel.html", "tests/x.test.js",
+              "content/extract.test.js"]:
+        open(os.path.join(ext, f), "w").write("// " + f)
+    git = lambda *a: subprocess.run(["git", "-C", repo, *a], check=True, capture_output=True)
+    git("init", "-q")
+    git("add", "-A")
+    git("-c", "user.name=t", "-c", "user.email=t@t", "commit", "-qm", "x")
+    env = dict(os.environ, SOURCE_DATE_EPOCH="1700000000")
+    p = subprocess.run(["bash", "scripts/dist.sh"], cwd=repo, env=env, capture_output=True, text=True)
+    check(p.returncode == 0, "dist succeeds: %s" % p.stderr)
+    chrome = os.path.join(repo, "dist", "precedent-extension-chrome-%s.zip" % version)
+    xpi = os.path.join(repo, "dist", "precedent-extension-firefox-%s.xpi" % version)
+    src = os.path.join(repo, "dist", "precedent-%s.tar.gz" % version)
+    if not all(os.path.exists(x) for x in (chrome, xpi, src)):
+        check(False, "all three artifacts exist: %s" % os.listdir(os.path.join(repo, "dist")))
+        return
+    z = zipfile.ZipFile(chrome)
+    names = sorted(z.namelist())
+    check(names == ["background/sw.js", "content/main.js", "manifest.json", "sidepanel/panel.html"],
+          "chrome zip holds the extension without tests: %r" % names)
+    cm = json.loads(z.read("manifest.json"))
+    check("key" not in cm and cm["version"] == version, "chrome zip manifest: no key, the version")
+    fm = json.loads(zipfile.ZipFile(xpi).read("manifest.json"))
+    check(fm["browser_specific_settings"]["gecko"]["id"] == FIREFOX_ID, "xpi has the gecko id")
+    check(fm["background"] == {"scripts": ["background/sw.js"], "type": "module"},
+          "xpi runs the background as scripts: %r" % fm["background"])
+    check("sidebar_action" in fm and "side_panel" not in fm and "key" not in fm, "xpi sidebar, no key")
+    check("sidePanel" not in fm["permissions"], "no Chromium-only permission in the xpi")
+    t = tarfile.open(src)
+    check("precedent-%s/extension/manifest.json" % version in t.getnames(), "source tarball")
+    first = open(chrome, "rb").read()
+    p = subprocess.run(["bash", "scripts/dist.sh"], cwd=repo, env=env, capture_output=True, text=True)
+    check(open(chrome, "rb").read() == first, "dist is reproducible")
+
+    manifest["version"] = "9.9.9"
+    json.dump(manifest, open(os.path.join(ext, "manifest.json"), "w"))
+    p = subprocess.run(["bash", "scripts/dist.sh"], cwd=repo, env=env, capture_output=True, text=True)
+    check(p.returncode != 0 and "9.9.9" in p.stderr and "PRECEDENT_VERSION" in p.stderr,
+          "a version that differs fails dist: %s" % p.stderr)
+    manifest["version"] = version
+    manifest["content_scripts"][0]["js"].append("content/gone.js")
+    json.dump(manifest, open(os.path.join(ext, "manifest.json"), "w"))
+    p = subprocess.run(["bash", "scripts/dist.sh"], cwd=repo, env=env, capture_output=True, text=True)
+    check(p.returncode != 0 and "content/gone.js" in p.stderr, "a missing file fails dist")
 
 
 def test_extension_id_matches_key():
