@@ -79,6 +79,7 @@ unit: $(UNIT_BIN)
 
 integration: build/precedent-host build/asan/precedent-host
 	@PRECEDENT_HOST=$(CURDIR)/build/asan/precedent-host bash tests/integration/run.sh
+	@bash tests/integration/valgrind.sh
 
 fuzz-short: $(FUZZ_BIN)
 	@bash tests/fuzz/run.sh $(FUZZ_SECONDS) $(FUZZ_BIN)
