@@ -104,111 +104,256 @@ size_t editdist_levenshtein_dp(const uint32_t *a, size_t na, const uint32_t *b, 
 
 /* ---- bit-parallel, blocked, banded --------------------------------------- */
 
-/* Match masks of one 64-row block: a direct table for ASCII, a small open-addressing
- * table (at most 64 keys in 128 slots) for everything else. */
-typedef struct peq_block {
-	uint64_t ascii[128];
-	uint32_t key[128];
-	uint64_t val[128];
-	uint8_t used[128];
-	int nonascii;
-} peq_block_t;
+/*
+ * The sequences are first mapped to dense symbol ids (ASCII is its own id, other code
+ * points get ids from 128 up), so a block's match masks are one array load per cell.
+ *
+ * Blocks are swept in stripes of up to STRIPE blocks (256 rows). Inside a stripe,
+ * block s works on column t - s while block 0 works on column t: block s takes the
+ * horizontal delta block s - 1 produced one iteration earlier, so the blocks'
+ * dependency chains are independent within an iteration and the CPU overlaps them.
+ *
+ * Pruning (Ukkonen, refined as in edlib): with threshold k, a cell (r, c) on the
+ * bottom row of a stripe can lie on an optimal path only if its computed value
+ * D'(r, c) + |(m - r) - (n - c)| <= k. The next stripe starts at the first such
+ * column (its left boundary is D'(r, c) + 1, + 2, ... downwards: costs of real
+ * paths) and ends at max(c + k - D'(r, c)) + rows. Computed values are always costs
+ * of real paths (upper bounds); every cell of an optimal path of cost <= k stays
+ * inside the region, so the result is exact when <= k. No valid column: the
+ * distance is > k and the pass stops early.
+ */
+#define STRIPE 4
 
-static void peq_build(peq_block_t *pq, const uint32_t *p, size_t rows)
+typedef struct bp_ctx {
+	const uint32_t *pid, *tid; /* pattern (m rows), text (n columns) */
+	size_t m, n;
+	uint64_t *peq;             /* sigma * STRIPE masks, all zero between stripes */
+	int8_t *h;                 /* n + 1 horizontal deltas of the row above a stripe */
+} bp_ctx_t;
+
+typedef struct bp_stripe {
+	size_t top, rows;   /* row above the stripe; rows in it (<= 64 * STRIPE) */
+	size_t cmin, hi;    /* left boundary column; last column */
+	int64_t corner;     /* D'(top, cmin) */
+	int64_t k;
+	/* results for the next stripe */
+	int found;
+	size_t ncmin;
+	int64_t ncorner, nreach, score;
+} bp_stripe_t;
+
+static inline void bp_cell(uint64_t eq, int hin, uint64_t *pv, uint64_t *mv, uint64_t hbit,
+			   int hshift, int *hout)
 {
-	memset(pq->ascii, 0, sizeof pq->ascii);
-	if (pq->nonascii)
-		memset(pq->used, 0, sizeof pq->used);
-	pq->nonascii = 0;
-	for (size_t r = 0; r < rows; r++) {
-		uint32_t c = p[r];
-		uint64_t bit = (uint64_t)1 << r;
-		if (c < 128) {
-			pq->ascii[c] |= bit;
-			continue;
-		}
-		size_t h = (c * 2654435761u) >> 25; /* 7 bits */
-		while (pq->used[h] && pq->key[h] != c)
-			h = (h + 1) & 127;
-		if (!pq->used[h]) {
-			pq->used[h] = 1;
-			pq->key[h] = c;
-			pq->val[h] = 0;
-		}
-		pq->val[h] |= bit;
-		pq->nonascii = 1;
-	}
+	uint64_t hp = hin > 0, hm = hin < 0;
+	uint64_t xv = eq | *mv;
+	eq |= hm;
+	uint64_t xh = (((eq & *pv) + *pv) ^ *pv) | eq;
+	uint64_t ph = *mv | ~(xh | *pv);
+	uint64_t mh = *pv & xh;
+	*hout = (int)((ph & hbit) >> hshift) - (int)((mh & hbit) >> hshift);
+	ph = (ph << 1) | hp;
+	mh = (mh << 1) | hm;
+	*pv = mh | ~(xv | ph);
+	*mv = ph & xv;
 }
 
-static inline uint64_t peq_get(const peq_block_t *pq, uint32_t c)
+static inline __attribute__((always_inline)) void
+bp_stripe_run(const bp_ctx_t *cx, bp_stripe_t *st, const int S)
 {
-	if (c < 128)
-		return pq->ascii[c];
-	if (!pq->nonascii)
-		return 0;
-	size_t h = (c * 2654435761u) >> 25;
-	while (pq->used[h]) {
-		if (pq->key[h] == c)
-			return pq->val[h];
-		h = (h + 1) & 127;
+	uint64_t pv[STRIPE], mv[STRIPE];
+	int carry[STRIPE + 1];
+	const uint32_t *tid = cx->tid;
+	const uint64_t *peq = cx->peq;
+	int8_t *h = cx->h;
+	size_t lastrows = st->rows - 64 * (size_t)(S - 1);
+	uint64_t lbit = (uint64_t)1 << (lastrows - 1);
+	int lshift = (int)lastrows - 1;
+	int64_t rem_rows = (int64_t)(cx->m - st->top - st->rows), n = (int64_t)cx->n;
+	int64_t sc = st->corner + (int64_t)st->rows, k = st->k;
+	size_t cmin = st->cmin, hi = st->hi;
+
+	for (int s = 0; s < S; s++) {
+		pv[s] = ~(uint64_t)0;
+		mv[s] = 0;
+		carry[s] = 0;
 	}
-	return 0;
+	st->found = 0;
+	st->nreach = -1;
+
+#define BP_TRACK(jj)                                                                          \
+	do {                                                                                  \
+		int64_t rem_ = rem_rows - (n - (int64_t)(jj));                                \
+		if (rem_ < 0)                                                                 \
+			rem_ = -rem_;                                                         \
+		if (sc + rem_ <= k) {                                                         \
+			if (!st->found) {                                                     \
+				st->found = 1;                                                \
+				st->ncmin = (jj);                                             \
+				st->ncorner = sc;                                             \
+			}                                                                     \
+			if ((int64_t)(jj) + k - sc > st->nreach)                              \
+				st->nreach = (int64_t)(jj) + k - sc;                          \
+		}                                                                             \
+	} while (0)
+
+	BP_TRACK(cmin);
+	/* iteration t: block s on column t - s; ranges with every block active are unchecked */
+	size_t t = cmin + 1, tend = hi + (size_t)S - 1;
+	while (t <= tend) {
+		int full = t >= cmin + (size_t)S && t <= hi;
+		if (full) {
+			size_t stop = hi;
+			for (; t <= stop; t++) {
+#pragma GCC unroll 4
+				for (int s = S - 1; s >= 0; s--) {
+					size_t j = t - (size_t)s;
+					int hin = s == 0 ? h[j] : carry[s];
+					int ho;
+					uint64_t eq = peq[(size_t)tid[j - 1] * STRIPE + (size_t)s];
+					if (s == S - 1) {
+						bp_cell(eq, hin, &pv[s], &mv[s], lbit, lshift, &ho);
+						h[j] = (int8_t)ho;
+						sc += ho;
+						BP_TRACK(j);
+					} else {
+						bp_cell(eq, hin, &pv[s], &mv[s], (uint64_t)1 << 63, 63,
+							&ho);
+						carry[s + 1] = ho;
+					}
+				}
+			}
+			continue;
+		}
+		for (int s = S - 1; s >= 0; s--) {
+			size_t j = t - (size_t)s;
+			if (t < (size_t)s || j < cmin + 1 || j > hi)
+				continue;
+			int hin = s == 0 ? h[j] : carry[s];
+			int ho;
+			uint64_t eq = peq[(size_t)tid[j - 1] * STRIPE + (size_t)s];
+			if (s == S - 1) {
+				bp_cell(eq, hin, &pv[s], &mv[s], lbit, lshift, &ho);
+				h[j] = (int8_t)ho;
+				sc += ho;
+				BP_TRACK(j);
+			} else {
+				bp_cell(eq, hin, &pv[s], &mv[s], (uint64_t)1 << 63, 63, &ho);
+				carry[s + 1] = ho;
+			}
+		}
+		t++;
+	}
+#undef BP_TRACK
+	st->score = sc;
 }
 
 /*
- * One banded pass. Requires 1 <= m <= n and k >= n - m. Pattern p (rows), text t
- * (columns). h has n + 1 bytes of scratch. Returns the band-restricted distance: an
- * upper bound of the true distance, exact when it is <= k (or when the band covers
- * the whole matrix, k >= n).
+ * One pass with threshold k. Requires 1 <= m <= n and k >= n - m. Returns the
+ * distance if it is <= k, else some value > k.
  */
-static size_t band_pass(const uint32_t *p, size_t m, const uint32_t *t, size_t n, size_t k,
-			int8_t *h, peq_block_t *pq)
+static int64_t bp_pass(bp_ctx_t *cx, int64_t k)
 {
-	size_t off = n - m;
-	size_t nblocks = (m + 63) / 64;
-	size_t corner_next = 0, score = 0;
-	memset(h, 1, n + 1); /* row 0, and any column a block above did not reach: +1 */
-	pq->nonascii = 1;
-	for (size_t b = 0; b < nblocks; b++) {
-		size_t top = 64 * b; /* the row above this block */
-		size_t rows = m - top < 64 ? m - top : 64;
-		size_t lo = top + 1 + off > k + 1 ? top + 1 + off - k : 1;
-		size_t hi = top + rows + k < n ? top + rows + k : n;
-		size_t ntop = top + 64;
-		size_t lo_next = ntop + 1 + off > k + 1 ? ntop + 1 + off - k : 1;
-		size_t corner = lo == 1 ? top : corner_next;
-		uint64_t pv = ~(uint64_t)0, mv = 0;
-		uint64_t hbit = (uint64_t)1 << (rows - 1);
-		int hshift = (int)(rows - 1);
-
-		peq_build(pq, p + top, rows);
-		score = corner + rows; /* bottom row at column lo - 1: vertical deltas all +1 */
-		if (lo_next - 1 == lo - 1)
-			corner_next = score;
-		for (size_t j = lo; j <= hi; j++) {
-			uint64_t eq = peq_get(pq, t[j - 1]);
-			int hin = h[j];
-			uint64_t hp = hin > 0, hm = hin < 0;
-			uint64_t xv = eq | mv;
-			eq |= hm;
-			uint64_t xh = (((eq & pv) + pv) ^ pv) | eq;
-			uint64_t ph = mv | ~(xh | pv);
-			uint64_t mh = pv & xh;
-			int d = (int)((ph & hbit) >> hshift) - (int)((mh & hbit) >> hshift);
-			h[j] = (int8_t)d;
-			score += (size_t)(ptrdiff_t)d; /* wraps correctly for -1 */
-			ph = (ph << 1) | hp;
-			mh = (mh << 1) | hm;
-			pv = mh | ~(xv | ph);
-			mv = ph & xv;
-			if (j == lo_next - 1)
-				corner_next = score;
+	size_t m = cx->m, n = cx->n, hmax = 0;
+	bp_stripe_t st = {0};
+	memset(cx->h, 1, n + 1);
+	st.k = k;
+	st.top = 0;
+	st.cmin = 0;
+	st.corner = 0;
+	int64_t reach = k; /* max over valid c of c + k - D'(0, c) */
+	for (;;) {
+		size_t left = m - st.top;
+		st.rows = left < 64 * STRIPE ? left : 64 * STRIPE;
+		int S = (int)((st.rows + 63) / 64);
+		st.hi = reach + (int64_t)st.rows < (int64_t)n ? (size_t)(reach + (int64_t)st.rows) : n;
+		/* columns the previous stripe did not reach are row values + 1 each */
+		if (hmax > st.hi)
+			memset(cx->h + st.hi + 1, 1, hmax - st.hi);
+		for (int s = 0; s < S; s++) {
+			size_t r0 = st.top + 64 * (size_t)s;
+			size_t nr = st.rows - 64 * (size_t)s < 64 ? st.rows - 64 * (size_t)s : 64;
+			for (size_t r = 0; r < nr; r++)
+				cx->peq[(size_t)cx->pid[r0 + r] * STRIPE + (size_t)s] |= (uint64_t)1 << r;
 		}
+		switch (S) {
+		case 1:
+			bp_stripe_run(cx, &st, 1);
+			break;
+		case 2:
+			bp_stripe_run(cx, &st, 2);
+			break;
+		case 3:
+			bp_stripe_run(cx, &st, 3);
+			break;
+		default:
+			bp_stripe_run(cx, &st, 4);
+			break;
+		}
+		for (int s = 0; s < S; s++) {
+			size_t r0 = st.top + 64 * (size_t)s;
+			size_t nr = st.rows - 64 * (size_t)s < 64 ? st.rows - 64 * (size_t)s : 64;
+			for (size_t r = 0; r < nr; r++)
+				cx->peq[(size_t)cx->pid[r0 + r] * STRIPE + (size_t)s] = 0;
+		}
+		if (hmax < st.hi)
+			hmax = st.hi;
+		if (st.top + st.rows == m)
+			return st.hi == n ? st.score : k + 1;
+		if (!st.found)
+			return k + 1;
+		/* columns left of the new start are never read again */
+		if (hmax > st.hi)
+			memset(cx->h + st.hi + 1, 1, hmax - st.hi);
+		hmax = st.hi;
+		st.top += st.rows;
+		st.cmin = st.ncmin;
+		st.corner = st.ncorner;
+		reach = st.nreach;
 	}
-	return score;
 }
 
-/* Strips the common prefix and suffix; returns the new lengths through na/nb. */
+/* Dense ids: ASCII is its own id; other code points 128, 129, ... Returns sigma. */
+static size_t dense_ids(const uint32_t *a, size_t na, const uint32_t *b, size_t nb,
+			uint32_t *ia, uint32_t *ib)
+{
+	size_t slots = 0, next = 128;
+	uint32_t *key = NULL, *val = NULL;
+	for (int pass = 0; pass < 2; pass++) {
+		const uint32_t *src = pass ? b : a;
+		uint32_t *dst = pass ? ib : ia;
+		size_t len = pass ? nb : na;
+		for (size_t i = 0; i < len; i++) {
+			uint32_t c = src[i];
+			if (c < 128) {
+				dst[i] = c;
+				continue;
+			}
+			if (!slots) {
+				slots = 1024;
+				while (slots < 2 * (na + nb))
+					slots *= 2;
+				if (slots > (1u << 22))
+					slots = 1u << 22; /* ids are bounded by the code-point range */
+				key = xcalloc(slots, sizeof *key);
+				val = xmalloc(slots * sizeof *val);
+			}
+			size_t hh = ((size_t)c * 2654435761u) & (slots - 1);
+			while (key[hh] && key[hh] != c)
+				hh = (hh + 1) & (slots - 1);
+			if (!key[hh]) {
+				key[hh] = c;
+				val[hh] = (uint32_t)next++;
+			}
+			dst[i] = val[hh];
+		}
+	}
+	free(key);
+	free(val);
+	return next;
+}
+
+/* Strips the common prefix and suffix. */
 static void trim_common(const uint32_t **a, size_t *na, const uint32_t **b, size_t *nb)
 {
 	size_t pre = 0;
@@ -224,7 +369,7 @@ static void trim_common(const uint32_t **a, size_t *na, const uint32_t **b, size
 	}
 }
 
-/* Distance if <= max (or exact when max >= longer length), else some value > max. */
+/* Exact distance (exact != 0), or: the distance if <= max, else max + 1. */
 static size_t levenshtein_upto(const uint32_t *a, size_t na, const uint32_t *b, size_t nb,
 			       size_t max, int exact)
 {
@@ -239,30 +384,38 @@ static size_t levenshtein_upto(const uint32_t *a, size_t na, const uint32_t *b, 
 	}
 	/* now a is the pattern (m = na <= n = nb) */
 	if (na == 0)
-		return nb;
+		return exact || nb <= max ? nb : max + 1;
 	if (!exact && nb - na > max)
 		return max + 1;
-	int8_t *h = xmalloc(nb + 1);
-	peq_block_t *pq = xmalloc(sizeof *pq);
-	size_t off = nb - na, k, d;
-	if (exact) {
-		k = off + 32;
-		if (na <= 64 || k >= nb)
-			k = nb;
-	} else {
-		k = max < nb ? max : nb;
-	}
+	bp_ctx_t cx;
+	uint32_t *ia = xmalloc(na * sizeof *ia), *ib = xmalloc(nb * sizeof *ib);
+	size_t sigma = dense_ids(a, na, b, nb, ia, ib);
+	cx.pid = ia;
+	cx.tid = ib;
+	cx.m = na;
+	cx.n = nb;
+	cx.peq = xcalloc(sigma * STRIPE, sizeof *cx.peq);
+	cx.h = xmalloc(nb + 1);
+	int64_t off = (int64_t)(nb - na), k, d;
+	if (exact)
+		k = off + 64;
+	else
+		k = (int64_t)max;
+	if (k > (int64_t)nb)
+		k = (int64_t)nb;
 	for (;;) {
-		d = band_pass(a, na, b, nb, k, h, pq);
-		if (d <= k || k >= nb || !exact)
+		d = bp_pass(&cx, k);
+		if (d <= k || !exact)
 			break;
-		k = k > nb / 2 ? nb : 2 * k;
+		k = k > (int64_t)nb / 2 ? (int64_t)nb : 2 * k;
 	}
-	free(pq);
-	free(h);
-	if (!exact && d > max)
-		d = max + 1;
-	return d;
+	free(cx.h);
+	free(cx.peq);
+	free(ia);
+	free(ib);
+	if (!exact && d > (int64_t)max)
+		d = (int64_t)max + 1;
+	return (size_t)d;
 }
 
 size_t editdist_levenshtein_cp(const uint32_t *a, size_t na, const uint32_t *b, size_t nb)
