@@ -113,6 +113,9 @@ uninstall:
 	-$(PREFIX)/bin/precedent-host uninstall
 	rm -f $(PREFIX)/bin/precedent-host
 
+dist:
+	@bash scripts/dist.sh
+
 format:
 	clang-format -i host/*.c include/precedent/*.h tests/unit/*.c tests/unit/*.h tests/fuzz/*.c bench/*.c
 

@@ -9,7 +9,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include <cjson/cJSON.h>
+#include <cJSON.h>
 #include <curl/curl.h>
 
 #include "precedent/error.h"

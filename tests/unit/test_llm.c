@@ -8,7 +8,7 @@
 #include <signal.h>
 #include <sys/wait.h>
 
-#include <cjson/cJSON.h>
+#include <cJSON.h>
 #include <curl/curl.h>
 #include <uv.h>
 
