@@ -10,6 +10,7 @@
 #include "precedent/editdist.h"
 #include "precedent/error.h"
 #include "precedent/ingest.h"
+#include "precedent/install.h"
 #include "precedent/limits.h"
 #include "precedent/loop.h"
 #include "precedent/protocol.h"
@@ -36,6 +37,9 @@ static const char usage_text[] =
     "  editdist [--json] FILE_A FILE_B   edit metrics between two texts\n"
     "  stats [--json] [--since DATE]     drafts, edit rates, thumbs, gaps\n"
     "  gaps [--json] [--since DATE]      knowledge gaps grouped by key terms\n"
+    "  install [--browser B]     register the native messaging host for this user\n"
+    "  uninstall                 remove exactly what install wrote\n"
+    "  doctor [--json]           check registration, binary, database, config, provider\n"
     "\n"
     "Started by a browser (argv[1] is chrome-extension://... or a Firefox manifest\n"
     "path), it speaks native messaging on stdin/stdout.\n"
@@ -497,6 +501,8 @@ int cli_main(int argc, char **argv)
 		return cmd_stats(db, sub_argc, sub, 0);
 	if (!strcmp(cmd, "gaps"))
 		return cmd_stats(db, sub_argc, sub, 1);
+	if (!strcmp(cmd, "install") || !strcmp(cmd, "uninstall") || !strcmp(cmd, "doctor"))
+		return install_command(sub_argc, sub);
 	if (!strcmp(cmd, "native"))
 		return run_native(argc - i, argv + i); /* for testing by hand */
 	fprintf(stderr, "precedent-host: unknown command '%s'\n", cmd);
