@@ -177,9 +177,9 @@ function domInsert(el, text) {
 // {ok, method, editor}; ok is false when the element is not editable or no
 // strategy left the text in it.
 export function insertDraft(target, text, opts = {}) {
-	const el = editableRoot(target) || target;
+	const el = editableRoot(target);
 	const kind = editorKind(el);
-	if (!el || kind === 'none' || typeof text !== 'string' || text === '')
+	if (!el || typeof text !== 'string' || text === '')
 		return { ok: false, method: null, editor: kind };
 	if (kind === 'textarea') {
 		const method = insertIntoTextarea(el, text, !!opts.replace || el.value.trim() === '');
