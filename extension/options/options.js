@@ -144,13 +144,17 @@ $('site-form').addEventListener('submit', async (e) => {
 
 $('llm-form').addEventListener('submit', async (e) => {
 	e.preventDefault();
-	const llm = { provider: $('provider').value, model: $('model').value.trim() || null, base_url: $('base-url').value.trim() || null };
+	// config.set takes one key at a time; the key goes to the host's 0600
+	// key file and is cleared from the form at once.
+	const pairs = [['llm.provider', $('provider').value], ['llm.model', $('model').value.trim()], ['llm.base_url', $('base-url').value.trim()]]
+		.filter(([, v]) => v !== '');
 	const key = $('api-key').value;
 	if (key)
-		llm.api_key = key;
+		pairs.push(['llm.api_key', key]);
 	$('api-key').value = '';
 	try {
-		await host('config.set', { llm });
+		for (const [k, v] of pairs)
+			await host('config.set', { key: k, value: v });
 		$('llm-msg').textContent = 'Saved by precedent-host.';
 	} catch (err) {
 		$('llm-msg').textContent = 'Not saved: ' + err.message;

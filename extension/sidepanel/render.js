@@ -127,7 +127,18 @@ export function renderCitations(ol, citations, ctx = {}) {
 		if (c.snippet) {
 			const s = doc.createElement('span');
 			s.className = 'snippet';
-			s.textContent = c.snippet;
+			// The host marks matched terms **like this**.
+			String(c.snippet).split(/\*\*(.+?)\*\*/).forEach((part, k) => {
+				if (!part)
+					return;
+				if (k % 2) {
+					const b = doc.createElement('b');
+					b.textContent = part;
+					s.appendChild(b);
+				} else {
+					s.appendChild(doc.createTextNode(part));
+				}
+			});
 			li.appendChild(s);
 		}
 		ol.appendChild(li);

@@ -104,6 +104,7 @@ function setBusy(on) {
 	for (const id of ['btn-insert', 'btn-regenerate', 'btn-copy'])
 		show($(id), !on && !!ui.draft && !!ui.draft.done);
 	show($('rating'), !on && !!ui.draft && !!ui.draft.done);
+	show($('btn-draft'), !on && !(ui.draft && ui.draft.done));
 	renderTicket();
 }
 
