@@ -19,9 +19,11 @@
 
 #include <cjson/cJSON.h>
 #include <curl/curl.h>
+#include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <lws_config.h>
 #include <pwd.h>
 #include <sqlite3.h>
 #include <stdio.h>
@@ -1231,6 +1233,27 @@ static void check_provider(struct report *rep, const config_t *cfg)
 	curl_easy_cleanup(c);
 }
 
+/* The WebSocket server runs libwebsockets on the libuv loop; a libwebsockets built with
+ * event-library plugins (Debian's) needs the plugin package or the host cannot serve. */
+static void check_websocket(struct report *rep)
+{
+#if defined(LWS_WITH_EVLIB_PLUGINS) && !defined(__APPLE__)
+	void *h = dlopen("libwebsockets-evlib_uv.so", RTLD_NOW | RTLD_LOCAL);
+	if (!h) {
+		report_add(rep, "websocket", "fail",
+			   "install the plugin: sudo apt-get install libwebsockets-evlib-uv",
+			   "the libwebsockets libuv plugin (libwebsockets-evlib_uv.so) cannot be "
+			   "loaded: %s",
+			   dlerror());
+		return;
+	}
+	dlclose(h);
+	report_add(rep, "websocket", "ok", NULL, "libwebsockets libuv plugin present");
+#else
+	report_add(rep, "websocket", "ok", NULL, "libwebsockets with libuv built in");
+#endif
+}
+
 static int cmd_doctor(struct opts *o)
 {
 	struct report rep = {.checks = cJSON_CreateArray(), .json = o->json};
@@ -1251,6 +1274,7 @@ static int cmd_doctor(struct opts *o)
 	if (!rep.registered)
 		report_add(&rep, "browsers", "fail", "precedent-host install",
 			   "no browser is registered to start precedent-host");
+	check_websocket(&rep);
 	check_config(&rep, &cfg);
 	check_database(&rep, o);
 	check_provider(&rep, cfg);

@@ -316,6 +316,7 @@ def test_doctor_passes_after_install_and_names_each_problem(home):
     check(status(rep, "chrome") == "ok" and status(rep, "firefox") == "ok", "both registered")
     check(status(rep, "edge") == "skip", "absent browsers are skipped")
     check(status(rep, "binary") == "ok", "binary ok")
+    check(status(rep, "websocket") == "ok", "the libwebsockets libuv plugin is found")
     rc, out, err = run(home, "doctor")
     check(rc == 0 and "[ok]   chrome" in out and "all good" in out, "text report")
 
