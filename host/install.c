@@ -752,6 +752,7 @@ static int cmd_install(struct opts *o)
 		goto out;
 	if (!o->mask)
 		o->mask = default_mask(o->os);
+	int dirs_before = cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(r, "dirs"));
 
 	for (int b = 0; b < INSTALL_BROWSER_COUNT; b++) {
 		char *dir = NULL, *path = NULL, *json = NULL;
@@ -791,13 +792,16 @@ static int cmd_install(struct opts *o)
 		rc = rc == 2 ? 1 : 0;
 		goto out;
 	}
-	if (wrote) {
+	/* Directories created for a manifest that then failed are recorded too, so that
+	 * uninstall can take them away. */
+	if (wrote || cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(r, "dirs")) > dirs_before) {
 		if (make_dirs(ddir, cJSON_GetObjectItemCaseSensitive(r, "dirs")) < 0 ||
 		    receipt_save(rpath, r) < 0) {
 			rc = 1;
 			goto out;
 		}
-		printf("receipt: %s\nhost: %s\n", rpath, host);
+		if (wrote)
+			printf("receipt: %s\nhost: %s\n", rpath, host);
 	}
 	if (rc == 2) {
 		fprintf(stderr, "precedent-host install: some browsers were not registered (see "
