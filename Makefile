@@ -43,14 +43,14 @@ all: build/precedent-host
 
 build/obj/%.o: host/%.c $(HDRS)
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+	@echo "CC $<"; $(CC) $(ALL_CFLAGS) -c -o $@ $<
 
 build/precedent-host: $(OBJ)
 	$(CC) $(CFLAGS) -o $@ $(OBJ) $(PKG_LIBS)
 
 build/asan/obj/%.o: host/%.c $(HDRS)
 	@mkdir -p $(dir $@)
-	$(CC) $(ASAN_CFLAGS) -c -o $@ $<
+	@echo "CC(asan) $<"; $(CC) $(ASAN_CFLAGS) -c -o $@ $<
 
 build/asan/precedent-host: $(AOBJ)
 	$(CC) $(SAN) -o $@ $(AOBJ) $(PKG_LIBS)
