@@ -21,6 +21,9 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
+
+#include <cJSON.h>
 
 /* ---- code points ------------------------------------------------------- */
 
@@ -721,6 +724,8 @@ char *editdist_normalize(const char *s, size_t len, unsigned flags, size_t *outl
 				pending_space = 1;
 			continue;
 		}
+		if ((flags & EDITDIST_NORM_WHITESPACE) && (c < 0x20 || c == 0x7F))
+			continue; /* other control characters (NUL, ESC, ...) carry no text */
 		if (any && pending_nl)
 			buf_putc(&out, '\n');
 		else if (any && pending_space)
@@ -745,4 +750,589 @@ int editdist_compare(const char *draft, size_t dlen, const char *sent, size_t sl
 	free(a);
 	free(b);
 	return rc;
+}
+
+/* ---- word diff (Myers O(ND), linear space) ------------------------------------ */
+
+/* Above this many edits in one half of a sub-problem the diff stops looking for the
+ * shortest script there and reports the sub-problem as deleted + inserted (a valid,
+ * longer diff): bounds the time on texts that share almost nothing. */
+#define DIFF_MAX_HALF_D 2048
+
+typedef struct diff_ctx {
+	const uint32_t *a, *b;
+	uint8_t *cha, *chb; /* 1 = deleted from a / inserted in b */
+	long *vf, *vb;      /* indexed by diagonal + voff */
+	long voff;
+} diff_ctx_t;
+
+/* Finds a point (x, y) on an optimal path splitting the problem a[ax..ax+n) vs
+ * b[by..by+m) into two cheaper ones. Returns 0, or -1 when over DIFF_MAX_HALF_D. */
+static int diff_split(diff_ctx_t *dc, long ax, long n, long by, long m, long *sx, long *sy)
+{
+	const uint32_t *a = dc->a + ax, *b = dc->b + by;
+	long *vf = dc->vf + dc->voff, *vb = dc->vb + dc->voff;
+	long delta = n - m, dmax = (n + m + 1) / 2;
+	int odd = (int)(delta & 1);
+	vf[1] = 0;
+	vb[1] = 0;
+	for (long d = 0; d <= dmax; d++) {
+		if (d > DIFF_MAX_HALF_D)
+			return -1;
+		for (long k = -d; k <= d; k += 2) {
+			long x = (k == -d || (k != d && vf[k - 1] < vf[k + 1])) ? vf[k + 1] : vf[k - 1] + 1;
+			long y = x - k;
+			while (x < n && y < m && a[x] == b[y]) {
+				x++;
+				y++;
+			}
+			vf[k] = x;
+			if (odd && delta - k >= -(d - 1) && delta - k <= d - 1 && x + vb[delta - k] >= n) {
+				*sx = x;
+				*sy = y;
+				return 0;
+			}
+		}
+		for (long k = -d; k <= d; k += 2) {
+			long x = (k == -d || (k != d && vb[k - 1] < vb[k + 1])) ? vb[k + 1] : vb[k - 1] + 1;
+			long y = x - k;
+			while (x < n && y < m && a[n - 1 - x] == b[m - 1 - y]) {
+				x++;
+				y++;
+			}
+			vb[k] = x;
+			if (!odd && delta - k >= -d && delta - k <= d && x + vf[delta - k] >= n) {
+				*sx = n - x;
+				*sy = m - y;
+				return 0;
+			}
+		}
+	}
+	return -1; /* not reached */
+}
+
+static void diff_rec(diff_ctx_t *dc, long ax, long n, long by, long m)
+{
+	for (;;) {
+		while (n && m && dc->a[ax] == dc->b[by]) {
+			ax++;
+			by++;
+			n--;
+			m--;
+		}
+		while (n && m && dc->a[ax + n - 1] == dc->b[by + m - 1]) {
+			n--;
+			m--;
+		}
+		if (!n || !m) {
+			memset(dc->cha + ax, 1, (size_t)n);
+			memset(dc->chb + by, 1, (size_t)m);
+			return;
+		}
+		long sx, sy;
+		if (diff_split(dc, ax, n, by, m, &sx, &sy) || (sx == 0 && sy == 0) ||
+		    (sx == n && sy == m)) {
+			memset(dc->cha + ax, 1, (size_t)n);
+			memset(dc->chb + by, 1, (size_t)m);
+			return;
+		}
+		diff_rec(dc, ax, sx, by, sy);
+		/* the second half as a loop: recursion depth stays logarithmic */
+		ax += sx;
+		by += sy;
+		n -= sx;
+		m -= sy;
+	}
+}
+
+/* Marks deleted words of a (cha) and inserted words of b (chb); arrays of na / nb. */
+static void diff_ids(const uint32_t *a, size_t na, const uint32_t *b, size_t nb, uint8_t *cha,
+		     uint8_t *chb)
+{
+	diff_ctx_t dc;
+	size_t nv = 2 * (na + nb) + 3;
+	dc.a = a;
+	dc.b = b;
+	dc.cha = cha;
+	dc.chb = chb;
+	dc.vf = xmalloc(nv * sizeof *dc.vf);
+	dc.vb = xmalloc(nv * sizeof *dc.vb);
+	dc.voff = (long)(na + nb + 1);
+	memset(cha, 0, na);
+	memset(chb, 0, nb);
+	diff_rec(&dc, 0, (long)na, 0, (long)nb);
+	free(dc.vf);
+	free(dc.vb);
+}
+
+static void diff_push(editdist_diff_t *d, size_t *cap, editdist_op_kind_t kind, const char *s,
+		      const word_span_t *w, size_t from, size_t to)
+{
+	buf_t b;
+	if (from == to)
+		return;
+	buf_init(&b, 0);
+	for (size_t i = from; i < to; i++) {
+		if (i > from)
+			buf_putc(&b, ' ');
+		buf_append(&b, s + w[i].start, w[i].end - w[i].start);
+	}
+	if (d->count == *cap) {
+		*cap = *cap ? *cap * 2 : 8;
+		d->ops = xrealloc(d->ops, *cap * sizeof *d->ops);
+	}
+	d->ops[d->count].kind = kind;
+	d->ops[d->count].text = buf_steal(&b);
+	d->count++;
+}
+
+int editdist_word_diff(const char *a, size_t alen, const char *b, size_t blen,
+		       editdist_diff_t *out)
+{
+	size_t la, lb, ca, cb, na, nb, cap = 0;
+	char *sa = editdist_normalize(a, alen, EDITDIST_NORM_DEFAULT, &la);
+	char *sb = editdist_normalize(b, blen, EDITDIST_NORM_DEFAULT, &lb);
+	word_span_t *wa = split_words(sa, la, &ca);
+	word_span_t *wb = split_words(sb, lb, &cb);
+	uint32_t *ia, *ib;
+	editdist_word_ids(sa, la, sb, lb, &ia, &na, &ib, &nb);
+	uint8_t *cha = xmalloc(na + 1), *chb = xmalloc(nb + 1);
+	diff_ids(ia, na, ib, nb, cha, chb);
+
+	out->ops = NULL;
+	out->count = 0;
+	size_t i = 0, j = 0;
+	while (i < na || j < nb) {
+		size_t i0 = i, j0 = j;
+		while (i < na && cha[i])
+			i++;
+		diff_push(out, &cap, EDITDIST_OP_DELETE, sa, wa, i0, i);
+		while (j < nb && chb[j])
+			j++;
+		diff_push(out, &cap, EDITDIST_OP_INSERT, sb, wb, j0, j);
+		i0 = i;
+		while (i < na && j < nb && !cha[i] && !chb[j]) {
+			i++;
+			j++;
+		}
+		diff_push(out, &cap, EDITDIST_OP_EQUAL, sa, wa, i0, i);
+	}
+	free(cha);
+	free(chb);
+	free(ia);
+	free(ib);
+	free(wa);
+	free(wb);
+	free(sa);
+	free(sb);
+	return 0;
+}
+
+void editdist_diff_release(editdist_diff_t *d)
+{
+	for (size_t i = 0; i < d->count; i++)
+		free(d->ops[i].text);
+	free(d->ops);
+	d->ops = NULL;
+	d->count = 0;
+}
+
+char *editdist_diff_text(const editdist_diff_t *d)
+{
+	buf_t b;
+	buf_init(&b, 0);
+	for (size_t i = 0; i < d->count; i++) {
+		if (i)
+			buf_putc(&b, ' ');
+		switch (d->ops[i].kind) {
+		case EDITDIST_OP_DELETE:
+			buf_printf(&b, "[-%s-]", d->ops[i].text);
+			break;
+		case EDITDIST_OP_INSERT:
+			buf_printf(&b, "{+%s+}", d->ops[i].text);
+			break;
+		default:
+			buf_puts(&b, d->ops[i].text);
+			break;
+		}
+	}
+	return buf_steal(&b);
+}
+
+cJSON *editdist_diff_json(const editdist_diff_t *d)
+{
+	static const char *const names[] = {"=", "-", "+"};
+	cJSON *arr = cJSON_CreateArray();
+	for (size_t i = 0; arr && i < d->count; i++) {
+		cJSON *op = cJSON_CreateObject();
+		if (!op)
+			break;
+		cJSON_AddStringToObject(op, "op", names[d->ops[i].kind]);
+		cJSON_AddStringToObject(op, "text", d->ops[i].text);
+		cJSON_AddItemToArray(arr, op);
+	}
+	return arr;
+}
+
+/* ---- sentences and attribution ---------------------------------------------- */
+
+const char *editdist_fate_name(editdist_fate_t f)
+{
+	switch (f) {
+	case EDITDIST_KEPT:
+		return "kept";
+	case EDITDIST_EDITED:
+		return "edited";
+	default:
+		return "deleted";
+	}
+}
+
+typedef struct sent_list {
+	editdist_sentence_t *v;
+	size_t n, cap;
+} sent_list_t;
+
+static int is_cite_id_char(char c)
+{
+	return (c >= '0' && c <= '9') || (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
+	       c == '-' || c == '_' || c == '.' || c == ':' || c == '/';
+}
+
+/* Parses the inside of a bracket "[...]" as one or more citation markers. Returns the
+ * number found (0: not a citation bracket, nothing added). */
+static size_t parse_cites(const char *s, size_t n, editdist_sentence_t *sen)
+{
+	editdist_cite_t found[16];
+	size_t nf = 0, i = 0;
+	while (i < n) {
+		while (i < n && (s[i] == ' ' || s[i] == ',' || s[i] == ';'))
+			i++;
+		if (i == n)
+			break;
+		size_t start, end;
+		editdist_cite_kind_t kind;
+		if (s[i] == '#') {
+			kind = EDITDIST_CITE_TICKET;
+			start = ++i;
+			while (i < n && is_cite_id_char(s[i]))
+				i++;
+			end = i;
+		} else if (n - i >= 4 && strncasecmp(s + i, "doc:", 4) == 0) {
+			kind = EDITDIST_CITE_DOC;
+			i += 4;
+			while (i < n && s[i] == ' ')
+				i++;
+			start = i;
+			while (i < n && s[i] != ',' && s[i] != ';')
+				i++;
+			end = i;
+			while (end > start && s[end - 1] == ' ')
+				end--;
+		} else {
+			goto not_cite;
+		}
+		if (end == start || nf == sizeof found / sizeof *found)
+			goto not_cite;
+		found[nf].kind = kind;
+		found[nf].ref = xstrndup(s + start, end - start);
+		nf++;
+		while (i < n && s[i] == ' ')
+			i++;
+		if (i < n && s[i] != ',' && s[i] != ';')
+			goto not_cite;
+	}
+	if (!nf)
+		return 0;
+	sen->cites = xrealloc(sen->cites, (sen->ncites + nf) * sizeof *sen->cites);
+	memcpy(sen->cites + sen->ncites, found, nf * sizeof *found);
+	sen->ncites += nf;
+	return nf;
+not_cite:
+	for (size_t k = 0; k < nf; k++)
+		free(found[k].ref);
+	return 0;
+}
+
+/* Adds sentence s[0..n) with citation markers moved out of the text. */
+static void add_sentence(sent_list_t *L, const char *s, size_t n, editdist_sentence_t *pending)
+{
+	editdist_sentence_t sen = {0};
+	buf_t b;
+	buf_init(&b, 0);
+	/* carried citations (a marker-only fragment before any sentence) */
+	if (pending->ncites) {
+		sen.cites = pending->cites;
+		sen.ncites = pending->ncites;
+		pending->cites = NULL;
+		pending->ncites = 0;
+	}
+	for (size_t i = 0; i < n;) {
+		if (s[i] == '[') {
+			const char *close = memchr(s + i, ']', n - i);
+			if (close && parse_cites(s + i + 1, (size_t)(close - s) - i - 1, &sen)) {
+				/* drop the marker and the space before it: "text [#1]." -> "text." */
+				while (b.len && b.data[b.len - 1] == ' ')
+					b.len--;
+				i = (size_t)(close - s) + 1;
+				continue;
+			}
+		}
+		if (s[i] == ' ' && (b.len == 0 || b.data[b.len - 1] == ' ')) {
+			i++;
+			continue;
+		}
+		buf_putc(&b, s[i]);
+		i++;
+	}
+	while (b.len && b.data[b.len - 1] == ' ')
+		b.len--;
+	if (b.len == 0) {
+		buf_release(&b);
+		if (!sen.ncites)
+			return;
+		if (L->n) { /* a marker-only fragment credits the sentence before it */
+			editdist_sentence_t *prev = &L->v[L->n - 1];
+			prev->cites = xrealloc(prev->cites, (prev->ncites + sen.ncites) * sizeof *sen.cites);
+			memcpy(prev->cites + prev->ncites, sen.cites, sen.ncites * sizeof *sen.cites);
+			prev->ncites += sen.ncites;
+			free(sen.cites);
+		} else {
+			pending->cites = sen.cites;
+			pending->ncites = sen.ncites;
+		}
+		return;
+	}
+	sen.text = buf_steal(&b);
+	sen.best_ratio = 1.0;
+	sen.fate = EDITDIST_DELETED;
+	if (L->n == L->cap) {
+		L->cap = L->cap ? L->cap * 2 : 16;
+		L->v = xrealloc(L->v, L->cap * sizeof *L->v);
+	}
+	L->v[L->n++] = sen;
+}
+
+static int is_terminator(const char *s, size_t n, size_t i, size_t *len)
+{
+	unsigned char c = (unsigned char)s[i];
+	if (c == '.' || c == '!' || c == '?') {
+		*len = 1;
+		return 1;
+	}
+	/* CJK full stop, fullwidth ! and ? */
+	if (c == 0xE3 && i + 2 < n && (unsigned char)s[i + 1] == 0x80 &&
+	    (unsigned char)s[i + 2] == 0x82) {
+		*len = 3;
+		return 1;
+	}
+	if (c == 0xEF && i + 2 < n && (unsigned char)s[i + 1] == 0xBC &&
+	    ((unsigned char)s[i + 2] == 0x81 || (unsigned char)s[i + 2] == 0x9F)) {
+		*len = 3;
+		return 1;
+	}
+	return 0;
+}
+
+/* Splits normalized text (lines kept) into sentences. */
+static void split_sentences(const char *s, size_t n, sent_list_t *L)
+{
+	editdist_sentence_t pending = {0};
+	size_t start = 0, i = 0;
+	int depth = 0;
+	while (i < n) {
+		size_t tl;
+		if (s[i] == '[') {
+			depth++;
+		} else if (s[i] == ']' && depth) {
+			depth--;
+		} else if (s[i] == '\n') {
+			add_sentence(L, s + start, i - start, &pending);
+			start = ++i;
+			depth = 0;
+			continue;
+		} else if (!depth && is_terminator(s, n, i, &tl)) {
+			size_t e = i + tl;
+			while (e < n && is_terminator(s, n, e, &tl))
+				e += tl;
+			while (e < n && (s[e] == '"' || s[e] == '\'' || s[e] == ')'))
+				e++;
+			/* a terminator ends a sentence before a space or the end (not "4.2") */
+			if (e == n || s[e] == ' ' || s[e] == '\n' || (unsigned char)s[i] >= 0x80) {
+				add_sentence(L, s + start, e - start, &pending);
+				start = i = e;
+				continue;
+			}
+			i = e;
+			continue;
+		}
+		i++;
+	}
+	if (start < n)
+		add_sentence(L, s + start, n - start, &pending);
+	for (size_t k = 0; k < pending.ncites; k++)
+		free(pending.cites[k].ref);
+	free(pending.cites);
+}
+
+static void sentences_free(editdist_sentence_t *v, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		free(v[i].text);
+		for (size_t k = 0; k < v[i].ncites; k++)
+			free(v[i].cites[k].ref);
+		free(v[i].cites);
+	}
+	free(v);
+}
+
+/* Pairs compared in full before narrowing candidates to the aligned neighbourhood. */
+#define ATTR_ALL_PAIRS_MAX 40000
+
+int editdist_attribute(const char *draft, size_t dlen, const char *sent, size_t slen,
+		       editdist_attribution_t *out)
+{
+	unsigned fl = EDITDIST_NORM_DEFAULT | EDITDIST_NORM_KEEP_LINES;
+	size_t la, lb;
+	char *na = editdist_normalize(draft, dlen, fl, &la);
+	char *nb = editdist_normalize(sent, slen, fl, &lb);
+	sent_list_t D = {0}, S = {0};
+	split_sentences(na, la, &D);
+	split_sentences(nb, lb, &S);
+
+	/* joined texts (one sentence a line) for the word alignment */
+	buf_t ja, jb;
+	buf_init(&ja, 0);
+	buf_init(&jb, 0);
+	size_t *dwords = xcalloc(D.n + 1, sizeof *dwords); /* words per draft sentence */
+	for (size_t i = 0; i < D.n; i++) {
+		buf_puts(&ja, D.v[i].text);
+		buf_putc(&ja, '\n');
+		size_t c;
+		free(split_words(D.v[i].text, strlen(D.v[i].text), &c));
+		dwords[i] = c;
+	}
+	size_t *sof = xcalloc(S.n + 1, sizeof *sof); /* first word index of each sent sentence */
+	size_t acc = 0;
+	for (size_t i = 0; i < S.n; i++) {
+		buf_puts(&jb, S.v[i].text);
+		buf_putc(&jb, '\n');
+		size_t c;
+		free(split_words(S.v[i].text, strlen(S.v[i].text), &c));
+		sof[i] = acc;
+		acc += c;
+	}
+	sof[S.n] = acc;
+	uint32_t *ia, *ib;
+	size_t nwa, nwb;
+	editdist_word_ids(buf_cstr(&ja), ja.len, buf_cstr(&jb), jb.len, &ia, &nwa, &ib, &nwb);
+	uint8_t *cha = xmalloc(nwa + 1), *chb = xmalloc(nwb + 1);
+	diff_ids(ia, nwa, ib, nwb, cha, chb);
+	/* for each kept draft word, the sent sentence it landed in */
+	size_t *land = xmalloc((nwa + 1) * sizeof *land);
+	{
+		size_t i = 0, j = 0, ss = 0;
+		while (i < nwa) {
+			if (cha[i]) {
+				land[i++] = (size_t)-1;
+				continue;
+			}
+			while (j < nwb && chb[j])
+				j++;
+			while (ss + 1 < S.n && sof[ss + 1] <= j)
+				ss++;
+			land[i++] = ss;
+			j++;
+		}
+	}
+
+	int all_pairs = D.n * S.n <= ATTR_ALL_PAIRS_MAX;
+	size_t w0 = 0;
+	uint32_t **scp = xcalloc(S.n + 1, sizeof *scp);
+	size_t *slen_cp = xcalloc(S.n + 1, sizeof *slen_cp);
+	for (size_t j = 0; j < S.n; j++)
+		scp[j] = editdist_decode(S.v[j].text, strlen(S.v[j].text), &slen_cp[j]);
+	for (size_t i = 0; i < D.n; i++) {
+		editdist_sentence_t *sen = &D.v[i];
+		size_t kept = 0, lo = (size_t)-1, hi = 0;
+		for (size_t w = w0; w < w0 + dwords[i]; w++) {
+			if (land[w] == (size_t)-1)
+				continue;
+			kept++;
+			if (land[w] < lo)
+				lo = land[w];
+			if (land[w] > hi)
+				hi = land[w];
+		}
+		sen->words_kept = dwords[i] ? (double)kept / (double)dwords[i] : 0.0;
+		w0 += dwords[i];
+		size_t from = 0, to = S.n;
+		if (!all_pairs) {
+			if (lo == (size_t)-1) {
+				from = to = 0;
+			} else {
+				from = lo > 2 ? lo - 2 : 0;
+				to = hi + 3 < S.n ? hi + 3 : S.n;
+			}
+		}
+		size_t n1;
+		uint32_t *c1 = editdist_decode(sen->text, strlen(sen->text), &n1);
+		double best = 1.0;
+		for (size_t j = from; j < to; j++) {
+			size_t n2 = slen_cp[j], mx = n1 > n2 ? n1 : n2;
+			size_t bound = (size_t)(EDITDIST_EDITED_MAX_RATIO * (double)mx);
+			if ((n1 > n2 ? n1 - n2 : n2 - n1) > bound)
+				continue;
+			size_t d = editdist_levenshtein_max(c1, n1, scp[j], n2, bound);
+			if (d <= bound && mx && (double)d / (double)mx < best)
+				best = (double)d / (double)mx;
+			if (best == 0.0)
+				break;
+		}
+		free(c1);
+		sen->best_ratio = best;
+		if (best <= EDITDIST_KEPT_MAX_RATIO)
+			sen->fate = EDITDIST_KEPT;
+		else if (best <= EDITDIST_EDITED_MAX_RATIO || sen->words_kept >= EDITDIST_EDITED_MIN_WORDS)
+			sen->fate = EDITDIST_EDITED;
+		else
+			sen->fate = EDITDIST_DELETED;
+	}
+	for (size_t j = 0; j < S.n; j++)
+		free(scp[j]);
+	free(scp);
+	free(slen_cp);
+
+	memset(out, 0, sizeof *out);
+	out->sentences = D.v;
+	out->count = D.n;
+	for (size_t i = 0; i < D.n; i++) {
+		if (D.v[i].fate == EDITDIST_KEPT)
+			out->kept++;
+		else if (D.v[i].fate == EDITDIST_EDITED)
+			out->edited++;
+		else
+			out->deleted++;
+	}
+	out->kept_share = D.n ? (double)out->kept / (double)D.n : 0.0;
+
+	free(land);
+	free(cha);
+	free(chb);
+	free(ia);
+	free(ib);
+	free(dwords);
+	free(sof);
+	buf_release(&ja);
+	buf_release(&jb);
+	sentences_free(S.v, S.n);
+	free(na);
+	free(nb);
+	return 0;
+}
+
+void editdist_attribution_release(editdist_attribution_t *at)
+{
+	sentences_free(at->sentences, at->count);
+	memset(at, 0, sizeof *at);
 }

@@ -53,7 +53,8 @@ void editdist_word_ids(const char *a, size_t alen, const char *b, size_t blen,
 
 /* Normalization flags. */
 enum {
-	EDITDIST_NORM_WHITESPACE = 1, /* collapse whitespace runs (Unicode) to one space, trim */
+	EDITDIST_NORM_WHITESPACE = 1, /* collapse whitespace runs (Unicode) to one space, trim,
+					 drop other control characters */
 	EDITDIST_NORM_QUOTES = 2,     /* drop '>' lines and "On <date> ... wrote:" headers,
 					 cut at "-----Original Message-----" / Outlook "From:" */
 	EDITDIST_NORM_SIGNATURE = 4,  /* cut at the "-- " signature delimiter line */
@@ -87,7 +88,8 @@ const char *editdist_fate_name(editdist_fate_t f);
 typedef struct editdist_sentence {
 	char *text;           /* the draft sentence, normalized, citation markers removed; owned */
 	editdist_fate_t fate;
-	double best_ratio;    /* char ratio to the closest sent sentence (1 when none) */
+	double best_ratio;    /* char ratio to the closest sent sentence; 1 when none is
+				 within EDITDIST_EDITED_MAX_RATIO */
 	double words_kept;    /* share of its words kept in place by the word alignment */
 	editdist_cite_t *cites; /* owned */
 	size_t ncites;
@@ -133,5 +135,9 @@ int editdist_word_diff(const char *a, size_t alen, const char *b, size_t blen,
 void editdist_diff_release(editdist_diff_t *d);
 /* "keep [-old words-]{+new words+} keep": malloc'd, caller frees, never NULL. */
 char *editdist_diff_text(const editdist_diff_t *d);
+/* The same as a JSON array [{"op": "=" | "-" | "+", "text": "..."}]; caller owns it
+ * (cJSON_Delete). NULL only if cJSON cannot allocate. */
+struct cJSON;
+struct cJSON *editdist_diff_json(const editdist_diff_t *d);
 
 #endif

@@ -6,6 +6,8 @@
 
 #include "precedent/editdist.h"
 
+#include <cJSON.h>
+
 /* Deterministic generator so a failure reproduces. */
 static uint64_t rng_state = 0x9E3779B97F4A7C15ull;
 static uint32_t rnd(void)
@@ -282,6 +284,187 @@ static void test_compare_ignores_quotes_and_whitespace(void **state)
 	assert_true(r.ratio == 0.0);
 }
 
+/* Longest common subsequence by DP: the reference for the diff's minimality. */
+static size_t lcs_words(const char *a, const char *b)
+{
+	uint32_t *ia, *ib;
+	size_t na, nb;
+	editdist_word_ids(a, strlen(a), b, strlen(b), &ia, &na, &ib, &nb);
+	size_t *row = calloc(nb + 1, sizeof *row);
+	assert_non_null(row);
+	for (size_t i = 1; i <= na; i++) {
+		size_t diag = 0;
+		for (size_t j = 1; j <= nb; j++) {
+			size_t up = row[j];
+			row[j] = ia[i - 1] == ib[j - 1] ? diag + 1 : (row[j] > row[j - 1] ? row[j] : row[j - 1]);
+			diag = up;
+		}
+	}
+	size_t l = row[nb];
+	free(row);
+	free(ia);
+	free(ib);
+	return l;
+}
+
+static size_t count_words(const char *s)
+{
+	size_t n = 0;
+	int in = 0;
+	for (; *s; s++) {
+		if (*s == ' ') {
+			in = 0;
+		} else if (!in) {
+			in = 1;
+			n++;
+		}
+	}
+	return n;
+}
+
+/* Rebuilds both sides from the ops and checks the script is valid and shortest. */
+static void check_diff(const char *a, const char *b)
+{
+	editdist_diff_t d;
+	char ra[4096] = "", rb[4096] = "";
+	size_t edits = 0;
+	assert_int_equal(editdist_word_diff(a, strlen(a), b, strlen(b), &d), 0);
+	for (size_t i = 0; i < d.count; i++) {
+		const char *t = d.ops[i].text;
+		assert_true(strlen(t) > 0);
+		if (d.ops[i].kind != EDITDIST_OP_INSERT) {
+			if (ra[0])
+				strcat(ra, " ");
+			strcat(ra, t);
+		}
+		if (d.ops[i].kind != EDITDIST_OP_DELETE) {
+			if (rb[0])
+				strcat(rb, " ");
+			strcat(rb, t);
+		}
+		if (d.ops[i].kind != EDITDIST_OP_EQUAL)
+			edits += count_words(t);
+		/* runs are maximal: never two of the same kind in a row */
+		if (i)
+			assert_true(d.ops[i].kind != d.ops[i - 1].kind);
+	}
+	assert_string_equal(ra, a);
+	assert_string_equal(rb, b);
+	assert_int_equal(edits, count_words(a) + count_words(b) - 2 * lcs_words(a, b));
+	editdist_diff_release(&d);
+}
+
+static void test_word_diff_is_valid_and_shortest(void **state)
+{
+	(void)state;
+	static const char *const words[] = {"a", "b", "c", "the", "fix", "caf\xC3\xA9"};
+	check_diff("", "");
+	check_diff("one two", "");
+	check_diff("", "one two");
+	check_diff("same text here", "same text here");
+	for (int iter = 0; iter < 400; iter++) {
+		char a[1024] = "", b[1024] = "";
+		size_t na = rnd() % 40, nb = rnd() % 40;
+		for (size_t i = 0; i < na; i++) {
+			if (i)
+				strcat(a, " ");
+			strcat(a, words[rnd() % 6]);
+		}
+		for (size_t i = 0; i < nb; i++) {
+			if (i)
+				strcat(b, " ");
+			strcat(b, words[rnd() % 6]);
+		}
+		check_diff(a, b);
+	}
+}
+
+static void test_word_diff_text_marks_changes(void **state)
+{
+	(void)state;
+	editdist_diff_t d;
+	const char *a = "Please restart the sync service.";
+	const char *b = "Please restart the backup service now.";
+	assert_int_equal(editdist_word_diff(a, strlen(a), b, strlen(b), &d), 0);
+	char *t = editdist_diff_text(&d);
+	assert_string_equal(t, "Please restart the [-sync service.-] {+backup service now.+}");
+	free(t);
+	cJSON *j = editdist_diff_json(&d);
+	char *js = cJSON_PrintUnformatted(j);
+	assert_string_equal(js, "[{\"op\":\"=\",\"text\":\"Please restart the\"},"
+				"{\"op\":\"-\",\"text\":\"sync service.\"},"
+				"{\"op\":\"+\",\"text\":\"backup service now.\"}]");
+	cJSON_free(js);
+	cJSON_Delete(j);
+	editdist_diff_release(&d);
+}
+
+static void test_attribution_classifies_each_sentence(void **state)
+{
+	(void)state;
+	editdist_attribution_t at;
+	const char *draft = "Hi Ana, thanks for the report. [#812]\n"
+			    "The sync stops when the token expires [doc: guides/sync.md#tokens]. "
+			    "Please sign out and sign in again to refresh it! "
+			    "We will refund the March invoice [#77, #78]. "
+			    "Version 4.2 fixes this for good.";
+	const char *sent = "Hi Ana, thanks for the report.\n"
+			   "The sync stops when your token expires. "
+			   "Could you sign out, wait a minute, and sign in again to refresh it? "
+			   "Version 4.2 fixes this for good.\n"
+			   "-- \nJo, Support\n";
+	assert_int_equal(editdist_attribute(draft, strlen(draft), sent, strlen(sent), &at), 0);
+	assert_int_equal(at.count, 5);
+	assert_string_equal(at.sentences[0].text, "Hi Ana, thanks for the report.");
+	assert_int_equal(at.sentences[0].fate, EDITDIST_KEPT);
+	assert_int_equal(at.sentences[0].ncites, 1);
+	assert_int_equal(at.sentences[0].cites[0].kind, EDITDIST_CITE_TICKET);
+	assert_string_equal(at.sentences[0].cites[0].ref, "812");
+
+	assert_string_equal(at.sentences[1].text, "The sync stops when the token expires.");
+	assert_int_equal(at.sentences[1].fate, EDITDIST_KEPT); /* the -> your: ratio 0.1 */
+	assert_true(at.sentences[1].best_ratio > 0.0 && at.sentences[1].best_ratio <= 0.2);
+	assert_int_equal(at.sentences[1].ncites, 1);
+	assert_int_equal(at.sentences[1].cites[0].kind, EDITDIST_CITE_DOC);
+	assert_string_equal(at.sentences[1].cites[0].ref, "guides/sync.md#tokens");
+
+	assert_int_equal(at.sentences[2].fate, EDITDIST_EDITED);
+	assert_int_equal(at.sentences[3].fate, EDITDIST_DELETED);
+	assert_int_equal(at.sentences[3].ncites, 2);
+	assert_string_equal(at.sentences[3].cites[1].ref, "78");
+	assert_true(at.sentences[3].words_kept < 0.4);
+	assert_int_equal(at.sentences[4].fate, EDITDIST_KEPT);
+	assert_true(at.sentences[4].best_ratio == 0.0);
+	assert_true(at.sentences[4].words_kept == 1.0);
+
+	assert_int_equal(at.kept, 3);
+	assert_int_equal(at.edited, 1);
+	assert_int_equal(at.deleted, 1);
+	assert_true(at.kept_share > 0.5999 && at.kept_share < 0.6001);
+	assert_string_equal(editdist_fate_name(at.sentences[2].fate), "edited");
+	editdist_attribution_release(&at);
+
+	/* empty draft: no sentences, share 0 */
+	assert_int_equal(editdist_attribute("", 0, "x", 1, &at), 0);
+	assert_int_equal(at.count, 0);
+	assert_true(at.kept_share == 0.0);
+	editdist_attribution_release(&at);
+}
+
+static void test_attribution_brackets_that_are_not_citations_stay(void **state)
+{
+	(void)state;
+	editdist_attribution_t at;
+	const char *draft = "Set [x] to 1. Use v1.2 now!";
+	assert_int_equal(editdist_attribute(draft, strlen(draft), "", 0, &at), 0);
+	assert_int_equal(at.count, 2);
+	assert_string_equal(at.sentences[0].text, "Set [x] to 1.");
+	assert_int_equal(at.sentences[0].ncites, 0);
+	assert_string_equal(at.sentences[1].text, "Use v1.2 now!");
+	assert_int_equal(at.deleted, 2);
+	editdist_attribution_release(&at);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -294,6 +477,10 @@ int main(void)
 		cmocka_unit_test(test_normalize_collapses_whitespace),
 		cmocka_unit_test(test_normalize_strips_quoting_and_signature),
 		cmocka_unit_test(test_compare_ignores_quotes_and_whitespace),
+		cmocka_unit_test(test_word_diff_is_valid_and_shortest),
+		cmocka_unit_test(test_word_diff_text_marks_changes),
+		cmocka_unit_test(test_attribution_classifies_each_sentence),
+		cmocka_unit_test(test_attribution_brackets_that_are_not_citations_stay),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
