@@ -18,7 +18,7 @@
 #define MAX_RESOLUTION_SENTENCES 3
 #define MAX_DOC_STEPS 6
 /* A doc section is used when it covers at least this share of the best coverage. */
-#define DOC_MIN_RELATIVE 0.6
+#define DOC_MIN_RELATIVE 0.5
 
 void draft_flag(cJSON *flags, const char *kind, const char *message)
 {
