@@ -41,7 +41,7 @@ static const char *const type_names[PII_TYPE_COUNT] = {
 
 /* Tie-break for spans of equal length: lower rank wins. */
 static const int type_rank[PII_TYPE_COUNT] = {
-	[PII_SECRET] = 0, [PII_URL] = 1,     [PII_CARD] = 2,    [PII_IBAN] = 3,
+	[PII_URL] = 0,    [PII_SECRET] = 1,  [PII_CARD] = 2,    [PII_IBAN] = 3,
 	[PII_SSN] = 4,	  [PII_EMAIL] = 5,   [PII_IP] = 6,	[PII_PHONE] = 7,
 	[PII_CUSTOM] = 8, [PII_ADDRESS] = 9, [PII_POSTAL] = 10, [PII_NAME] = 11,
 };
@@ -351,30 +351,30 @@ static int iban_mod97_ok(const char *s, size_t n)
 
 static int v_iban(scan_t *sc, size_t ms, size_t me)
 {
-	char s[40];
-	size_t n = 0, end = ms;
-	char cc[2] = {(char)toupper((unsigned char)sc->t[ms]), (char)toupper((unsigned char)sc->t[ms + 1])};
-	int want = iban_length(cc);
-	if (!want)
-		return 0;
-	for (size_t i = ms; i < me && n < (size_t)want; i++) {
+	char s[48];
+	size_t pos[48], n = 0;
+	for (size_t i = ms; i < me && n < sizeof s; i++) {
 		unsigned char c = (unsigned char)sc->t[i];
 		if (c == ' ')
 			continue;
-		s[n++] = (char)toupper(c);
-		end = i + 1;
+		s[n] = (char)toupper(c);
+		pos[n++] = i;
 	}
-	if (n != (size_t)want)
-		return 0;
-	/* The value must end where a group ends, not inside a longer run. */
-	if (end < sc->len && is_alnum((unsigned char)sc->t[end]))
-		return 0;
-	if (!iban_mod97_ok(s, n)) {
-		add_veto(sc, ms, end);
-		return 0;
+	size_t want = (size_t)iban_length(s);
+	if (want && n >= want) {
+		size_t end = pos[want - 1] + 1;
+		/* the value must end where a group ends, not inside a longer run */
+		if (!(end < sc->len && is_alnum((unsigned char)sc->t[end])) && iban_mod97_ok(s, want)) {
+			emit(sc, PII_IBAN, NULL, ms, end);
+			return 1;
+		}
 	}
-	emit(sc, PII_IBAN, NULL, ms, end);
-	return 1;
+	/* Shaped like an IBAN but not one (wrong check digits, unknown country): its digit
+	 * groups are parts of one identifier, not cards or phone numbers of their own. */
+	size_t vn = (want && n >= want) ? want : (n < 34 ? n : 34);
+	if (vn >= 15)
+		add_veto(sc, ms, pos[vn - 1] + 1);
+	return 0;
 }
 
 /* Numbers printed as SSN examples by the SSA and advertisers: never issued. */
@@ -407,6 +407,13 @@ static int v_ssn(scan_t *sc, size_t ms, size_t me)
 		}
 	if (n != 9 || !ssn_ok(d))
 		return 0;
+	/* "123 45 6789" with spaces: not when it continues a longer row of numbers */
+	if (me - ms == 11 && sc->t[ms + 3] == ' ') {
+		if (ms >= 2 && sc->t[ms - 1] == ' ' && is_digit((unsigned char)sc->t[ms - 2]))
+			return 0;
+		if (me + 1 < sc->len && sc->t[me] == ' ' && is_digit((unsigned char)sc->t[me + 1]))
+			return 0;
+	}
 	emit(sc, PII_SSN, NULL, ms, me);
 	return 1;
 }
@@ -501,6 +508,17 @@ static int v_email(scan_t *sc, size_t ms, size_t me)
 	const char *at = memchr(t + ms, '@', me - ms);
 	if (!at || at == t + ms || (size_t)(at - t) + 1 >= me)
 		return 0;
+	/* "scheme://user@host" and "scheme://user:password@host" are URL userinfo, no mailbox:
+	 * the URL detector decides on them */
+	if (ms >= 3 && !memcmp(t + ms - 3, "://", 3))
+		return 0;
+	if (ms > 0 && t[ms - 1] == ':') {
+		size_t u = ms - 1;
+		while (u > 0 && ms - u < 256 && !strchr(" \t\r\n/@", t[u - 1]))
+			u--;
+		if (u >= 3 && !memcmp(t + u - 3, "://", 3))
+			return 0;
+	}
 	if (!email_tld_ok(t, (size_t)(at - t) + 1, me))
 		return 0;
 	emit(sc, PII_EMAIL, NULL, ms, me);
@@ -590,8 +608,9 @@ static int v_phone_intl(scan_t *sc, size_t ms, size_t me)
 	char d[24];
 	size_t nd, gend[8], gdig[8];
 	size_t ng = phone_groups(sc->t, ms, me, d, &nd, gend, gdig, 8);
+	size_t skip = (nd > 2 && d[0] == '0' && d[1] == '0') ? 2 : 0; /* 00 international prefix */
 	for (size_t k = ng; k >= 1; k--)
-		if (phone_intl_ok(d, gdig[k - 1])) {
+		if (gdig[k - 1] > skip && phone_intl_ok(d + skip, gdig[k - 1] - skip)) {
 			emit(sc, PII_PHONE, NULL, ms, gend[k - 1]);
 			return 1;
 		}
@@ -752,11 +771,6 @@ static const char *const password_placeholders[] = {
 static int v_keyvalue(scan_t *sc, size_t ms, size_t me)
 {
 	const char *t = sc->t;
-	while (me > ms && strchr(".,;:)]}", t[me - 1]))
-		me--;
-	size_t n = me - ms;
-	if (n == 0)
-		return 0;
 	/* Find the key: the word before the separator that precedes the value. */
 	size_t k = ms;
 	while (k > 0 && !is_word((unsigned char)t[k - 1]))
@@ -768,6 +782,12 @@ static int v_keyvalue(scan_t *sc, size_t ms, size_t me)
 	for (size_t i = ks; i < k; i++)
 		if ((i + 4 <= k && ci_equal(t + i, "pass", 4)) || (i + 3 <= k && ci_equal(t + i, "pwd", 3)))
 			is_pw = 1;
+	/* sentence punctuation after a token; a password keeps every character */
+	while (!is_pw && me > ms && strchr(".,;:)]}", t[me - 1]))
+		me--;
+	size_t n = me - ms;
+	if (n == 0)
+		return 0;
 	/* a run of '*' or 'x' is a mask, not a password */
 	size_t masked = 0;
 	for (size_t i = ms; i < me; i++)
@@ -792,9 +812,7 @@ static int v_keyvalue(scan_t *sc, size_t ms, size_t me)
 /* "my password is hunter2": only values that are not plain words. */
 static int v_password_is(scan_t *sc, size_t ms, size_t me)
 {
-	while (me > ms && strchr(".,;:!?)", sc->t[me - 1]))
-		me--;
-	size_t n = me - ms;
+	size_t n = me - ms; /* no trimming: a trailing '!' or '.' may belong to the password */
 	int cls = char_classes(sc->t + ms, n);
 	if (n < 6 || !(cls & 0xC || (cls & 3) == 3))
 		return 0;
@@ -871,11 +889,17 @@ static int is_upper(unsigned char c) { return c >= 'A' && c <= 'Z'; }
 static size_t pre_email(const char *t, size_t len, size_t pos, size_t rl, size_t out[2])
 {
 	size_t s = pos;
+	/* ASCII local parts, and letters of two-byte UTF-8 (Latin, Greek, Cyrillic, ...);
+	 * three-byte sequences (CJK text, full-width punctuation) end the address */
 	while (s > 0 && pos - s <= 64) {
 		unsigned char c = (unsigned char)t[s - 1];
-		if (!(is_alnum(c) || c >= 0x80 || strchr("._%+-", c)) || !c)
+		if (c && (is_alnum(c) || strchr("._%+-", c))) {
+			s--;
+		} else if (is_cont(c) && s >= 2 && (unsigned char)t[s - 2] >= 0xC3 && (unsigned char)t[s - 2] <= 0xDF) {
+			s -= 2;
+		} else {
 			break;
-		s--;
+		}
 	}
 	if (s == pos || pos - s > 64)
 		return 0;
@@ -926,7 +950,7 @@ static size_t pre_ipv6(const char *t, size_t len, size_t pos, size_t rl, size_t 
 /* Digit-led detectors: pos starts a run of rl digits (t[pos-1] is not a digit). */
 static size_t pre_card(const char *t, size_t len, size_t pos, size_t rl, size_t out[2])
 {
-	if (pos > 0 && (is_word((unsigned char)t[pos - 1]) || t[pos - 1] == '.' || t[pos - 1] == '-'))
+	if (pos > 0 && (is_alnum((unsigned char)t[pos - 1]) || strchr("_.-", t[pos - 1])))
 		return 0;
 	size_t nd = 0;
 	for (size_t i = pos; i < len && nd < 13; i++) {
@@ -1088,12 +1112,12 @@ typedef struct det_def {
 
 static const det_def_t builtin[] = {
 	{"email",
-	 "(?<![A-Za-z0-9\\x80-\\xff._%+-])[A-Za-z0-9\\x80-\\xff._%+-]{1,64}+@"
-	 "[A-Za-z0-9\\x80-\\xff-]{1,63}+(?:\\.[A-Za-z0-9\\x80-\\xff-]{1,63}+)++",
+	 "(?<![A-Za-z0-9._%+-])(?:[A-Za-z0-9._%+-]|[\\xc3-\\xdf][\\x80-\\xbf]){1,64}+@"
+	 "(?:[A-Za-z0-9-]|[\\xc3-\\xdf][\\x80-\\xbf]){1,63}+(?:\\.(?:[A-Za-z0-9-]|[\\xc3-\\xdf][\\x80-\\xbf]){1,63}+)++",
 	 v_email, GATE_AT, pre_email, 0},
 	{"card", "(?<![\\w.-])\\d(?:[ -]?\\d){12,22}(?![\\w])", v_card, GATE_DIGITS, pre_card, 0},
 	{"iban", "(?<![A-Za-z0-9])[A-Za-z]{2}\\d{2}(?: ?[A-Za-z0-9]){11,36}", v_iban, GATE_DIGITS, pre_iban, 0},
-	{"ssn", "(?<![\\w-])(?<!\\d[ .])\\d{3}([- ])\\d{2}\\1\\d{4}(?![\\w-])(?![ .]\\d)", v_ssn, GATE_DIGITS,
+	{"ssn", "(?<![\\w-])\\d{3}([- ])\\d{2}\\1\\d{4}(?![\\w-])", v_ssn, GATE_DIGITS,
 	 pre_ssn, 0},
 	{"ipv4", "(?<![\\w.])\\d{1,3}\\.\\d{1,3}\\.\\d{1,3}\\.\\d{1,3}(?![\\w]|\\.\\d)", v_ipv4, GATE_DIGITS,
 	 pre_ipv4, 0},
