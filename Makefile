@@ -43,23 +43,23 @@ all: build/precedent-host
 
 build/obj/%.o: host/%.c $(HDRS)
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+	@echo "CC $<"; $(CC) $(ALL_CFLAGS) -c -o $@ $<
 
 build/precedent-host: $(OBJ)
-	$(CC) $(CFLAGS) -o $@ $(OBJ) $(PKG_LIBS)
+	@echo "LD $@"; $(CC) $(CFLAGS) -o $@ $(OBJ) $(PKG_LIBS)
 
 build/asan/obj/%.o: host/%.c $(HDRS)
 	@mkdir -p $(dir $@)
-	$(CC) $(ASAN_CFLAGS) -c -o $@ $<
+	@echo "CC(asan) $<"; $(CC) $(ASAN_CFLAGS) -c -o $@ $<
 
 build/asan/precedent-host: $(AOBJ)
-	$(CC) $(SAN) -o $@ $(AOBJ) $(PKG_LIBS)
+	@echo "LD $@"; $(CC) $(SAN) -o $@ $(AOBJ) $(PKG_LIBS)
 
 asan: build/asan/precedent-host
 
 build/asan/test_%: tests/unit/test_%.c tests/unit/testutil.h $(ALIBOBJ)
 	@mkdir -p $(dir $@)
-	$(CC) $(ASAN_CFLAGS) -Itests/unit -o $@ $< $(ALIBOBJ) $(PKG_LIBS) -lcmocka
+	@echo "LD $@"; $(CC) $(ASAN_CFLAGS) -Itests/unit -o $@ $< $(ALIBOBJ) $(PKG_LIBS) -lcmocka
 
 build/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(LIBSRC) $(HDRS)
 	@mkdir -p $(dir $@)
@@ -79,6 +79,7 @@ unit: $(UNIT_BIN)
 
 integration: build/precedent-host build/asan/precedent-host
 	@PRECEDENT_HOST=$(CURDIR)/build/asan/precedent-host bash tests/integration/run.sh
+	@bash tests/integration/valgrind.sh
 
 fuzz-short: $(FUZZ_BIN)
 	@bash tests/fuzz/run.sh $(FUZZ_SECONDS) $(FUZZ_BIN)
@@ -112,6 +113,9 @@ install: build/precedent-host
 uninstall:
 	-$(PREFIX)/bin/precedent-host uninstall
 	rm -f $(PREFIX)/bin/precedent-host
+
+dist:
+	@bash scripts/dist.sh
 
 format:
 	clang-format -i host/*.c include/precedent/*.h tests/unit/*.c tests/unit/*.h tests/fuzz/*.c bench/*.c

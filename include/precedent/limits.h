@@ -28,4 +28,30 @@
 /* A drafted reply. */
 #define DRAFT_CAP (256u * 1024u)
 
+/* LLM streaming (llm, sse, ws; added by the llm module). */
+/* One SSE line from a provider; a longer line ends the stream as malformed. */
+#define SSE_LINE_CAP (256u * 1024u)
+/* The data of one SSE event (all its data: lines joined). */
+#define SSE_EVENT_CAP (1024u * 1024u)
+/* A provider's error body kept for the message (non-2xx replies). */
+#define LLM_ERRBODY_CAP (16u * 1024u)
+/* A request body sent to a provider (the prompt plus JSON framing). */
+#define LLM_REQUEST_CAP (2u * 1024u * 1024u)
+/* An assembled prompt (system + user text). */
+#define PROMPT_CAP (1024u * 1024u)
+/* One WebSocket message from the panel (auth, draft.cancel are tiny). */
+#define WS_IN_CAP (16u * 1024u)
+/* Frames queued for one WebSocket session before it counts as a stalled reader. */
+#define WS_QUEUE_MAX 4096
+/* Bytes queued for one WebSocket session. */
+#define WS_QUEUE_BYTES_MAX (8u * 1024u * 1024u)
+/* Messages a WebSocket client may send per second before it counts as a flood. */
+#define WS_IN_RATE_MAX 50
+/* WebSocket connections at once (tabs, panels). */
+#define WS_CLIENTS_MAX 32
+/* LLM streams (drafts) in flight at once. */
+#define LLM_STREAMS_MAX 64
+/* A customer context reply from an HTTP endpoint. */
+#define CONTEXT_BODY_CAP (64u * 1024u)
+
 #endif

@@ -1,0 +1,620 @@
+/*
+ * store.c - SQLite schema, migrations and typed writes (see store.h).
+ *
+ * Migrations are an append-only list: migration i brings user_version from i to
+ * i+1, each in one transaction. A database whose user_version is above what this
+ * binary knows is refused with a clear message rather than touched.
+ */
+#include "precedent/store.h"
+#include "precedent/error.h"
+#include "precedent/util.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+struct store {
+	sqlite3 *db;
+	char *path;
+	char *vault_path;
+	int readonly;
+};
+
+static const char *const migrations[] = {
+    /* 0 -> 1: the first schema */
+    "CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT);"
+    "CREATE TABLE tickets("
+    "  rowid INTEGER PRIMARY KEY,"
+    "  id TEXT NOT NULL UNIQUE,"
+    "  subject TEXT NOT NULL DEFAULT '',"
+    "  problem TEXT NOT NULL DEFAULT '',"
+    "  resolution TEXT NOT NULL DEFAULT '',"
+    "  answer TEXT NOT NULL DEFAULT '',"
+    "  resolution_code TEXT NOT NULL DEFAULT '',"
+    "  tags TEXT NOT NULL DEFAULT '',"
+    "  status TEXT NOT NULL DEFAULT '',"
+    "  created_at TEXT, closed_at TEXT,"
+    "  body_json TEXT NOT NULL DEFAULT '{}',"
+    "  content_hash TEXT NOT NULL DEFAULT '',"
+    "  source TEXT NOT NULL DEFAULT 'import',"
+    "  imported_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%SZ','now')));"
+    "CREATE VIRTUAL TABLE tickets_fts USING fts5(subject, problem, resolution, answer, tags,"
+    "  content='tickets', content_rowid='rowid', tokenize='porter unicode61 remove_diacritics 2');"
+    "CREATE TRIGGER tickets_ai AFTER INSERT ON tickets BEGIN"
+    "  INSERT INTO tickets_fts(rowid, subject, problem, resolution, answer, tags)"
+    "  VALUES (new.rowid, new.subject, new.problem, new.resolution, new.answer, new.tags); END;"
+    "CREATE TRIGGER tickets_ad AFTER DELETE ON tickets BEGIN"
+    "  INSERT INTO tickets_fts(tickets_fts, rowid, subject, problem, resolution, answer, tags)"
+    "  VALUES ('delete', old.rowid, old.subject, old.problem, old.resolution, old.answer, old.tags); END;"
+    "CREATE TRIGGER tickets_au AFTER UPDATE ON tickets BEGIN"
+    "  INSERT INTO tickets_fts(tickets_fts, rowid, subject, problem, resolution, answer, tags)"
+    "  VALUES ('delete', old.rowid, old.subject, old.problem, old.resolution, old.answer, old.tags);"
+    "  INSERT INTO tickets_fts(rowid, subject, problem, resolution, answer, tags)"
+    "  VALUES (new.rowid, new.subject, new.problem, new.resolution, new.answer, new.tags); END;"
+    "CREATE TABLE docs(path TEXT PRIMARY KEY, title TEXT NOT NULL DEFAULT '',"
+    "  content_hash TEXT NOT NULL DEFAULT '',"
+    "  imported_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%SZ','now')));"
+    "CREATE TABLE doc_sections("
+    "  rowid INTEGER PRIMARY KEY,"
+    "  doc_path TEXT NOT NULL REFERENCES docs(path) ON DELETE CASCADE,"
+    "  anchor TEXT NOT NULL, title TEXT NOT NULL DEFAULT '',"
+    "  heading_path TEXT NOT NULL DEFAULT '', body TEXT NOT NULL DEFAULT '',"
+    "  ord INTEGER NOT NULL DEFAULT 0, UNIQUE(doc_path, anchor));"
+    "CREATE VIRTUAL TABLE sections_fts USING fts5(title, body,"
+    "  content='doc_sections', content_rowid='rowid', tokenize='porter unicode61 remove_diacritics 2');"
+    "CREATE TRIGGER sections_ai AFTER INSERT ON doc_sections BEGIN"
+    "  INSERT INTO sections_fts(rowid, title, body) VALUES (new.rowid, new.heading_path, new.body); END;"
+    "CREATE TRIGGER sections_ad AFTER DELETE ON doc_sections BEGIN"
+    "  INSERT INTO sections_fts(sections_fts, rowid, title, body)"
+    "  VALUES ('delete', old.rowid, old.heading_path, old.body); END;"
+    "CREATE TABLE drafts("
+    "  id TEXT PRIMARY KEY, ticket_id TEXT NOT NULL,"
+    "  created_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%SZ','now')),"
+    "  mode TEXT NOT NULL, provider TEXT, model TEXT,"
+    "  text TEXT NOT NULL, citations_json TEXT NOT NULL DEFAULT '[]',"
+    "  flags_json TEXT NOT NULL DEFAULT '[]', sources_json TEXT NOT NULL DEFAULT '[]',"
+    "  key_terms TEXT NOT NULL DEFAULT '', confidence REAL NOT NULL DEFAULT 0);"
+    "CREATE INDEX drafts_ticket ON drafts(ticket_id);"
+    "CREATE TABLE feedback("
+    "  rowid INTEGER PRIMARY KEY, draft_id TEXT NOT NULL REFERENCES drafts(id),"
+    "  kind TEXT NOT NULL, sent_text TEXT,"
+    "  edit_distance INTEGER, edit_ratio REAL, word_edit_ratio REAL,"
+    "  rating TEXT, comment TEXT,"
+    "  created_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%SZ','now')));"
+    "CREATE INDEX feedback_draft ON feedback(draft_id);"
+    "CREATE TABLE gaps("
+    "  rowid INTEGER PRIMARY KEY, ticket_id TEXT NOT NULL, draft_id TEXT,"
+    "  key_terms TEXT NOT NULL DEFAULT '', best_score REAL NOT NULL DEFAULT 0,"
+    "  created_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%SZ','now')),"
+    "  closed_at TEXT);",
+};
+#define N_MIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]))
+
+/* The vault database: originals of PII, never part of the shareable index. */
+static const char vault_schema[] =
+    "CREATE TABLE IF NOT EXISTS vault.vault("
+    "  ticket_id TEXT NOT NULL, placeholder TEXT NOT NULL, original TEXT NOT NULL,"
+    "  created_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%SZ','now')),"
+    "  PRIMARY KEY(ticket_id, placeholder));"
+    "CREATE TABLE IF NOT EXISTS vault.customers("
+    "  external_id TEXT PRIMARY KEY, name TEXT, email TEXT, organization TEXT, plan TEXT,"
+    "  product_version TEXT, region TEXT, extra_json TEXT NOT NULL DEFAULT '{}');"
+    "CREATE INDEX IF NOT EXISTS vault.customers_email ON customers(email);";
+
+sqlite3 *store_db(store_t *s) { return s->db; }
+const char *store_path(const store_t *s) { return s->path; }
+const char *store_errmsg(store_t *s) { return sqlite3_errmsg(s->db); }
+
+static int map_sqlite_error(int src)
+{
+	switch (src & 0xff) {
+	case SQLITE_NOTADB:
+	case SQLITE_CORRUPT:
+		return PRECEDENT_ECORRUPT;
+	case SQLITE_READONLY:
+	case SQLITE_CANTOPEN:
+		return PRECEDENT_EREADONLY;
+	case SQLITE_FULL:
+		return PRECEDENT_EFULL;
+	case SQLITE_BUSY:
+	case SQLITE_LOCKED:
+		return PRECEDENT_EBUSY;
+	default:
+		return PRECEDENT_EDB;
+	}
+}
+
+static int exec(store_t *s, const char *sql)
+{
+	int src = sqlite3_exec(s->db, sql, NULL, NULL, NULL);
+	return src == SQLITE_OK ? 0 : map_sqlite_error(src);
+}
+
+int store_begin(store_t *s) { return exec(s, "BEGIN IMMEDIATE"); }
+int store_commit(store_t *s) { return exec(s, "COMMIT"); }
+void store_rollback(store_t *s)
+{
+	if (!sqlite3_get_autocommit(s->db))
+		sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
+}
+
+int store_schema_version(store_t *s)
+{
+	sqlite3_stmt *st;
+	int v = -1;
+	if (sqlite3_prepare_v2(s->db, "PRAGMA main.user_version", -1, &st, NULL) != SQLITE_OK)
+		return -1;
+	if (sqlite3_step(st) == SQLITE_ROW)
+		v = sqlite3_column_int(st, 0);
+	sqlite3_finalize(st);
+	return v;
+}
+
+/* Creates the file with mode 0600 before SQLite does, so it never exists with a
+ * wider mode. Existing files keep their mode. */
+static void create_private(const char *path)
+{
+	int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+	if (fd >= 0)
+		close(fd);
+}
+
+static int open_error(store_t *s, int src, const char *what, char *err, size_t errlen)
+{
+	int rc = map_sqlite_error(src);
+	const char *msg = s->db ? sqlite3_errmsg(s->db) : sqlite3_errstr(src);
+	switch (rc) {
+	case PRECEDENT_ECORRUPT:
+		snprintf(err, errlen,
+			 "%s: the file is not a Precedent database or is corrupt (%s); move it away "
+			 "and re-import, or pass another --db",
+			 s->path, msg);
+		break;
+	case PRECEDENT_EREADONLY:
+		snprintf(err, errlen,
+			 "%s: cannot write the database (%s): check the permissions of the file and "
+			 "its directory",
+			 s->path, msg);
+		break;
+	case PRECEDENT_EFULL:
+		snprintf(err, errlen, "%s: disk full while %s", s->path, what);
+		break;
+	default:
+		snprintf(err, errlen, "%s: %s failed: %s", s->path, what, msg);
+	}
+	return rc;
+}
+
+static int migrate(store_t *s, char *err, size_t errlen)
+{
+	int v = store_schema_version(s);
+	int src;
+	if (v < 0)
+		return open_error(s, sqlite3_errcode(s->db), "reading the schema version", err, errlen);
+	if (v > N_MIGRATIONS) {
+		snprintf(err, errlen,
+			 "%s: database schema version %d is newer than this precedent-host supports "
+			 "(%d); upgrade precedent-host",
+			 s->path, v, N_MIGRATIONS);
+		return PRECEDENT_ESCHEMA;
+	}
+	if (v == N_MIGRATIONS)
+		return 0;
+	if (s->readonly) {
+		snprintf(err, errlen, "%s: database needs migration (version %d -> %d) but is open read-only",
+			 s->path, v, N_MIGRATIONS);
+		return PRECEDENT_EREADONLY;
+	}
+	for (; v < N_MIGRATIONS; v++) {
+		char pragma[64];
+		if ((src = sqlite3_exec(s->db, "BEGIN IMMEDIATE", NULL, NULL, NULL)) != SQLITE_OK)
+			return open_error(s, src, "starting a migration", err, errlen);
+		snprintf(pragma, sizeof pragma, "PRAGMA main.user_version=%d", v + 1);
+		if ((src = sqlite3_exec(s->db, migrations[v], NULL, NULL, NULL)) != SQLITE_OK ||
+		    (src = sqlite3_exec(s->db, pragma, NULL, NULL, NULL)) != SQLITE_OK ||
+		    (src = sqlite3_exec(s->db, "COMMIT", NULL, NULL, NULL)) != SQLITE_OK) {
+			int rc = open_error(s, src, "migrating the schema", err, errlen);
+			store_rollback(s);
+			return rc;
+		}
+	}
+	return 0;
+}
+
+int store_open(const char *path, int flags, store_t **out, char *err, size_t errlen)
+{
+	store_t *s = xcalloc(1, sizeof *s);
+	int rc = 0, src;
+	*out = NULL;
+	s->path = xstrdup(path);
+	s->readonly = (flags & STORE_READONLY) != 0;
+	buf_t vp;
+	buf_init(&vp, 0);
+	buf_printf(&vp, "%s.vault", path);
+	s->vault_path = buf_steal(&vp);
+
+	if (!s->readonly) {
+		char *dir = xstrdup(path);
+		char *slash = strrchr(dir, '/');
+		if (slash && slash != dir) {
+			*slash = '\0';
+			if (mkdir_p(dir) != 0) {
+				snprintf(err, errlen, "cannot create directory %s: %s", dir, strerror(errno));
+				free(dir);
+				rc = errno == EROFS || errno == EACCES ? PRECEDENT_EREADONLY : PRECEDENT_EIO;
+				goto out;
+			}
+		}
+		free(dir);
+		create_private(s->path);
+		create_private(s->vault_path);
+	}
+	src = sqlite3_open_v2(s->path, &s->db,
+			      s->readonly ? SQLITE_OPEN_READONLY
+					  : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE,
+			      NULL);
+	if (src != SQLITE_OK) {
+		rc = open_error(s, src, "opening", err, errlen);
+		goto out;
+	}
+	sqlite3_extended_result_codes(s->db, 0);
+	sqlite3_busy_timeout(s->db, 5000);
+	/* The first statement that reads the file tells a corrupt file apart. */
+	if ((src = sqlite3_exec(s->db, s->readonly ? "PRAGMA query_only=1" : "PRAGMA journal_mode=WAL",
+				NULL, NULL, NULL)) != SQLITE_OK ||
+	    (src = sqlite3_exec(s->db,
+				"PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;"
+				"SELECT count(*) FROM sqlite_master;",
+				NULL, NULL, NULL)) != SQLITE_OK) {
+		rc = open_error(s, src, "opening", err, errlen);
+		goto out;
+	}
+	if ((rc = migrate(s, err, errlen)))
+		goto out;
+	if (!s->readonly) {
+		char *q = sqlite3_mprintf("ATTACH DATABASE %Q AS vault", s->vault_path);
+		src = sqlite3_exec(s->db, q, NULL, NULL, NULL);
+		sqlite3_free(q);
+		if (src == SQLITE_OK)
+			src = sqlite3_exec(s->db, "PRAGMA vault.journal_mode=WAL", NULL, NULL, NULL);
+		if (src == SQLITE_OK)
+			src = sqlite3_exec(s->db, vault_schema, NULL, NULL, NULL);
+		if (src != SQLITE_OK) {
+			rc = open_error(s, src, "opening the vault", err, errlen);
+			goto out;
+		}
+	}
+	*out = s;
+	s = NULL;
+out:
+	store_close(s);
+	return rc;
+}
+
+void store_close(store_t *s)
+{
+	if (!s)
+		return;
+	if (s->db)
+		sqlite3_close_v2(s->db);
+	free(s->path);
+	free(s->vault_path);
+	free(s);
+}
+
+static void bind_text(sqlite3_stmt *st, int i, const char *v)
+{
+	if (v)
+		sqlite3_bind_text(st, i, v, -1, SQLITE_TRANSIENT);
+	else
+		sqlite3_bind_null(st, i);
+}
+
+static int step_done(store_t *s, sqlite3_stmt *st)
+{
+	int src = sqlite3_step(st);
+	sqlite3_finalize(st);
+	return src == SQLITE_DONE || src == SQLITE_ROW ? 0 : map_sqlite_error(src);
+}
+
+static int prepare(store_t *s, const char *sql, sqlite3_stmt **st)
+{
+	int src = sqlite3_prepare_v2(s->db, sql, -1, st, NULL);
+	return src == SQLITE_OK ? 0 : map_sqlite_error(src);
+}
+
+int store_ticket_upsert(store_t *s, const store_ticket_t *t, int *outcome)
+{
+	sqlite3_stmt *st;
+	int rc;
+	*outcome = STORE_SKIPPED;
+	if ((rc = prepare(s, "SELECT content_hash FROM tickets WHERE id=?", &st)))
+		return rc;
+	bind_text(st, 1, t->id);
+	int src = sqlite3_step(st);
+	int exists = src == SQLITE_ROW;
+	int same = exists && t->content_hash &&
+		   strcmp((const char *)sqlite3_column_text(st, 0), t->content_hash) == 0;
+	sqlite3_finalize(st);
+	if (src != SQLITE_ROW && src != SQLITE_DONE)
+		return map_sqlite_error(src);
+	if (same)
+		return 0;
+	rc = prepare(s,
+		     exists ? "UPDATE tickets SET subject=?2, problem=?3, resolution=?4, "
+			      "resolution_code=?5, tags=?6, status=?7, created_at=?8, closed_at=?9, "
+			      "body_json=?10, content_hash=?11, source=?12, answer=?13, "
+			      "imported_at=strftime('%Y-%m-%dT%H:%M:%SZ','now') WHERE id=?1"
+			    : "INSERT INTO tickets(id, subject, problem, resolution, resolution_code, "
+			      "tags, status, created_at, closed_at, body_json, content_hash, source, answer) "
+			      "VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13)",
+		     &st);
+	if (rc)
+		return rc;
+	bind_text(st, 1, t->id);
+	bind_text(st, 2, t->subject ? t->subject : "");
+	bind_text(st, 3, t->problem ? t->problem : "");
+	bind_text(st, 4, t->resolution ? t->resolution : "");
+	bind_text(st, 5, t->resolution_code ? t->resolution_code : "");
+	bind_text(st, 6, t->tags ? t->tags : "");
+	bind_text(st, 7, t->status ? t->status : "");
+	bind_text(st, 8, t->created_at);
+	bind_text(st, 9, t->closed_at);
+	bind_text(st, 10, t->body_json ? t->body_json : "{}");
+	bind_text(st, 11, t->content_hash ? t->content_hash : "");
+	bind_text(st, 12, t->source ? t->source : "import");
+	bind_text(st, 13, t->answer ? t->answer : "");
+	if ((rc = step_done(s, st)))
+		return rc;
+	*outcome = exists ? STORE_UPDATED : STORE_INSERTED;
+	return 0;
+}
+
+int store_doc_replace(store_t *s, const char *path, const char *title, const char *hash,
+		      const store_section_t *sections, size_t n, int *outcome)
+{
+	sqlite3_stmt *st;
+	int rc;
+	*outcome = STORE_SKIPPED;
+	if ((rc = prepare(s, "SELECT content_hash FROM docs WHERE path=?", &st)))
+		return rc;
+	bind_text(st, 1, path);
+	int src = sqlite3_step(st);
+	int exists = src == SQLITE_ROW;
+	int same = exists && strcmp((const char *)sqlite3_column_text(st, 0), hash) == 0;
+	sqlite3_finalize(st);
+	if (src != SQLITE_ROW && src != SQLITE_DONE)
+		return map_sqlite_error(src);
+	if (same)
+		return 0;
+	if ((rc = prepare(s, "DELETE FROM doc_sections WHERE doc_path=?", &st)))
+		return rc;
+	bind_text(st, 1, path);
+	if ((rc = step_done(s, st)))
+		return rc;
+	if ((rc = prepare(s, "INSERT OR REPLACE INTO docs(path, title, content_hash) VALUES (?,?,?)",
+			  &st)))
+		return rc;
+	bind_text(st, 1, path);
+	bind_text(st, 2, title);
+	bind_text(st, 3, hash);
+	if ((rc = step_done(s, st)))
+		return rc;
+	if ((rc = prepare(s,
+			  "INSERT INTO doc_sections(doc_path, anchor, title, heading_path, body, ord) "
+			  "VALUES (?,?,?,?,?,?)",
+			  &st)))
+		return rc;
+	for (size_t i = 0; i < n; i++) {
+		sqlite3_reset(st);
+		bind_text(st, 1, path);
+		bind_text(st, 2, sections[i].anchor);
+		bind_text(st, 3, sections[i].title);
+		bind_text(st, 4, sections[i].heading_path);
+		bind_text(st, 5, sections[i].body);
+		sqlite3_bind_int64(st, 6, (sqlite3_int64)i);
+		src = sqlite3_step(st);
+		if (src != SQLITE_DONE) {
+			sqlite3_finalize(st);
+			return map_sqlite_error(src);
+		}
+	}
+	sqlite3_finalize(st);
+	*outcome = exists ? STORE_UPDATED : STORE_INSERTED;
+	return 0;
+}
+
+static long count_of(store_t *s, const char *sql)
+{
+	sqlite3_stmt *st;
+	long n = -1;
+	if (prepare(s, sql, &st))
+		return -1;
+	if (sqlite3_step(st) == SQLITE_ROW)
+		n = (long)sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	return n;
+}
+
+int store_counts(store_t *s, long *tickets, long *sections, long *docs)
+{
+	*tickets = count_of(s, "SELECT count(*) FROM tickets");
+	*sections = count_of(s, "SELECT count(*) FROM doc_sections");
+	*docs = count_of(s, "SELECT count(*) FROM docs");
+	return *tickets < 0 || *sections < 0 || *docs < 0 ? PRECEDENT_EDB : 0;
+}
+
+int store_vault_put(store_t *s, const char *ticket_id, const char *placeholder, const char *original)
+{
+	sqlite3_stmt *st;
+	int rc;
+	if ((rc = prepare(s,
+			  "INSERT OR IGNORE INTO vault.vault(ticket_id, placeholder, original) "
+			  "VALUES (?,?,?)",
+			  &st)))
+		return rc;
+	bind_text(st, 1, ticket_id);
+	bind_text(st, 2, placeholder);
+	bind_text(st, 3, original);
+	return step_done(s, st);
+}
+
+int store_vault_each(store_t *s, const char *ticket_id, store_vault_fn fn, void *ctx)
+{
+	sqlite3_stmt *st;
+	int rc, src;
+	if ((rc = prepare(s,
+			  "SELECT placeholder, original FROM vault.vault WHERE ticket_id=? "
+			  "ORDER BY rowid",
+			  &st)))
+		return rc;
+	bind_text(st, 1, ticket_id);
+	while ((src = sqlite3_step(st)) == SQLITE_ROW)
+		fn(ctx, (const char *)sqlite3_column_text(st, 0),
+		   (const char *)sqlite3_column_text(st, 1));
+	sqlite3_finalize(st);
+	return src == SQLITE_DONE ? 0 : map_sqlite_error(src);
+}
+
+int store_draft_insert(store_t *s, const store_draft_t *d)
+{
+	sqlite3_stmt *st;
+	int rc;
+	if ((rc = prepare(s,
+			  "INSERT INTO drafts(id, ticket_id, mode, provider, model, text, "
+			  "citations_json, flags_json, sources_json, key_terms, confidence) "
+			  "VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+			  &st)))
+		return rc;
+	bind_text(st, 1, d->id);
+	bind_text(st, 2, d->ticket_id);
+	bind_text(st, 3, d->mode ? d->mode : "offline");
+	bind_text(st, 4, d->provider);
+	bind_text(st, 5, d->model);
+	bind_text(st, 6, d->text ? d->text : "");
+	bind_text(st, 7, d->citations_json ? d->citations_json : "[]");
+	bind_text(st, 8, d->flags_json ? d->flags_json : "[]");
+	bind_text(st, 9, d->sources_json ? d->sources_json : "[]");
+	bind_text(st, 10, d->key_terms ? d->key_terms : "");
+	sqlite3_bind_double(st, 11, d->confidence);
+	return step_done(s, st);
+}
+
+static char *col_dup(sqlite3_stmt *st, int i)
+{
+	const unsigned char *t = sqlite3_column_text(st, i);
+	return t ? xstrdup((const char *)t) : NULL;
+}
+
+int store_draft_get(store_t *s, const char *id, store_draft_t *d)
+{
+	sqlite3_stmt *st;
+	int rc, src;
+	memset(d, 0, sizeof *d);
+	if ((rc = prepare(s,
+			  "SELECT id, ticket_id, created_at, mode, provider, model, text, "
+			  "citations_json, flags_json, sources_json, key_terms, confidence "
+			  "FROM drafts WHERE id=?",
+			  &st)))
+		return rc;
+	bind_text(st, 1, id);
+	src = sqlite3_step(st);
+	if (src == SQLITE_ROW) {
+		d->id = col_dup(st, 0);
+		d->ticket_id = col_dup(st, 1);
+		d->created_at = col_dup(st, 2);
+		d->mode = col_dup(st, 3);
+		d->provider = col_dup(st, 4);
+		d->model = col_dup(st, 5);
+		d->text = col_dup(st, 6);
+		d->citations_json = col_dup(st, 7);
+		d->flags_json = col_dup(st, 8);
+		d->sources_json = col_dup(st, 9);
+		d->key_terms = col_dup(st, 10);
+		d->confidence = sqlite3_column_double(st, 11);
+		rc = 0;
+	} else {
+		rc = src == SQLITE_DONE ? PRECEDENT_ENOTFOUND : map_sqlite_error(src);
+	}
+	sqlite3_finalize(st);
+	return rc;
+}
+
+void store_draft_release(store_draft_t *d)
+{
+	free(d->id);
+	free(d->ticket_id);
+	free(d->created_at);
+	free(d->mode);
+	free(d->provider);
+	free(d->model);
+	free(d->text);
+	free(d->citations_json);
+	free(d->flags_json);
+	free(d->sources_json);
+	free(d->key_terms);
+	memset(d, 0, sizeof *d);
+}
+
+int store_feedback_insert(store_t *s, const store_feedback_t *f)
+{
+	sqlite3_stmt *st;
+	int rc;
+	if ((rc = prepare(s,
+			  "INSERT INTO feedback(draft_id, kind, sent_text, edit_distance, edit_ratio, "
+			  "word_edit_ratio, rating, comment) VALUES (?,?,?,?,?,?,?,?)",
+			  &st)))
+		return rc;
+	bind_text(st, 1, f->draft_id);
+	bind_text(st, 2, f->kind);
+	bind_text(st, 3, f->sent_text);
+	if (f->sent_text) {
+		sqlite3_bind_int64(st, 4, f->edit_distance);
+		sqlite3_bind_double(st, 5, f->edit_ratio);
+		sqlite3_bind_double(st, 6, f->word_edit_ratio);
+	}
+	bind_text(st, 7, f->rating);
+	bind_text(st, 8, f->comment);
+	return step_done(s, st);
+}
+
+int store_gap_insert(store_t *s, const char *ticket_id, const char *draft_id,
+		     const char *key_terms, double best_score)
+{
+	sqlite3_stmt *st;
+	int rc;
+	if ((rc = prepare(s,
+			  "INSERT INTO gaps(ticket_id, draft_id, key_terms, best_score) VALUES (?,?,?,?)",
+			  &st)))
+		return rc;
+	bind_text(st, 1, ticket_id);
+	bind_text(st, 2, draft_id);
+	bind_text(st, 3, key_terms);
+	sqlite3_bind_double(st, 4, best_score);
+	return step_done(s, st);
+}
+
+int store_customer_upsert(store_t *s, const store_customer_t *c)
+{
+	sqlite3_stmt *st;
+	int rc;
+	if ((rc = prepare(s,
+			  "INSERT OR REPLACE INTO vault.customers(external_id, name, email, "
+			  "organization, plan, product_version, region, extra_json) "
+			  "VALUES (?,?,?,?,?,?,?,?)",
+			  &st)))
+		return rc;
+	bind_text(st, 1, c->external_id);
+	bind_text(st, 2, c->name);
+	bind_text(st, 3, c->email);
+	bind_text(st, 4, c->organization);
+	bind_text(st, 5, c->plan);
+	bind_text(st, 6, c->product_version);
+	bind_text(st, 7, c->region);
+	bind_text(st, 8, c->extra_json ? c->extra_json : "{}");
+	return step_done(s, st);
+}

@@ -1,0 +1,99 @@
+/*
+ * store.h - the SQLite store: schema, versioned migrations and typed writes.
+ *
+ * Ownership: store_t owns the database handle (WAL, busy timeout, foreign keys) and
+ * the attached vault database; store_close() finalizes and closes both. The index
+ * database holds only redacted text; originals of the open tickets' PII live in the
+ * vault file (<db>.vault, mode 0600, attached as schema "vault") so a shared index
+ * file never carries them. Strings filled into out-structs are malloc'd and freed by
+ * the matching *_release(). Storage knows nothing of drafting or transport.
+ */
+#ifndef PRECEDENT_STORE_H
+#define PRECEDENT_STORE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <sqlite3.h>
+
+#define STORE_SCHEMA_VERSION 1
+
+typedef struct store store_t;
+
+enum { STORE_READONLY = 1 };
+
+/* Opens (creating if needed, with parent directories) and migrates. Returns 0, or
+ * PRECEDENT_ESCHEMA (newer schema), PRECEDENT_ECORRUPT, PRECEDENT_EREADONLY,
+ * PRECEDENT_EDB with a message for a person in err. */
+int store_open(const char *path, int flags, store_t **out /* OUT */, char *err, size_t errlen);
+void store_close(store_t *s);
+/* The handle, borrowed, for modules that run their own queries (retrieve, ingest). */
+sqlite3 *store_db(store_t *s);
+const char *store_path(const store_t *s);
+/* Last SQLite error as a sentence, borrowed. */
+const char *store_errmsg(store_t *s);
+int store_schema_version(store_t *s);
+
+int store_begin(store_t *s);
+int store_commit(store_t *s);
+void store_rollback(store_t *s);
+
+/* One resolved ticket, redacted. */
+typedef struct store_ticket {
+	const char *id, *subject, *problem, *resolution, *answer, *resolution_code, *tags, *status;
+	const char *created_at, *closed_at, *body_json, *content_hash, *source;
+} store_ticket_t;
+
+enum { STORE_SKIPPED = 0, STORE_INSERTED = 1, STORE_UPDATED = 2 };
+/* Inserts, or updates when content_hash differs, or skips. *outcome: STORE_*. */
+int store_ticket_upsert(store_t *s, const store_ticket_t *t, int *outcome /* OUT */);
+
+typedef struct store_section {
+	const char *anchor, *title, *heading_path, *body;
+} store_section_t;
+/* Replaces a document and its sections when hash differs (skip otherwise). */
+int store_doc_replace(store_t *s, const char *path, const char *title, const char *hash,
+		      const store_section_t *sections, size_t n, int *outcome /* OUT */);
+
+/* Counts for hello/index.status. */
+int store_counts(store_t *s, long *tickets /* OUT */, long *sections /* OUT */,
+		 long *docs /* OUT */);
+
+/* Vault: placeholder -> original for one ticket. */
+int store_vault_put(store_t *s, const char *ticket_id, const char *placeholder, const char *original);
+typedef void (*store_vault_fn)(void *ctx, const char *placeholder, const char *original);
+int store_vault_each(store_t *s, const char *ticket_id, store_vault_fn fn, void *ctx);
+
+typedef struct store_draft {
+	char *id, *ticket_id, *created_at, *mode, *provider, *model;
+	char *text;           /* redacted */
+	char *citations_json; /* JSON array */
+	char *flags_json;     /* JSON array */
+	char *sources_json;   /* JSON array of refs */
+	char *key_terms;      /* space separated, redacted */
+	double confidence;
+} store_draft_t;
+int store_draft_insert(store_t *s, const store_draft_t *d);
+/* Returns 0, PRECEDENT_ENOTFOUND or an error; fills d (release with store_draft_release). */
+int store_draft_get(store_t *s, const char *id, store_draft_t *d /* OUT */);
+void store_draft_release(store_draft_t *d);
+
+typedef struct store_feedback {
+	const char *draft_id, *kind; /* "sent", "rating", "discarded" */
+	const char *sent_text;       /* redacted, may be NULL */
+	long edit_distance;
+	double edit_ratio, word_edit_ratio;
+	const char *rating, *comment; /* may be NULL */
+} store_feedback_t;
+int store_feedback_insert(store_t *s, const store_feedback_t *f);
+
+int store_gap_insert(store_t *s, const char *ticket_id, const char *draft_id,
+		     const char *key_terms, double best_score);
+
+typedef struct store_customer {
+	const char *external_id, *name, *email, *organization, *plan, *product_version, *region,
+	    *extra_json;
+} store_customer_t;
+int store_customer_upsert(store_t *s, const store_customer_t *c);
+
+#endif
