@@ -614,7 +614,8 @@ def write_all():
         for qid, tid in qrels:
             f.write("%s\t%s\t1\n" % (qid, tid))
     print("wrote %d tickets (%d families), %d open, %d customers, %d queries, %d qrels" %
-          (len(tickets), len(by_family), len(opens), len(custs), len(queries), len(qrels)))
+          (len(tickets), len([k for k in by_family if not k.startswith("dup:")]), len(opens),
+           len(custs), len(queries), len(qrels)))
 
 
 def check():
@@ -732,6 +733,16 @@ def check():
                 errs.append("%s: %d words" % (os.path.relpath(p, SAMPLE), words))
     if docs < 40:
         errs.append("only %d doc pages" % docs)
+    for fam in FAMILIES:
+        if not os.path.isfile(os.path.join(SAMPLE, "docs", fam["doc"])):
+            errs.append("family %s: doc %s missing" % (fam["key"], fam["doc"]))
+    gap = re.compile(r"peppol|\bubl\b|\be-invoic", re.I)
+    for dirpath, _, files in os.walk(os.path.join(SAMPLE, "docs")):
+        for fn in files:
+            if gap.search(open(os.path.join(dirpath, fn), encoding="utf-8").read()):
+                errs.append("docs/%s mentions the open-3 knowledge gap" % fn)
+    if gap.search(open(os.path.join(SAMPLE, "tickets.jsonl"), encoding="utf-8").read()):
+        errs.append("tickets.jsonl mentions the open-3 knowledge gap")
     print("checked %d tickets, %d doc pages, %d queries; PII: %d Luhn-valid cards, %d mod-97 IBANs, "
           "%d sk_live keys" % (n, docs, len(qids), cards, ibans, keys))
     return errs
@@ -774,7 +785,7 @@ FAMILIES = [
     ],
 },
 {
-    "key": "saml_signature", "doc": "sso/saml-troubleshooting.md", "tags": ["sso", "saml", "certificate"],
+    "key": "saml_signature", "since": "2025-05-26", "doc": "sso/saml-troubleshooting.md", "tags": ["sso", "saml", "certificate"],
     "code": "config_change", "plans": ["Growth", "Enterprise"], "prio": [1, 3, 5, 2],
     "subjects": [
         "SAML_SIGNATURE_INVALID after certificate rotation",
@@ -818,7 +829,7 @@ FAMILIES = [
     ],
 },
 {
-    "key": "scim_conflict", "doc": "sso/scim-provisioning.md", "tags": ["scim", "provisioning", "sso"],
+    "key": "scim_conflict", "since": "2025-05-26", "doc": "sso/scim-provisioning.md", "tags": ["scim", "provisioning", "sso"],
     "code": "fixed", "code2": "workaround", "plans": ["Enterprise"], "prio": [1, 5, 3, 0],
     "subjects": [
         "SCIM push fails with 409 conflict for some users",
@@ -1246,7 +1257,7 @@ FAMILIES += [
     ],
 },
 {
-    "key": "card_updated_old_charged", "doc": "billing/payment-methods.md", "tags": ["payments", "cards", "portal"],
+    "key": "card_updated_old_charged", "since": "2025-05-26", "doc": "billing/payment-methods.md", "tags": ["payments", "cards", "portal"],
     "code": "user_error", "code2": "fixed", "prio": [1, 4, 4, 1], "n": 8,
     "subjects": [
         "Customer updated card but old card was charged",
@@ -1385,7 +1396,7 @@ FAMILIES += [
     ],
 },
 {
-    "key": "csv_encoding", "doc": "imports/csv-import-errors.md", "tags": ["import", "csv", "encoding"],
+    "key": "csv_encoding", "since": "2024-04-01", "doc": "imports/csv-import-errors.md", "tags": ["import", "csv", "encoding"],
     "code": "user_error", "code2": "fixed", "prio": [1, 5, 3, 0], "n": 9,
     "subjects": [
         "CSV import fails with LL-4220 invalid encoding",
@@ -1660,7 +1671,7 @@ FAMILIES += [
     ],
 },
 {
-    "key": "mobile_login_loop", "doc": "troubleshooting/mobile-app.md", "tags": ["mobile", "sso", "login"],
+    "key": "mobile_login_loop", "since": "2025-08-20", "doc": "troubleshooting/mobile-app.md", "tags": ["mobile", "sso", "login"],
     "code": "fixed", "code2": "known_issue", "prio": [1, 5, 3, 0], "n": 8,
     "subjects": [
         "Mobile app stuck in login loop with SSO",
@@ -1853,7 +1864,7 @@ FAMILIES += [
 },
 {
     "key": "pdf_rendering_520", "doc": "release-notes/5.2.md", "tags": ["invoices", "pdf", "bug"],
-    "code": "known_issue", "code2": "fixed", "prio": [1, 4, 4, 1], "n": 7, "since": "2025-05-01",
+    "code": "known_issue", "code2": "fixed", "prio": [1, 4, 4, 1], "n": 7, "since": "2025-06-10",
     "subjects": [
         "Invoice PDF missing logo and line items cut off",
         "PDF invoices broken since the update",
@@ -1893,6 +1904,28 @@ FAMILIES += [
     "resolutions": [
         "Invite had expired after 7 days; resent from Pending users.",
         "Seat limit on plan; customer converted two inactive users to Viewer to free seats.",
+    ],
+},
+{
+    "key": "object_limits", "doc": "getting-started/plans-and-limits.md", "tags": ["limits", "metadata", "feature-request"],
+    "code": "wont_fix", "code2": "workaround", "prio": [3, 5, 1, 0], "n": 7,
+    "subjects": [
+        "Need more than 50 metadata keys on customers",
+        "Feature request: raise the 250 lines per invoice limit",
+        "LL-4001 metadata value too long",
+    ],
+    "bodies": [
+        "We store CRM attributes in customer metadata and hit the limit: \"metadata can have at most 50 keys\" (LL-4001). Can you raise it for our workspace? We'd need about {count}.",
+        "Our usage invoices for large customers have more than 250 lines (one per project) and the API refuses to add more with LL-4001. Could the limit be increased for {org}?",
+        "We tried to save a JSON blob of contract terms (about 2 KB) in a metadata value and get LL-4001 param metadata.contract_terms. What is the limit?",
+    ],
+    "solutions": [
+        "These limits are the same on every plan and we can't raise them per workspace: 50 metadata keys per object, keys up to 40 characters, values up to 500 characters, and 250 lines per invoice. They keep list, search and PDF rendering fast for everyone.\n\nWhat works well instead:\n1. Keep extended attributes in your own system (or CRM) keyed by the Ledgerline id, and store only the few keys you need for filtering in metadata.\n2. For invoices with many lines, group usage per product or project category, and attach the detail as a CSV usage report (the invoice can link to it through the portal).\n\nI've logged your use case with our product team as a feature request.",
+        "The limits (50 metadata keys, 500 characters per value, 250 invoice lines) are fixed for all plans, so I can't change them for you. Please store larger data outside Ledgerline keyed by the object id, and group invoice lines. I've passed the request on to product.",
+    ],
+    "resolutions": [
+        "Request to raise object limits declined (fixed on all plans). Suggested storing extended data externally keyed by Ledgerline id; feature request logged.",
+        "Limits can't be changed per workspace; customer grouped invoice lines by project category. Feature request filed.",
     ],
 },
 ]
