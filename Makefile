@@ -43,14 +43,14 @@ all: build/precedent-host
 
 build/obj/%.o: host/%.c $(HDRS)
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+	@echo "CC $<"; $(CC) $(ALL_CFLAGS) -c -o $@ $<
 
 build/precedent-host: $(OBJ)
 	$(CC) $(CFLAGS) -o $@ $(OBJ) $(PKG_LIBS)
 
 build/asan/obj/%.o: host/%.c $(HDRS)
 	@mkdir -p $(dir $@)
-	$(CC) $(ASAN_CFLAGS) -c -o $@ $<
+	@echo "CC(asan) $<"; $(CC) $(ASAN_CFLAGS) -c -o $@ $<
 
 build/asan/precedent-host: $(AOBJ)
 	$(CC) $(SAN) -o $@ $(AOBJ) $(PKG_LIBS)
@@ -79,6 +79,7 @@ unit: $(UNIT_BIN)
 
 integration: build/precedent-host build/asan/precedent-host
 	@PRECEDENT_HOST=$(CURDIR)/build/asan/precedent-host bash tests/integration/run.sh
+	@bash tests/integration/valgrind.sh
 
 fuzz-short: $(FUZZ_BIN)
 	@bash tests/fuzz/run.sh $(FUZZ_SECONDS) $(FUZZ_BIN)

@@ -179,18 +179,16 @@ int signals_open(const signals_config_t *cfg, signals_t **out, char *err, size_t
 	signals_t *s = NULL;
 	int rc = 0;
 	*out = NULL;
-	if (!cfg || !cfg->jsonl_path || !cfg->jsonl_path[0]) {
+	if (!cfg || !cfg->events_path || !cfg->events_path[0]) {
 		seterr(err, errlen, "signals: no events file configured");
 		return PRECEDENT_ECONFIG;
 	}
 	s = xcalloc(1, sizeof *s);
 	s->jsonl_fd = s->outbox_fd = -1;
-	s->jsonl_path = xstrdup(cfg->jsonl_path);
+	s->jsonl_path = xstrdup(cfg->events_path);
 	s->timeout_ms = cfg->timeout_ms > 0 ? cfg->timeout_ms : 5000;
 	s->backoff_min_ms = cfg->backoff_min_ms > 0 ? cfg->backoff_min_ms : 200;
 	s->backoff_max_ms = cfg->backoff_max_ms > 0 ? cfg->backoff_max_ms : 30000;
-	if ((rc = open_append(s->jsonl_path, &s->jsonl_fd, err, errlen)))
-		goto out;
 	if (cfg->webhook_url && cfg->webhook_url[0]) {
 		if (strncmp(cfg->webhook_url, "http://", 7) != 0 &&
 		    strncmp(cfg->webhook_url, "https://", 8) != 0) {
@@ -207,8 +205,6 @@ int signals_open(const signals_config_t *cfg, signals_t **out, char *err, size_t
 		s->pos_path = concat(s->outbox_path, ".pos");
 		s->lock_path = concat(s->outbox_path, ".lock");
 		s->rejected_path = concat(s->outbox_path, ".rejected");
-		if ((rc = open_append(s->outbox_path, &s->outbox_fd, err, errlen)))
-			goto out;
 		if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
 			rc = PRECEDENT_ENET;
 			seterr(err, errlen, "signals: libcurl initialisation failed");
@@ -222,6 +218,34 @@ out:
 	if (s)
 		signals_close(s);
 	return rc;
+}
+
+/* Opens the events file (and the outbox) on first use: a host that emits nothing
+ * creates nothing. */
+static int ensure_open(signals_t *s)
+{
+	int rc;
+	if (s->jsonl_fd < 0 &&
+	    (rc = open_append(s->jsonl_path, &s->jsonl_fd, s->err, sizeof s->err)))
+		return rc;
+	if (s->url && s->outbox_fd < 0 &&
+	    (rc = open_append(s->outbox_path, &s->outbox_fd, s->err, sizeof s->err)))
+		return rc;
+	return 0;
+}
+
+/* For flush/pending: the outbox if one exists (from this run or an earlier one).
+ * Returns 1 when there is an outbox to read, 0 when not, or a negative error. */
+static int outbox_ready(signals_t *s)
+{
+	if (!s->url)
+		return 0;
+	if (s->outbox_fd >= 0)
+		return 1;
+	if (access(s->outbox_path, F_OK) != 0)
+		return 0;
+	int rc = open_append(s->outbox_path, &s->outbox_fd, s->err, sizeof s->err);
+	return rc ? rc : 1;
 }
 
 void signals_close(signals_t *s)
@@ -256,8 +280,12 @@ static const cJSON *field(const cJSON *o, const char *name)
 	return cJSON_GetObjectItemCaseSensitive(o, name);
 }
 
+enum { OPT = 0, REQ = 1 };     /* the key must be present */
+enum { NONULL = 0, NULLOK = 1 }; /* null is allowed */
+enum { ANY = 0, NONEMPTY = 1 };  /* strings: "" refused */
+
 static int want_string(const cJSON *o, const char *name, int required, int nullable,
-		       char *err, size_t errlen)
+		       int nonempty, char *err, size_t errlen)
 {
 	const cJSON *f = field(o, name);
 	if (!f) {
@@ -268,9 +296,9 @@ static int want_string(const cJSON *o, const char *name, int required, int nulla
 	}
 	if (nullable && cJSON_IsNull(f))
 		return 0;
-	if (!cJSON_IsString(f) || !f->valuestring[0]) {
-		seterr(err, errlen, "field \"%s\" must be a non-empty string%s", name,
-		       nullable ? " or null" : "");
+	if (!cJSON_IsString(f) || (nonempty && !f->valuestring[0])) {
+		seterr(err, errlen, "field \"%s\" must be a %sstring%s", name,
+		       nonempty ? "non-empty " : "", nullable ? " or null" : "");
 		return PRECEDENT_EFIELD;
 	}
 	return 0;
@@ -279,7 +307,7 @@ static int want_string(const cJSON *o, const char *name, int required, int nulla
 static int want_enum(const cJSON *o, const char *name, int required, int nullable,
 		     const char *const *vals, char *err, size_t errlen)
 {
-	int rc = want_string(o, name, required, nullable, err, errlen);
+	int rc = want_string(o, name, required, nullable, NONEMPTY, err, errlen);
 	const cJSON *f = field(o, name);
 	if (rc || !f || cJSON_IsNull(f))
 		return rc;
@@ -290,7 +318,9 @@ static int want_enum(const cJSON *o, const char *name, int required, int nullabl
 	return PRECEDENT_EFIELD;
 }
 
-/* A number within [min, max]; integer when want_int. */
+#define BIG 9007199254740992.0 /* 2^53: integers JSON readers keep exactly */
+
+/* A number within [min, max]; an integer when want_int. */
 static int want_number(const cJSON *o, const char *name, int required, int nullable,
 		       double min, double max, int want_int, char *err, size_t errlen)
 {
@@ -305,15 +335,19 @@ static int want_number(const cJSON *o, const char *name, int required, int nulla
 		return 0;
 	if (!cJSON_IsNumber(f) || !isfinite(f->valuedouble) || f->valuedouble < min ||
 	    f->valuedouble > max || (want_int && f->valuedouble != floor(f->valuedouble))) {
-		seterr(err, errlen, "field \"%s\" must be %s%s", name,
-		       want_int ? "a non-negative integer" : "a number in range",
-		       nullable ? " or null" : "");
+		if (want_int)
+			seterr(err, errlen, "field \"%s\" must be a non-negative integer%s", name,
+			       nullable ? " or null" : "");
+		else if (max == 1)
+			seterr(err, errlen, "field \"%s\" must be a number in 0..1%s", name,
+			       nullable ? " or null" : "");
+		else
+			seterr(err, errlen, "field \"%s\" must be a number%s", name,
+			       nullable ? " or null" : "");
 		return PRECEDENT_EFIELD;
 	}
 	return 0;
 }
-
-#define BIG 9007199254740992.0 /* 2^53: integers JSON readers keep exactly */
 
 static int validate_envelope(const char *type, const cJSON *ev, char *err, size_t errlen)
 {
@@ -321,33 +355,34 @@ static int validate_envelope(const char *type, const cJSON *ev, char *err, size_
 	const cJSON *f;
 	int rc;
 	snprintf(want, sizeof want, "precedent.%s/%d", type, SIGNALS_SCHEMA_VERSION);
-	if ((rc = want_string(ev, "schema", 1, 0, err, errlen)))
+	if ((rc = want_string(ev, "schema", REQ, NONULL, NONEMPTY, err, errlen)))
 		return rc;
 	if (strcmp(field(ev, "schema")->valuestring, want) != 0) {
 		seterr(err, errlen, "field \"schema\" must be \"%s\"", want);
 		return PRECEDENT_EFIELD;
 	}
-	if ((rc = want_string(ev, "type", 1, 0, err, errlen)))
+	if ((rc = want_string(ev, "type", REQ, NONULL, NONEMPTY, err, errlen)))
 		return rc;
 	if (strcmp(field(ev, "type")->valuestring, type) != 0) {
 		seterr(err, errlen, "field \"type\" must be \"%s\"", type);
 		return PRECEDENT_EFIELD;
 	}
-	if ((rc = want_string(ev, "id", 1, 0, err, errlen)))
+	if ((rc = want_string(ev, "id", REQ, NONULL, NONEMPTY, err, errlen)))
 		return rc;
 	f = field(ev, "id");
 	if (strlen(f->valuestring) != 32 || strspn(f->valuestring, "0123456789abcdef") != 32) {
 		seterr(err, errlen, "field \"id\" must be 32 lower-case hex digits");
 		return PRECEDENT_EFIELD;
 	}
-	if ((rc = want_string(ev, "ts", 1, 0, err, errlen)))
+	if ((rc = want_string(ev, "ts", REQ, NONULL, NONEMPTY, err, errlen)))
 		return rc;
 	f = field(ev, "ts");
 	struct tm tm = {0};
 	const char *end = strptime(f->valuestring, "%Y-%m-%dT%H:%M:%S", &tm);
 	if (!end || (*end == '.' && strspn(end + 1, "0123456789") != 3) ||
 	    strcmp(end + (*end == '.' ? 4 : 0), "Z") != 0) {
-		seterr(err, errlen, "field \"ts\" must be an ISO-8601 UTC time (YYYY-MM-DDTHH:MM:SS[.mmm]Z)");
+		seterr(err, errlen,
+		       "field \"ts\" must be an ISO-8601 UTC time (YYYY-MM-DDTHH:MM:SS[.mmm]Z)");
 		return PRECEDENT_EFIELD;
 	}
 	return 0;
@@ -365,19 +400,19 @@ static int validate_sources(const cJSON *ev, char *err, size_t errlen)
 	}
 	cJSON_ArrayForEach(it, arr)
 	{
-		char sub[64];
+		char sub[128];
 		if (!cJSON_IsObject(it)) {
 			seterr(err, errlen, "sources[%d] must be an object", i);
 			return PRECEDENT_EFIELD;
 		}
-		if ((rc = want_enum(it, "kind", 1, 0, kinds, sub, sizeof sub)) ||
-		    (rc = want_string(it, "id", 1, 0, sub, sizeof sub)) ||
-		    (rc = want_string(it, "ref", 1, 0, sub, sizeof sub))) {
+		if ((rc = want_enum(it, "kind", REQ, NONULL, kinds, sub, sizeof sub)) ||
+		    (rc = want_string(it, "id", REQ, NONULL, NONEMPTY, sub, sizeof sub)) ||
+		    (rc = want_string(it, "ref", REQ, NONULL, NONEMPTY, sub, sizeof sub))) {
 			seterr(err, errlen, "sources[%d]: %s", i, sub);
 			return rc;
 		}
 		for (size_t k = 0; k < sizeof counts / sizeof *counts; k++) {
-			if ((rc = want_number(it, counts[k], 1, 0, 0, BIG, 1, sub, sizeof sub))) {
+			if ((rc = want_number(it, counts[k], OPT, NONULL, 0, BIG, 1, sub, sizeof sub))) {
 				seterr(err, errlen, "sources[%d]: %s", i, sub);
 				return rc;
 			}
@@ -387,40 +422,91 @@ static int validate_sources(const cJSON *ev, char *err, size_t errlen)
 	return 0;
 }
 
-static int validate_edit(const cJSON *ev, int required, char *err, size_t errlen)
+static int validate_sentences(const cJSON *ev, char *err, size_t errlen)
 {
-	static const char *const ints[] = {"distance", "word_distance", "length_draft",
-					   "length_sent", "sentences", "kept", "edited", "deleted"};
-	static const char *const ratios[] = {"ratio", "word_ratio", "kept_share"};
-	const cJSON *e = field(ev, "edit");
-	char sub[96];
+	static const char *const ints[] = {"total", "kept", "edited", "deleted"};
+	const cJSON *o = field(ev, "sentences");
+	char sub[128];
 	int rc;
-	if (!e || cJSON_IsNull(e)) {
-		if (!required)
-			return 0;
-		seterr(err, errlen, "field \"edit\" is required when trigger is \"sent\"");
+	if (!o || cJSON_IsNull(o))
+		return 0;
+	if (!cJSON_IsObject(o)) {
+		seterr(err, errlen, "field \"sentences\" must be an object or null");
 		return PRECEDENT_EFIELD;
 	}
-	if (!cJSON_IsObject(e)) {
-		seterr(err, errlen, "field \"edit\" must be an object or null");
-		return PRECEDENT_EFIELD;
+	for (size_t k = 0; k < sizeof ints / sizeof *ints; k++) {
+		if ((rc = want_number(o, ints[k], REQ, NONULL, 0, BIG, 1, sub, sizeof sub))) {
+			seterr(err, errlen, "sentences: %s", sub);
+			return rc;
+		}
 	}
-	for (size_t k = 0; k < sizeof ints / sizeof *ints; k++)
-		if ((rc = want_number(e, ints[k], 1, 0, 0, BIG, 1, sub, sizeof sub)))
-			goto bad;
-	for (size_t k = 0; k < sizeof ratios / sizeof *ratios; k++)
-		if ((rc = want_number(e, ratios[k], 1, 0, 0, 1, 0, sub, sizeof sub)))
-			goto bad;
+	if ((rc = want_number(o, "kept_share", REQ, NONULL, 0, 1, 0, sub, sizeof sub))) {
+		seterr(err, errlen, "sentences: %s", sub);
+		return rc;
+	}
 	return 0;
-bad:
-	seterr(err, errlen, "edit: %s", sub);
-	return rc;
+}
+
+static int validate_draft_quality(const cJSON *ev, char *err, size_t errlen)
+{
+	static const char *const outcomes[] = {"sent", "discarded", "rating", NULL};
+	static const char *const ratings[] = {"up", "down", NULL};
+	int rc;
+	if ((rc = want_string(ev, "draft_id", REQ, NONULL, NONEMPTY, err, errlen)) ||
+	    (rc = want_enum(ev, "outcome", REQ, NONULL, outcomes, err, errlen)) ||
+	    (rc = want_string(ev, "mode", OPT, NONULL, NONEMPTY, err, errlen)) ||
+	    (rc = want_string(ev, "provider", REQ, NULLOK, NONEMPTY, err, errlen)) ||
+	    (rc = want_string(ev, "model", REQ, NULLOK, ANY, err, errlen)) ||
+	    (rc = want_number(ev, "confidence", REQ, NONULL, 0, 1, 0, err, errlen)) ||
+	    (rc = validate_sources(ev, err, errlen)))
+		return rc;
+	/* edit scores: numbers once the reply was sent, null before */
+	int sent = strcmp(field(ev, "outcome")->valuestring, "sent") == 0;
+	int nul = sent ? NONULL : NULLOK;
+	if ((rc = want_number(ev, "edit_distance", REQ, nul, 0, BIG, 1, err, errlen)) ||
+	    (rc = want_number(ev, "edit_ratio", REQ, nul, 0, 1, 0, err, errlen)) ||
+	    (rc = want_number(ev, "word_edit_ratio", REQ, nul, 0, 1, 0, err, errlen)) ||
+	    (rc = want_number(ev, "word_distance", OPT, NULLOK, 0, BIG, 1, err, errlen)) ||
+	    (rc = want_number(ev, "draft_length", OPT, NULLOK, 0, BIG, 1, err, errlen)) ||
+	    (rc = want_number(ev, "sent_length", OPT, NULLOK, 0, BIG, 1, err, errlen)) ||
+	    (rc = validate_sentences(ev, err, errlen)) ||
+	    (rc = want_enum(ev, "rating", OPT, NULLOK, ratings, err, errlen)) ||
+	    (rc = want_string(ev, "comment", OPT, NULLOK, ANY, err, errlen)) ||
+	    (rc = want_number(ev, "seconds_to_send", OPT, NULLOK, 0, BIG, 0, err, errlen)))
+		return rc;
+	if (strcmp(field(ev, "outcome")->valuestring, "rating") == 0 &&
+	    !cJSON_IsString(field(ev, "rating"))) {
+		seterr(err, errlen, "field \"rating\" is required when outcome is \"rating\"");
+		return PRECEDENT_EFIELD;
+	}
+	return 0;
+}
+
+static int validate_knowledge_gap(const cJSON *ev, char *err, size_t errlen)
+{
+	const cJSON *terms = field(ev, "key_terms"), *t;
+	int rc;
+	if (!cJSON_IsArray(terms)) {
+		seterr(err, errlen, "field \"key_terms\" must be an array of strings");
+		return PRECEDENT_EFIELD;
+	}
+	cJSON_ArrayForEach(t, terms)
+	{
+		if (!cJSON_IsString(t) || !t->valuestring[0]) {
+			seterr(err, errlen, "field \"key_terms\" must hold non-empty strings");
+			return PRECEDENT_EFIELD;
+		}
+	}
+	if ((rc = want_string(ev, "draft_id", OPT, NONULL, NONEMPTY, err, errlen)) ||
+	    (rc = want_number(ev, "best_score", REQ, NONULL, -BIG, BIG, 0, err, errlen)) ||
+	    (rc = want_number(ev, "confidence", OPT, NULLOK, 0, 1, 0, err, errlen)) ||
+	    (rc = want_string(ev, "suggested_doc_area", OPT, NULLOK, ANY, err, errlen)))
+		return rc;
+	return 0;
 }
 
 int signals_validate(const char *type, const cJSON *ev, char *err, size_t errlen)
 {
-	static const char *const triggers[] = {"sent", "rated", NULL};
-	static const char *const ratings[] = {"up", "down", NULL};
 	int rc;
 	if (!type) {
 		seterr(err, errlen, "no event type");
@@ -436,47 +522,104 @@ int signals_validate(const char *type, const cJSON *ev, char *err, size_t errlen
 		seterr(err, errlen, "event is not a JSON object");
 		return PRECEDENT_EFIELD;
 	}
-	if ((rc = validate_envelope(type, ev, err, errlen)))
+	if ((rc = validate_envelope(type, ev, err, errlen)) ||
+	    (rc = want_string(ev, "ticket_id", REQ, NONULL, NONEMPTY, err, errlen)))
 		return rc;
-	if ((rc = want_string(ev, "ticket_id", 1, 0, err, errlen)))
-		return rc;
-	if (dq) {
-		if ((rc = want_string(ev, "draft_id", 1, 0, err, errlen)) ||
-		    (rc = want_enum(ev, "trigger", 1, 0, triggers, err, errlen)) ||
-		    (rc = want_string(ev, "provider", 1, 0, err, errlen)) ||
-		    (rc = want_string(ev, "model", 1, 1, err, errlen)) ||
-		    (rc = want_number(ev, "confidence", 1, 0, 0, 1, 0, err, errlen)) ||
-		    (rc = validate_sources(ev, err, errlen)) ||
-		    (rc = want_enum(ev, "rating", 0, 1, ratings, err, errlen)) ||
-		    (rc = want_number(ev, "time_to_send_ms", 0, 1, 0, BIG, 1, err, errlen)))
-			return rc;
-		const cJSON *c = field(ev, "comment");
-		if (c && !cJSON_IsNull(c) && !cJSON_IsString(c)) {
-			seterr(err, errlen, "field \"comment\" must be a string or null");
-			return PRECEDENT_EFIELD;
+	return dq ? validate_draft_quality(ev, err, errlen) : validate_knowledge_gap(ev, err, errlen);
+}
+
+/* ---- canonical forms ------------------------------------------------------------- */
+
+/* "#123", "[#123]", "doc: path#a", "[doc: path#a]" -> kind and id (malloc'd). */
+static int parse_ref(const char *ref, int *kind, char **id)
+{
+	size_t n = strlen(ref);
+	const char *p = ref;
+	if (n >= 2 && p[0] == '[' && p[n - 1] == ']') {
+		p++;
+		n -= 2;
+	}
+	while (n && *p == ' ') {
+		p++;
+		n--;
+	}
+	while (n && p[n - 1] == ' ')
+		n--;
+	if (n > 1 && *p == '#') {
+		*kind = EDITDIST_CITE_TICKET;
+		*id = xstrndup(p + 1, n - 1);
+		return 0;
+	}
+	if (n > 4 && strncasecmp(p, "doc:", 4) == 0) {
+		p += 4;
+		n -= 4;
+		while (n && *p == ' ') {
+			p++;
+			n--;
 		}
-		int sent = strcmp(field(ev, "trigger")->valuestring, "sent") == 0;
-		return validate_edit(ev, sent, err, errlen);
+		if (!n)
+			return -1;
+		*kind = EDITDIST_CITE_DOC;
+		*id = xstrndup(p, n);
+		return 0;
 	}
-	/* knowledge_gap_signal */
-	const cJSON *terms = field(ev, "key_terms"), *t;
-	if (!cJSON_IsArray(terms) || cJSON_GetArraySize(terms) == 0) {
-		seterr(err, errlen, "field \"key_terms\" must be a non-empty array of strings");
-		return PRECEDENT_EFIELD;
+	return -1;
+}
+
+/* A source object {kind, id, ref}; counts are added by the caller. */
+static cJSON *source_object(int kind, const char *id)
+{
+	cJSON *so = cJSON_CreateObject();
+	buf_t ref;
+	int doc = kind == EDITDIST_CITE_DOC;
+	buf_init(&ref, 0);
+	buf_printf(&ref, doc ? "[doc: %s]" : "[#%s]", id);
+	cJSON_AddStringToObject(so, "kind", doc ? "doc" : "ticket");
+	cJSON_AddStringToObject(so, "id", id);
+	cJSON_AddStringToObject(so, "ref", buf_cstr(&ref));
+	buf_release(&ref);
+	return so;
+}
+
+/* Older or simpler payload forms to the documented ones (see signals_emit). */
+static void canon_event(const char *type, cJSON *ev)
+{
+	cJSON *f = cJSON_GetObjectItemCaseSensitive(ev, "key_terms");
+	if (strcmp(type, SIGNALS_KNOWLEDGE_GAP) == 0 && cJSON_IsString(f)) {
+		cJSON *arr = cJSON_CreateArray();
+		const char *p = f->valuestring;
+		while (arr && *p) {
+			while (*p == ' ' || *p == '\t' || *p == '\n')
+				p++;
+			size_t n = strcspn(p, " \t\n");
+			if (n) {
+				char *w = xstrndup(p, n);
+				cJSON_AddItemToArray(arr, cJSON_CreateString(w));
+				free(w);
+			}
+			p += n;
+		}
+		if (arr)
+			cJSON_ReplaceItemInObjectCaseSensitive(ev, "key_terms", arr);
 	}
-	cJSON_ArrayForEach(t, terms)
-	{
-		if (!cJSON_IsString(t) || !t->valuestring[0]) {
-			seterr(err, errlen, "field \"key_terms\" must hold non-empty strings");
-			return PRECEDENT_EFIELD;
+	f = cJSON_GetObjectItemCaseSensitive(ev, "sources");
+	if (cJSON_IsArray(f)) {
+		int n = cJSON_GetArraySize(f);
+		for (int i = 0; i < n; i++) {
+			cJSON *it = cJSON_GetArrayItem(f, i);
+			int kind;
+			char *id;
+			if (cJSON_IsString(it) && parse_ref(it->valuestring, &kind, &id) == 0) {
+				cJSON *so = source_object(kind, id);
+				if (so)
+					cJSON_ReplaceItemInArray(f, i, so);
+				free(id);
+			}
 		}
 	}
-	if ((rc = want_number(ev, "best_score", 1, 0, -BIG, BIG, 0, err, errlen)) ||
-	    (rc = want_number(ev, "confidence", 1, 0, 0, 1, 0, err, errlen)) ||
-	    (rc = want_string(ev, "suggested_doc_area", 0, 1, err, errlen)) ||
-	    (rc = want_string(ev, "draft_id", 0, 0, err, errlen)))
-		return rc;
-	return 0;
+	f = cJSON_GetObjectItemCaseSensitive(ev, "seconds_to_send");
+	if (cJSON_IsNumber(f) && f->valuedouble < 0)
+		cJSON_SetNumberValue(f, 0); /* clock skew between draft and send */
 }
 
 /* ---- emit -------------------------------------------------------------------------- */
@@ -519,7 +662,12 @@ static void ts_now(char out[48], size_t n)
 	snprintf(out, n, "%s.%03dZ", base, (int)(ts.tv_nsec / 1000000) % 1000);
 }
 
-int signals_emit(signals_t *s, const char *type, const cJSON *payload, char *id_out)
+int signals_emit(signals_t *s, const char *type, const cJSON *payload)
+{
+	return signals_emit_id(s, type, payload, NULL);
+}
+
+int signals_emit_id(signals_t *s, const char *type, const cJSON *payload, char *id_out)
 {
 	static const char *const reserved[] = {"schema", "type", "id", "ts"};
 	char schema[96], id[33], ts[48];
@@ -561,7 +709,10 @@ int signals_emit(signals_t *s, const char *type, const cJSON *payload, char *id_
 		}
 		cJSON_AddItemToObject(ev, it->string, dup);
 	}
+	canon_event(type, ev);
 	if ((rc = signals_validate(type, ev, s->err, sizeof s->err)))
+		goto out;
+	if ((rc = ensure_open(s)))
 		goto out;
 	line = cJSON_PrintUnformatted(ev);
 	if (!line) {
@@ -679,8 +830,8 @@ int signals_pending(signals_t *s, size_t *count)
 	char *line;
 	int rc;
 	*count = 0;
-	if (s->outbox_fd < 0)
-		return 0;
+	if ((rc = outbox_ready(s)) <= 0)
+		return rc;
 	int fd = open(s->outbox_path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return PRECEDENT_EIO;
@@ -800,9 +951,10 @@ int signals_flush(signals_t *s, int max_ms, size_t *delivered)
 	size_t done = 0;
 	if (delivered)
 		*delivered = 0;
-	if (s->outbox_fd < 0)
-		return 0;
 	s->err[0] = '\0';
+	if ((rc = outbox_ready(s)) <= 0)
+		return rc;
+	rc = 0;
 	if (start < s->next_attempt_ms)
 		return PRECEDENT_ENET; /* still backing off */
 	lock_fd = open(s->lock_path, O_WRONLY | O_CREAT | O_CLOEXEC, 0600);
@@ -836,7 +988,8 @@ int signals_flush(signals_t *s, int max_ms, size_t *delivered)
 				for (;;) {
 					long left = (long)((double)max_ms - (now_ms() - start));
 					if (left <= 0) {
-						res = PRECEDENT_ETIMEOUT;
+						/* out of budget: ENET while the endpoint is failing */
+						res = s->failures ? PRECEDENT_ENET : PRECEDENT_ETIMEOUT;
 						break;
 					}
 					res = post_event(s, line, cJSON_IsString(ty) ? ty->valuestring : NULL,
@@ -845,10 +998,9 @@ int signals_flush(signals_t *s, int max_ms, size_t *delivered)
 						break;
 					s->failures++;
 					long wait = backoff_ms(s);
-					if (now_ms() - start + (double)wait >= (double)max_ms) {
-						s->next_attempt_ms = now_ms() + (double)wait;
+					s->next_attempt_ms = now_ms() + (double)wait;
+					if (now_ms() - start + (double)wait >= (double)max_ms)
 						break;
-					}
 					sleep_ms(wait);
 				}
 			}
@@ -911,40 +1063,6 @@ static src_acc_t *src_find(src_acc_t **v, size_t *n, int kind, const char *id)
 	return a;
 }
 
-/* "#123", "[#123]", "doc: path#a", "[doc: path#a]" -> kind and id (malloc'd). */
-static int parse_ref(const char *ref, int *kind, char **id)
-{
-	size_t n = strlen(ref);
-	const char *p = ref;
-	if (n >= 2 && p[0] == '[' && p[n - 1] == ']') {
-		p++;
-		n -= 2;
-	}
-	while (n && *p == ' ') {
-		p++;
-		n--;
-	}
-	if (n > 1 && *p == '#') {
-		*kind = EDITDIST_CITE_TICKET;
-		*id = xstrndup(p + 1, n - 1);
-		return 0;
-	}
-	if (n > 4 && strncasecmp(p, "doc:", 4) == 0) {
-		p += 4;
-		n -= 4;
-		while (n && *p == ' ') {
-			p++;
-			n--;
-		}
-		if (!n)
-			return -1;
-		*kind = EDITDIST_CITE_DOC;
-		*id = xstrndup(p, n);
-		return 0;
-	}
-	return -1;
-}
-
 static void add_str_or_null(cJSON *o, const char *name, const char *v)
 {
 	if (v)
@@ -955,15 +1073,17 @@ static void add_str_or_null(cJSON *o, const char *name, const char *v)
 
 cJSON *signals_draft_quality_payload(const signals_draft_quality_t *q)
 {
-	if (!q || !q->ticket_id || !q->draft_id || !q->provider || !q->trigger)
+	if (!q || !q->ticket_id || !q->draft_id || !q->outcome)
 		return NULL;
 	cJSON *o = cJSON_CreateObject();
 	if (!o)
 		return NULL;
 	cJSON_AddStringToObject(o, "ticket_id", q->ticket_id);
 	cJSON_AddStringToObject(o, "draft_id", q->draft_id);
-	cJSON_AddStringToObject(o, "trigger", q->trigger);
-	cJSON_AddStringToObject(o, "provider", q->provider);
+	cJSON_AddStringToObject(o, "outcome", q->outcome);
+	if (q->mode)
+		cJSON_AddStringToObject(o, "mode", q->mode);
+	add_str_or_null(o, "provider", q->provider);
 	add_str_or_null(o, "model", q->model);
 	cJSON_AddNumberToObject(o, "confidence", q->confidence);
 
@@ -995,45 +1115,47 @@ cJSON *signals_draft_quality_payload(const signals_draft_quality_t *q)
 	}
 	cJSON *arr = cJSON_AddArrayToObject(o, "sources");
 	for (size_t i = 0; i < nacc; i++) {
-		cJSON *so = cJSON_CreateObject();
-		char ref[1100];
-		int doc = acc[i].kind == EDITDIST_CITE_DOC;
-		snprintf(ref, sizeof ref, doc ? "[doc: %s]" : "[#%s]", acc[i].id);
-		cJSON_AddStringToObject(so, "kind", doc ? "doc" : "ticket");
-		cJSON_AddStringToObject(so, "id", acc[i].id);
-		cJSON_AddStringToObject(so, "ref", ref);
-		cJSON_AddNumberToObject(so, "sentences", (double)acc[i].sentences);
-		cJSON_AddNumberToObject(so, "kept", (double)acc[i].kept);
-		cJSON_AddNumberToObject(so, "edited", (double)acc[i].edited);
-		cJSON_AddNumberToObject(so, "deleted", (double)acc[i].deleted);
-		cJSON_AddItemToArray(arr, so);
+		cJSON *so = source_object(acc[i].kind, acc[i].id);
+		if (so && q->attribution) {
+			cJSON_AddNumberToObject(so, "sentences", (double)acc[i].sentences);
+			cJSON_AddNumberToObject(so, "kept", (double)acc[i].kept);
+			cJSON_AddNumberToObject(so, "edited", (double)acc[i].edited);
+			cJSON_AddNumberToObject(so, "deleted", (double)acc[i].deleted);
+		}
+		if (so)
+			cJSON_AddItemToArray(arr, so);
 		free(acc[i].id);
 	}
 	free(acc);
 
-	if (q->edit) {
-		cJSON *e = cJSON_AddObjectToObject(o, "edit");
-		const editdist_attribution_t *at = q->attribution;
-		cJSON_AddNumberToObject(e, "distance", (double)q->edit->distance);
-		cJSON_AddNumberToObject(e, "ratio", q->edit->ratio);
-		cJSON_AddNumberToObject(e, "word_distance", (double)q->edit->word_distance);
-		cJSON_AddNumberToObject(e, "word_ratio", q->edit->word_ratio);
-		cJSON_AddNumberToObject(e, "length_draft", (double)q->edit->len_a);
-		cJSON_AddNumberToObject(e, "length_sent", (double)q->edit->len_b);
-		cJSON_AddNumberToObject(e, "sentences", at ? (double)at->count : 0);
-		cJSON_AddNumberToObject(e, "kept", at ? (double)at->kept : 0);
-		cJSON_AddNumberToObject(e, "edited", at ? (double)at->edited : 0);
-		cJSON_AddNumberToObject(e, "deleted", at ? (double)at->deleted : 0);
-		cJSON_AddNumberToObject(e, "kept_share", at ? at->kept_share : 0);
+	const editdist_result_t *e = q->edit;
+	const editdist_attribution_t *at = q->attribution;
+	if (e) {
+		cJSON_AddNumberToObject(o, "edit_distance", (double)e->distance);
+		cJSON_AddNumberToObject(o, "edit_ratio", e->ratio);
+		cJSON_AddNumberToObject(o, "word_edit_ratio", e->word_ratio);
+		cJSON_AddNumberToObject(o, "word_distance", (double)e->word_distance);
+		cJSON_AddNumberToObject(o, "draft_length", (double)e->len_a);
+		cJSON_AddNumberToObject(o, "sent_length", (double)e->len_b);
 	} else {
-		cJSON_AddNullToObject(o, "edit");
+		cJSON_AddNullToObject(o, "edit_distance");
+		cJSON_AddNullToObject(o, "edit_ratio");
+		cJSON_AddNullToObject(o, "word_edit_ratio");
+	}
+	if (at) {
+		cJSON *so = cJSON_AddObjectToObject(o, "sentences");
+		cJSON_AddNumberToObject(so, "total", (double)at->count);
+		cJSON_AddNumberToObject(so, "kept", (double)at->kept);
+		cJSON_AddNumberToObject(so, "edited", (double)at->edited);
+		cJSON_AddNumberToObject(so, "deleted", (double)at->deleted);
+		cJSON_AddNumberToObject(so, "kept_share", at->kept_share);
 	}
 	add_str_or_null(o, "rating", q->rating);
 	add_str_or_null(o, "comment", q->comment);
-	if (q->time_to_send_ms >= 0)
-		cJSON_AddNumberToObject(o, "time_to_send_ms", (double)q->time_to_send_ms);
+	if (q->seconds_to_send >= 0)
+		cJSON_AddNumberToObject(o, "seconds_to_send", q->seconds_to_send);
 	else
-		cJSON_AddNullToObject(o, "time_to_send_ms");
+		cJSON_AddNullToObject(o, "seconds_to_send");
 	return o;
 }
 
@@ -1052,7 +1174,8 @@ cJSON *signals_knowledge_gap_payload(const signals_knowledge_gap_t *g)
 		if (g->key_terms[i] && g->key_terms[i][0])
 			cJSON_AddItemToArray(arr, cJSON_CreateString(g->key_terms[i]));
 	cJSON_AddNumberToObject(o, "best_score", g->best_score);
-	cJSON_AddNumberToObject(o, "confidence", g->confidence);
+	if (g->confidence >= 0)
+		cJSON_AddNumberToObject(o, "confidence", g->confidence);
 	add_str_or_null(o, "suggested_doc_area", g->suggested_doc_area);
 	return o;
 }

@@ -33,6 +33,7 @@ static const char *const migrations[] = {
     "  subject TEXT NOT NULL DEFAULT '',"
     "  problem TEXT NOT NULL DEFAULT '',"
     "  resolution TEXT NOT NULL DEFAULT '',"
+    "  answer TEXT NOT NULL DEFAULT '',"
     "  resolution_code TEXT NOT NULL DEFAULT '',"
     "  tags TEXT NOT NULL DEFAULT '',"
     "  status TEXT NOT NULL DEFAULT '',"
@@ -41,19 +42,19 @@ static const char *const migrations[] = {
     "  content_hash TEXT NOT NULL DEFAULT '',"
     "  source TEXT NOT NULL DEFAULT 'import',"
     "  imported_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%SZ','now')));"
-    "CREATE VIRTUAL TABLE tickets_fts USING fts5(subject, problem, resolution, tags,"
+    "CREATE VIRTUAL TABLE tickets_fts USING fts5(subject, problem, resolution, answer, tags,"
     "  content='tickets', content_rowid='rowid', tokenize='porter unicode61 remove_diacritics 2');"
     "CREATE TRIGGER tickets_ai AFTER INSERT ON tickets BEGIN"
-    "  INSERT INTO tickets_fts(rowid, subject, problem, resolution, tags)"
-    "  VALUES (new.rowid, new.subject, new.problem, new.resolution, new.tags); END;"
+    "  INSERT INTO tickets_fts(rowid, subject, problem, resolution, answer, tags)"
+    "  VALUES (new.rowid, new.subject, new.problem, new.resolution, new.answer, new.tags); END;"
     "CREATE TRIGGER tickets_ad AFTER DELETE ON tickets BEGIN"
-    "  INSERT INTO tickets_fts(tickets_fts, rowid, subject, problem, resolution, tags)"
-    "  VALUES ('delete', old.rowid, old.subject, old.problem, old.resolution, old.tags); END;"
+    "  INSERT INTO tickets_fts(tickets_fts, rowid, subject, problem, resolution, answer, tags)"
+    "  VALUES ('delete', old.rowid, old.subject, old.problem, old.resolution, old.answer, old.tags); END;"
     "CREATE TRIGGER tickets_au AFTER UPDATE ON tickets BEGIN"
-    "  INSERT INTO tickets_fts(tickets_fts, rowid, subject, problem, resolution, tags)"
-    "  VALUES ('delete', old.rowid, old.subject, old.problem, old.resolution, old.tags);"
-    "  INSERT INTO tickets_fts(rowid, subject, problem, resolution, tags)"
-    "  VALUES (new.rowid, new.subject, new.problem, new.resolution, new.tags); END;"
+    "  INSERT INTO tickets_fts(tickets_fts, rowid, subject, problem, resolution, answer, tags)"
+    "  VALUES ('delete', old.rowid, old.subject, old.problem, old.resolution, old.answer, old.tags);"
+    "  INSERT INTO tickets_fts(rowid, subject, problem, resolution, answer, tags)"
+    "  VALUES (new.rowid, new.subject, new.problem, new.resolution, new.answer, new.tags); END;"
     "CREATE TABLE docs(path TEXT PRIMARY KEY, title TEXT NOT NULL DEFAULT '',"
     "  content_hash TEXT NOT NULL DEFAULT '',"
     "  imported_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%SZ','now')));"
@@ -346,11 +347,11 @@ int store_ticket_upsert(store_t *s, const store_ticket_t *t, int *outcome)
 	rc = prepare(s,
 		     exists ? "UPDATE tickets SET subject=?2, problem=?3, resolution=?4, "
 			      "resolution_code=?5, tags=?6, status=?7, created_at=?8, closed_at=?9, "
-			      "body_json=?10, content_hash=?11, source=?12, "
+			      "body_json=?10, content_hash=?11, source=?12, answer=?13, "
 			      "imported_at=strftime('%Y-%m-%dT%H:%M:%SZ','now') WHERE id=?1"
 			    : "INSERT INTO tickets(id, subject, problem, resolution, resolution_code, "
-			      "tags, status, created_at, closed_at, body_json, content_hash, source) "
-			      "VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12)",
+			      "tags, status, created_at, closed_at, body_json, content_hash, source, answer) "
+			      "VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13)",
 		     &st);
 	if (rc)
 		return rc;
@@ -366,6 +367,7 @@ int store_ticket_upsert(store_t *s, const store_ticket_t *t, int *outcome)
 	bind_text(st, 10, t->body_json ? t->body_json : "{}");
 	bind_text(st, 11, t->content_hash ? t->content_hash : "");
 	bind_text(st, 12, t->source ? t->source : "import");
+	bind_text(st, 13, t->answer ? t->answer : "");
 	if ((rc = step_done(s, st)))
 		return rc;
 	*outcome = exists ? STORE_UPDATED : STORE_INSERTED;

@@ -57,6 +57,8 @@ typedef struct redact_map redact_map_t;
 int redactor_new(const redact_custom_t *custom, size_t ncustom, redactor_t **out /* OUT */,
 		 char *err, size_t errlen);
 void redactor_free(redactor_t *r);
+/* 1 if every pattern runs JIT-compiled (0: PCRE2 built without JIT, the interpreter is used). */
+int redactor_jit(const redactor_t *r);
 
 /* Finds PII spans in text[0..len). Spans are sorted, non-overlapping (overlaps resolved:
  * longest first, then higher-priority type), never cut a UTF-8 code point.

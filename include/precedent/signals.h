@@ -20,18 +20,18 @@
 
 #include <stddef.h>
 
-#include "precedent/editdist.h"
+#include <cJSON.h>
 
-struct cJSON;
+#include "precedent/editdist.h"
 
 #define SIGNALS_DRAFT_QUALITY "draft_quality_signal"
 #define SIGNALS_KNOWLEDGE_GAP "knowledge_gap_signal"
 #define SIGNALS_SCHEMA_VERSION 1
 
 typedef struct signals_config {
-	const char *jsonl_path;  /* required: where every event is appended */
+	const char *events_path; /* required: the JSONL file every event is appended to */
 	const char *webhook_url; /* NULL or "": no webhook (http:// or https:// only) */
-	const char *outbox_path; /* NULL: jsonl_path + ".outbox" (used only with a webhook) */
+	const char *outbox_path; /* NULL: events_path + ".outbox" (used only with a webhook) */
 	const char *webhook_token; /* NULL: none; else "Authorization: Bearer <token>", never logged */
 	long timeout_ms;         /* per request; 0: 5000 */
 	long backoff_min_ms;     /* first retry delay; 0: 200 */
@@ -45,21 +45,24 @@ typedef struct signals signals_t;
  * PRECEDENT_ETOOBIG (out too small). */
 int signals_default_path(char *out /* OUT */, size_t outlen);
 
-/* Creates the parent directories (0700) and opens (creates, mode 0600) the JSONL file
- * and, with a webhook, the outbox. 0, or PRECEDENT_ECONFIG (bad URL/path),
- * PRECEDENT_EIO / EREADONLY; a message for a person goes into err. */
+/* Checks the config and copies it; touches no file (files are created, with their
+ * directories (0700) and mode 0600, by the first emit). 0, or PRECEDENT_ECONFIG (no
+ * events path, webhook URL not http(s)); a message for a person goes into err. */
 int signals_open(const signals_config_t *cfg, signals_t **out /* OUT */, char *err,
 		 size_t errlen);
 void signals_close(signals_t *s);
 
-/* Builds the event {"schema", "type", "id", "ts", ...payload fields}, validates it,
- * appends it as one line to the JSONL file (and the outbox) and fsyncs before
- * returning 0. PRECEDENT_ETYPE (unknown type), PRECEDENT_EFIELD (payload invalid, or
- * uses a reserved key), PRECEDENT_ETOOBIG (line over SIGNAL_EVENT_CAP),
- * PRECEDENT_EIO / EFULL / EREADONLY. signals_error() says why. If id_out is not NULL
- * it receives the event id (33 bytes). */
-int signals_emit(signals_t *s, const char *type, const struct cJSON *payload,
-		 char *id_out /* OUT, may be NULL */);
+/* Builds the event {"schema", "type", "id", "ts", ...payload fields}, canonicalizes
+ * it (key_terms given as one space-separated string become an array; sources given as
+ * "[#id]" / "[doc: path#anchor]" strings become objects), validates it, appends it as
+ * one line to the events file (and the outbox) and fsyncs before returning 0.
+ * PRECEDENT_ETYPE (unknown type), PRECEDENT_EFIELD (payload invalid, or uses a
+ * reserved key), PRECEDENT_ETOOBIG (line over SIGNAL_EVENT_CAP), PRECEDENT_EIO /
+ * EFULL / EREADONLY. signals_error() says why. */
+int signals_emit(signals_t *s, const char *type, const cJSON *payload);
+/* The same, also giving the event id (33 bytes: 32 hex digits and a NUL). */
+int signals_emit_id(signals_t *s, const char *type, const cJSON *payload,
+		    char *id_out /* OUT, may be NULL */);
 /* The last error message of this handle ("" if none); owned by s. */
 const char *signals_error(const signals_t *s);
 
@@ -78,25 +81,26 @@ int signals_pending(signals_t *s, size_t *count /* OUT */);
 
 /* Checks a whole event (envelope and fields) against the schema of `type`. 0, or
  * PRECEDENT_ETYPE / PRECEDENT_EFIELD with the offending field named in err. */
-int signals_validate(const char *type, const struct cJSON *ev, char *err, size_t errlen);
+int signals_validate(const char *type, const cJSON *ev, char *err, size_t errlen);
 
 /* ---- payload builders ---------------------------------------------------------- */
 
 typedef struct signals_draft_quality {
 	const char *ticket_id;  /* required */
 	const char *draft_id;   /* required */
-	const char *trigger;    /* "sent" (feedback.sent) or "rated" (feedback.rating) */
-	const char *provider;   /* "openai", "anthropic", "offline", ... */
+	const char *outcome;    /* "sent", "discarded" or "rating" (required) */
+	const char *mode;       /* "offline", "llm", ... NULL: omitted */
+	const char *provider;   /* "openai", "anthropic", ...; NULL: null (offline) */
 	const char *model;      /* NULL: null */
 	double confidence;      /* the draft's confidence, 0..1 */
-	const editdist_result_t *edit;             /* NULL until sent */
+	const editdist_result_t *edit;             /* required when outcome is "sent" */
 	const editdist_attribution_t *attribution; /* NULL: no per-sentence data */
-	const char *const *sources; /* refs the draft used ("#123", "doc: path#anchor");
+	const char *const *sources; /* refs the draft used ("[#123]", "[doc: path#anchor]");
 				       cited ones are credited from attribution */
 	size_t nsources;
 	const char *rating;     /* "up", "down" or NULL */
 	const char *comment;    /* redacted; NULL: null */
-	long long time_to_send_ms; /* < 0: unknown (null) */
+	double seconds_to_send; /* < 0: unknown (null) */
 } signals_draft_quality_t;
 
 typedef struct signals_knowledge_gap {
@@ -105,12 +109,12 @@ typedef struct signals_knowledge_gap {
 	const char *const *key_terms;    /* redacted */
 	size_t nterms;
 	double best_score;               /* best retrieval score */
-	double confidence;               /* calibrated confidence, 0..1 */
+	double confidence;               /* calibrated confidence, 0..1; < 0: omitted */
 	const char *suggested_doc_area;  /* NULL: null */
 } signals_knowledge_gap_t;
 
 /* New payload objects (caller owns), or NULL if a required string is missing. */
-struct cJSON *signals_draft_quality_payload(const signals_draft_quality_t *q);
-struct cJSON *signals_knowledge_gap_payload(const signals_knowledge_gap_t *g);
+cJSON *signals_draft_quality_payload(const signals_draft_quality_t *q);
+cJSON *signals_knowledge_gap_payload(const signals_knowledge_gap_t *g);
 
 #endif

@@ -40,7 +40,7 @@ void store_rollback(store_t *s);
 
 /* One resolved ticket, redacted. */
 typedef struct store_ticket {
-	const char *id, *subject, *problem, *resolution, *resolution_code, *tags, *status;
+	const char *id, *subject, *problem, *resolution, *answer, *resolution_code, *tags, *status;
 	const char *created_at, *closed_at, *body_json, *content_hash, *source;
 } store_ticket_t;
 

@@ -212,7 +212,7 @@ static void test_default_path_follows_xdg_then_home(void **state)
 static void test_emit_appends_schema_valid_lines_with_mode_0600(void **state)
 {
 	fixture_t *f = *state;
-	signals_config_t cfg = {.jsonl_path = f->events};
+	signals_config_t cfg = {.events_path = f->events};
 	signals_t *s;
 	char err[256], id1[33], id2[33];
 	assert_int_equal(signals_open(&cfg, &s, err, sizeof err), 0);
@@ -228,22 +228,22 @@ static void test_emit_appends_schema_valid_lines_with_mode_0600(void **state)
 	static const char *const used[] = {"[#4512]", "#77", "doc: guides/sync.md#restart", "#9"};
 	signals_draft_quality_t q = {.ticket_id = "T-1",
 				     .draft_id = "d-42",
-				     .trigger = "sent",
-				     .provider = "offline",
+				     .outcome = "sent",
+				     .mode = "offline",
 				     .confidence = 0.72,
 				     .edit = &r,
 				     .attribution = &at,
 				     .sources = used,
 				     .nsources = 4,
 				     .rating = "up",
-				     .time_to_send_ms = 93000};
+				     .seconds_to_send = 93.5};
 	cJSON *p = signals_draft_quality_payload(&q);
 	assert_non_null(p);
-	assert_int_equal(signals_emit(s, SIGNALS_DRAFT_QUALITY, p, id1), 0);
+	assert_int_equal(signals_emit_id(s, SIGNALS_DRAFT_QUALITY, p, id1), 0);
 	cJSON_Delete(p);
 	editdist_attribution_release(&at);
 	p = gap_payload("T-2");
-	assert_int_equal(signals_emit(s, SIGNALS_KNOWLEDGE_GAP, p, id2), 0);
+	assert_int_equal(signals_emit_id(s, SIGNALS_KNOWLEDGE_GAP, p, id2), 0);
 	cJSON_Delete(p);
 	signals_close(s);
 
@@ -259,8 +259,11 @@ static void test_emit_appends_schema_valid_lines_with_mode_0600(void **state)
 			    "precedent.draft_quality_signal/1");
 	assert_string_equal(cJSON_GetObjectItem(e, "id")->valuestring, id1);
 	assert_true(cJSON_IsNull(cJSON_GetObjectItem(e, "model")));
-	cJSON *ed = cJSON_GetObjectItem(e, "edit");
-	assert_int_equal(cJSON_GetObjectItem(ed, "sentences")->valueint, 3);
+	assert_true(cJSON_IsNull(cJSON_GetObjectItem(e, "provider")));
+	assert_int_equal(cJSON_GetObjectItem(e, "edit_distance")->valueint, (int)r.distance);
+	assert_true(cJSON_GetObjectItem(e, "word_edit_ratio")->valuedouble == r.word_ratio);
+	cJSON *ed = cJSON_GetObjectItem(e, "sentences");
+	assert_int_equal(cJSON_GetObjectItem(ed, "total")->valueint, 3);
 	assert_int_equal(cJSON_GetObjectItem(ed, "kept")->valueint, 1);
 	/* sources credited per sentence: doc kept, #4512 edited, #77 deleted, #9 unused */
 	cJSON *src = cJSON_GetObjectItem(e, "sources");
@@ -287,38 +290,38 @@ static void test_emit_appends_schema_valid_lines_with_mode_0600(void **state)
 static void test_invalid_events_are_refused_and_not_written(void **state)
 {
 	fixture_t *f = *state;
-	signals_config_t cfg = {.jsonl_path = f->events};
+	signals_config_t cfg = {.events_path = f->events};
 	signals_t *s;
 	char err[256];
 	assert_int_equal(signals_open(&cfg, &s, err, sizeof err), 0);
 	cJSON *p = gap_payload("T-9");
-	assert_int_equal(signals_emit(s, "draft_quality", p, NULL), PRECEDENT_ETYPE);
+	assert_int_equal(signals_emit(s, "draft_quality", p), PRECEDENT_ETYPE);
 	cJSON_DeleteItemFromObject(p, "ticket_id");
-	assert_int_equal(signals_emit(s, SIGNALS_KNOWLEDGE_GAP, p, NULL), PRECEDENT_EFIELD);
+	assert_int_equal(signals_emit(s, SIGNALS_KNOWLEDGE_GAP, p), PRECEDENT_EFIELD);
 	assert_non_null(strstr(signals_error(s), "ticket_id"));
 	cJSON_AddStringToObject(p, "ticket_id", "T-9");
 	cJSON_ReplaceItemInObject(p, "confidence", cJSON_CreateNumber(1.5));
-	assert_int_equal(signals_emit(s, SIGNALS_KNOWLEDGE_GAP, p, NULL), PRECEDENT_EFIELD);
+	assert_int_equal(signals_emit(s, SIGNALS_KNOWLEDGE_GAP, p), PRECEDENT_EFIELD);
 	assert_non_null(strstr(signals_error(s), "confidence"));
 	cJSON_ReplaceItemInObject(p, "confidence", cJSON_CreateNumber(0.5));
 	cJSON_AddStringToObject(p, "ts", "2020-01-01T00:00:00Z");
-	assert_int_equal(signals_emit(s, SIGNALS_KNOWLEDGE_GAP, p, NULL), PRECEDENT_EFIELD);
+	assert_int_equal(signals_emit(s, SIGNALS_KNOWLEDGE_GAP, p), PRECEDENT_EFIELD);
 	assert_non_null(strstr(signals_error(s), "reserved"));
 	cJSON_Delete(p);
 
 	/* a sent draft without edit scores */
-	signals_draft_quality_t q = {.ticket_id = "T", .draft_id = "d", .trigger = "sent",
+	signals_draft_quality_t q = {.ticket_id = "T", .draft_id = "d", .outcome = "sent",
 				     .provider = "openai", .model = "gpt-x", .confidence = 0.5,
-				     .time_to_send_ms = -1};
+				     .seconds_to_send = -1};
 	p = signals_draft_quality_payload(&q);
-	assert_int_equal(signals_emit(s, SIGNALS_DRAFT_QUALITY, p, NULL), PRECEDENT_EFIELD);
+	assert_int_equal(signals_emit(s, SIGNALS_DRAFT_QUALITY, p), PRECEDENT_EFIELD);
 	assert_non_null(strstr(signals_error(s), "edit"));
 	/* ... which is fine for a rating */
-	cJSON_ReplaceItemInObject(p, "trigger", cJSON_CreateString("rated"));
+	cJSON_ReplaceItemInObject(p, "outcome", cJSON_CreateString("rating"));
 	cJSON_ReplaceItemInObject(p, "rating", cJSON_CreateString("sideways"));
-	assert_int_equal(signals_emit(s, SIGNALS_DRAFT_QUALITY, p, NULL), PRECEDENT_EFIELD);
+	assert_int_equal(signals_emit(s, SIGNALS_DRAFT_QUALITY, p), PRECEDENT_EFIELD);
 	cJSON_ReplaceItemInObject(p, "rating", cJSON_CreateString("down"));
-	assert_int_equal(signals_emit(s, SIGNALS_DRAFT_QUALITY, p, NULL), 0);
+	assert_int_equal(signals_emit(s, SIGNALS_DRAFT_QUALITY, p), 0);
 	cJSON_Delete(p);
 	signals_close(s);
 
@@ -348,7 +351,9 @@ static void test_validate_checks_envelope_and_names_the_field(void **state)
 	cJSON_ReplaceItemInObject(e, "id", cJSON_CreateString("XYZ"));
 	assert_int_equal(signals_validate(SIGNALS_KNOWLEDGE_GAP, e, err, sizeof err), PRECEDENT_EFIELD);
 	cJSON_ReplaceItemInObject(e, "id", cJSON_CreateString("0123456789abcdef0123456789abcdef"));
-	cJSON_ReplaceItemInObject(e, "key_terms", cJSON_CreateArray());
+	cJSON_ReplaceItemInObject(e, "key_terms", cJSON_CreateArray()); /* none found: fine */
+	assert_int_equal(signals_validate(SIGNALS_KNOWLEDGE_GAP, e, err, sizeof err), 0);
+	cJSON_ReplaceItemInObject(e, "key_terms", cJSON_CreateString("vpn dns"));
 	assert_int_equal(signals_validate(SIGNALS_KNOWLEDGE_GAP, e, err, sizeof err), PRECEDENT_EFIELD);
 	assert_non_null(strstr(err, "key_terms"));
 	cJSON_Delete(e);
@@ -360,18 +365,19 @@ static void test_validate_checks_envelope_and_names_the_field(void **state)
 static void test_torn_last_line_does_not_swallow_the_next_event(void **state)
 {
 	fixture_t *f = *state;
-	signals_config_t cfg = {.jsonl_path = f->events};
+	signals_config_t cfg = {.events_path = f->events};
 	signals_t *s;
 	char err[256];
-	assert_int_equal(signals_open(&cfg, &s, err, sizeof err), 0); /* creates dirs */
-	signals_close(s);
+	char dir[600];
+	snprintf(dir, sizeof dir, "%s/data/precedent", f->dir);
+	assert_int_equal(mkdir_p(dir), 0);
 	FILE *fp = fopen(f->events, "w");
 	fputs("{\"schema\":\"precedent.knowl", fp); /* a crash mid-write */
 	fclose(fp);
 	chmod(f->events, 0644);
 	assert_int_equal(signals_open(&cfg, &s, err, sizeof err), 0);
 	cJSON *p = gap_payload("T-3");
-	assert_int_equal(signals_emit(s, SIGNALS_KNOWLEDGE_GAP, p, NULL), 0);
+	assert_int_equal(signals_emit(s, SIGNALS_KNOWLEDGE_GAP, p), 0);
 	cJSON_Delete(p);
 	signals_close(s);
 	char *txt = slurp(f->events);
@@ -385,16 +391,59 @@ static void test_torn_last_line_does_not_swallow_the_next_event(void **state)
 	assert_int_equal(st.st_mode & 0777, 0600); /* tightened */
 }
 
+static void test_simple_forms_are_canonicalized_and_nothing_is_created_early(void **state)
+{
+	fixture_t *f = *state;
+	signals_config_t cfg = {.events_path = f->events, .webhook_url = f->url};
+	signals_t *s;
+	char err[256];
+	struct stat st;
+	size_t pending = 9;
+	assert_int_equal(signals_open(&cfg, &s, err, sizeof err), 0);
+	assert_int_not_equal(stat(f->events, &st), 0); /* opening creates nothing */
+	assert_int_equal(signals_pending(s, &pending), 0);
+	assert_int_equal(pending, 0);
+	cJSON *p = cJSON_Parse("{\"ticket_id\":\"9002\",\"draft_id\":\"d1\",\"key_terms\":\"vpn  split tunnel\","
+			       "\"best_score\":0.12,\"suggested_doc_area\":\"network\"}");
+	assert_int_equal(signals_emit(s, SIGNALS_KNOWLEDGE_GAP, p), 0);
+	cJSON_Delete(p);
+	p = cJSON_Parse("{\"ticket_id\":\"9002\",\"draft_id\":\"d1\",\"outcome\":\"discarded\",\"mode\":\"offline\","
+			"\"provider\":null,\"model\":null,\"sources\":[\"[#812]\",\"[doc: kb/vpn.md#split]\"],"
+			"\"confidence\":0.4,\"edit_distance\":null,\"edit_ratio\":null,\"word_edit_ratio\":null,"
+			"\"rating\":null,\"comment\":null,\"seconds_to_send\":-2}");
+	assert_int_equal(signals_emit(s, SIGNALS_DRAFT_QUALITY, p), 0);
+	cJSON_Delete(p);
+	assert_int_equal(signals_pending(s, &pending), 0);
+	assert_int_equal(pending, 2);
+	signals_close(s);
+
+	char *txt = slurp(f->events);
+	cJSON *e = line_json(txt, 0);
+	cJSON *terms = cJSON_GetObjectItem(e, "key_terms");
+	assert_int_equal(cJSON_GetArraySize(terms), 3);
+	assert_string_equal(cJSON_GetArrayItem(terms, 1)->valuestring, "split");
+	cJSON_Delete(e);
+	e = line_json(txt, 1);
+	assert_int_equal(signals_validate(SIGNALS_DRAFT_QUALITY, e, err, sizeof err), 0);
+	cJSON *src = cJSON_GetObjectItem(e, "sources");
+	assert_string_equal(cJSON_GetObjectItem(cJSON_GetArrayItem(src, 0), "id")->valuestring, "812");
+	assert_string_equal(cJSON_GetObjectItem(cJSON_GetArrayItem(src, 1), "id")->valuestring, "kb/vpn.md#split");
+	assert_string_equal(cJSON_GetObjectItem(cJSON_GetArrayItem(src, 1), "kind")->valuestring, "doc");
+	assert_true(cJSON_GetObjectItem(e, "seconds_to_send")->valuedouble == 0);
+	cJSON_Delete(e);
+	free(txt);
+}
+
 static void test_bad_webhook_url_is_a_config_error(void **state)
 {
 	fixture_t *f = *state;
-	signals_config_t cfg = {.jsonl_path = f->events, .webhook_url = "file:///etc/passwd"};
+	signals_config_t cfg = {.events_path = f->events, .webhook_url = "file:///etc/passwd"};
 	signals_t *s = NULL;
 	char err[256];
 	assert_int_equal(signals_open(&cfg, &s, err, sizeof err), PRECEDENT_ECONFIG);
 	assert_null(s);
 	assert_non_null(strstr(err, "http"));
-	cfg.jsonl_path = NULL;
+	cfg.events_path = NULL;
 	assert_int_equal(signals_open(&cfg, &s, err, sizeof err), PRECEDENT_ECONFIG);
 }
 
@@ -405,7 +454,7 @@ static void emit_gaps(signals_t *s, const char *prefix, int n, char ids[][33])
 		char t[64];
 		snprintf(t, sizeof t, "%s-%d", prefix, i);
 		cJSON *p = gap_payload(t);
-		assert_int_equal(signals_emit(s, SIGNALS_KNOWLEDGE_GAP, p, ids[i]), 0);
+		assert_int_equal(signals_emit_id(s, SIGNALS_KNOWLEDGE_GAP, p, ids[i]), 0);
 		cJSON_Delete(p);
 	}
 }
@@ -438,7 +487,7 @@ static void assert_delivered(const char *log, char ids[][33], int n)
 static void test_webhook_down_then_back_delivers_all_once_in_order(void **state)
 {
 	fixture_t *f = *state;
-	signals_config_t cfg = {.jsonl_path = f->events, .webhook_url = f->url, .timeout_ms = 2000,
+	signals_config_t cfg = {.events_path = f->events, .webhook_url = f->url, .timeout_ms = 2000,
 				.backoff_min_ms = 20, .backoff_max_ms = 40};
 	signals_t *s;
 	char err[256], ids[8][33];
@@ -483,7 +532,7 @@ static void test_webhook_down_then_back_delivers_all_once_in_order(void **state)
 static void test_outbox_survives_a_restart(void **state)
 {
 	fixture_t *f = *state;
-	signals_config_t cfg = {.jsonl_path = f->events, .webhook_url = f->url,
+	signals_config_t cfg = {.events_path = f->events, .webhook_url = f->url,
 				.backoff_min_ms = 10, .backoff_max_ms = 20};
 	signals_t *s;
 	char err[256], ids[4][33];
@@ -505,7 +554,7 @@ static void test_outbox_survives_a_restart(void **state)
 static void test_server_errors_are_retried_with_backoff(void **state)
 {
 	fixture_t *f = *state;
-	signals_config_t cfg = {.jsonl_path = f->events, .webhook_url = f->url,
+	signals_config_t cfg = {.events_path = f->events, .webhook_url = f->url,
 				.backoff_min_ms = 20, .backoff_max_ms = 80};
 	signals_t *s;
 	char err[256], ids[3][33];
@@ -530,7 +579,7 @@ static void test_server_errors_are_retried_with_backoff(void **state)
 static void test_rejected_event_is_set_aside_and_does_not_block(void **state)
 {
 	fixture_t *f = *state;
-	signals_config_t cfg = {.jsonl_path = f->events, .webhook_url = f->url};
+	signals_config_t cfg = {.events_path = f->events, .webhook_url = f->url};
 	signals_t *s;
 	char err[256], ids[3][33];
 	size_t n;
@@ -556,7 +605,7 @@ static void test_rejected_event_is_set_aside_and_does_not_block(void **state)
 static void test_flush_without_webhook_does_nothing(void **state)
 {
 	fixture_t *f = *state;
-	signals_config_t cfg = {.jsonl_path = f->events};
+	signals_config_t cfg = {.events_path = f->events};
 	signals_t *s;
 	char err[256], ids[1][33];
 	size_t n = 99, pending = 99;
@@ -578,6 +627,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_invalid_events_are_refused_and_not_written, setup, teardown),
 		cmocka_unit_test(test_validate_checks_envelope_and_names_the_field),
 		cmocka_unit_test_setup_teardown(test_torn_last_line_does_not_swallow_the_next_event, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_simple_forms_are_canonicalized_and_nothing_is_created_early, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_bad_webhook_url_is_a_config_error, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_webhook_down_then_back_delivers_all_once_in_order, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_outbox_survives_a_restart, setup, teardown),

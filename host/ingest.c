@@ -1,0 +1,652 @@
+/*
+ * ingest.c - importers for tickets (JSONL), docs (Markdown trees) and customers
+ * (CSV). Every text is redacted before it is stored; originals of imported tickets
+ * are not kept anywhere (history needs no rehydration).
+ */
+#include "precedent/ingest.h"
+#include "precedent/error.h"
+#include "precedent/limits.h"
+#include "precedent/ticket.h"
+
+#include <ctype.h>
+#include <dirent.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+
+#define BATCH 2000
+
+void ingest_report_init(ingest_report_t *r)
+{
+	memset(r, 0, sizeof *r);
+	buf_init(&r->rejections, 0);
+}
+
+void ingest_report_release(ingest_report_t *r) { buf_release(&r->rejections); }
+
+static void reject(ingest_report_t *r, const char *where, long line, const char *reason)
+{
+	r->rejected++;
+	if (r->rejected <= INGEST_MAX_REJECTIONS) {
+		if (line > 0)
+			buf_printf(&r->rejections, "%s:%ld: %s\n", where, line, reason);
+		else
+			buf_printf(&r->rejections, "%s: %s\n", where, reason);
+	}
+}
+
+void ingest_report_print(const ingest_report_t *r, const char *what, FILE *out)
+{
+	fprintf(out, "%s: imported %ld, updated %ld, skipped %ld (unchanged), rejected %ld\n", what,
+		r->imported, r->updated, r->skipped, r->rejected);
+	if (r->rejections.len)
+		fputs(r->rejections.data, out);
+	if (r->rejected > INGEST_MAX_REJECTIONS)
+		fprintf(out, "... and %ld more rejected\n", r->rejected - INGEST_MAX_REJECTIONS);
+}
+
+static void count(ingest_report_t *r, int outcome)
+{
+	if (outcome == STORE_INSERTED)
+		r->imported++;
+	else if (outcome == STORE_UPDATED)
+		r->updated++;
+	else
+		r->skipped++;
+}
+
+static int store_fail(store_t *s, const char *what, int rc, char *err, size_t errlen)
+{
+	snprintf(err, errlen, "%s: %s (%s)", what, precedent_strerror(rc), store_errmsg(s));
+	store_rollback(s);
+	return rc;
+}
+
+/* Redacts and stores one parsed ticket. */
+static int import_ticket(store_t *s, const redactor_t *r, ticket_t *t, int *outcome)
+{
+	redact_map_t *m = redact_map_new();
+	buf_t problem, answer, tags;
+	char hash[17];
+	int rc;
+	buf_init(&problem, 0);
+	buf_init(&answer, 0);
+	buf_init(&tags, 0);
+	if ((rc = ticket_redact(t, r, m)))
+		goto out;
+	ticket_problem_text(t, &problem);
+	ticket_answer_text(t, &answer);
+	for (size_t i = 0; i < t->ntags; i++) {
+		if (i)
+			buf_putc(&tags, ' ');
+		buf_puts(&tags, t->tags[i]);
+	}
+	cJSON *j = ticket_to_json(t);
+	char *body = cJSON_PrintUnformatted(j);
+	cJSON_Delete(j);
+	hash_hex(body, strlen(body), hash);
+	store_ticket_t st = {
+	    .id = t->id,
+	    .subject = t->subject,
+	    .problem = buf_cstr(&problem),
+	    .resolution = t->resolution ? t->resolution : "",
+	    .answer = buf_cstr(&answer),
+	    .resolution_code = t->resolution_code,
+	    .tags = buf_cstr(&tags),
+	    .status = t->status,
+	    .created_at = t->created_at,
+	    .closed_at = t->closed_at,
+	    .body_json = body,
+	    .content_hash = hash,
+	    .source = "import",
+	};
+	rc = store_ticket_upsert(s, &st, outcome);
+	cJSON_free(body);
+out:
+	buf_release(&problem);
+	buf_release(&answer);
+	buf_release(&tags);
+	redact_map_free(m);
+	return rc;
+}
+
+int ingest_tickets_jsonl(store_t *s, const redactor_t *r, const char *path, ingest_report_t *rep,
+			 FILE *progress, char *err, size_t errlen)
+{
+	FILE *f = fopen(path, "rb");
+	char *line = NULL;
+	size_t cap = 0;
+	ssize_t n;
+	long lineno = 0, in_batch = 0;
+	int rc = 0;
+	char reason[512];
+	double t0 = now_ms(), last = t0;
+	if (!f) {
+		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		return PRECEDENT_EIO;
+	}
+	if ((rc = store_begin(s))) {
+		rc = store_fail(s, path, rc, err, errlen);
+		goto out;
+	}
+	while ((n = getline(&line, &cap, f)) >= 0) {
+		ticket_t t;
+		int outcome;
+		lineno++;
+		while (n > 0 && (line[n - 1] == '\n' || line[n - 1] == '\r'))
+			line[--n] = '\0';
+		if (n == 0)
+			continue;
+		if ((size_t)n > IMPORT_LINE_CAP) {
+			snprintf(reason, sizeof reason, "line longer than %u bytes", IMPORT_LINE_CAP);
+			reject(rep, path, lineno, reason);
+			continue;
+		}
+		if (!utf8_valid(line, (size_t)n)) {
+			reject(rep, path, lineno, "not valid UTF-8");
+			continue;
+		}
+		cJSON *j = cJSON_ParseWithLength(line, (size_t)n);
+		if (!j) {
+			reject(rep, path, lineno, "not valid JSON");
+			continue;
+		}
+		rc = ticket_from_json(j, &t, reason, sizeof reason);
+		cJSON_Delete(j);
+		if (rc) {
+			reject(rep, path, lineno, reason);
+			rc = 0;
+			continue;
+		}
+		rc = import_ticket(s, r, &t, &outcome);
+		ticket_release(&t);
+		if (rc) {
+			rc = store_fail(s, path, rc, err, errlen);
+			goto out;
+		}
+		count(rep, outcome);
+		if (++in_batch >= BATCH) {
+			if ((rc = store_commit(s)) || (rc = store_begin(s))) {
+				rc = store_fail(s, path, rc, err, errlen);
+				goto out;
+			}
+			in_batch = 0;
+		}
+		if (progress && now_ms() - last > 1000) {
+			last = now_ms();
+			fprintf(progress, "\r%s: %ld lines, %.0f tickets/s", path, lineno,
+				(double)(rep->imported + rep->updated + rep->skipped) * 1000.0 /
+				    (last - t0));
+			fflush(progress);
+		}
+	}
+	if (ferror(f)) {
+		snprintf(err, errlen, "%s: read error: %s", path, strerror(errno));
+		store_rollback(s);
+		rc = PRECEDENT_EIO;
+		goto out;
+	}
+	if ((rc = store_commit(s)))
+		rc = store_fail(s, path, rc, err, errlen);
+	if (progress && last != t0)
+		fputc('\n', progress);
+out:
+	free(line);
+	fclose(f);
+	return rc;
+}
+
+void ingest_slug(const char *h, size_t len, buf_t *out)
+{
+	size_t start = out->len;
+	for (size_t i = 0; i < len; i++) {
+		unsigned char c = (unsigned char)h[i];
+		if (c >= 0x80)
+			buf_putc(out, (char)c); /* keep non-ASCII letters as they are */
+		else if (isalnum(c))
+			buf_putc(out, (char)tolower(c));
+		else if (c == ' ' || c == '-')
+			buf_putc(out, '-');
+		else if (c == '_')
+			buf_putc(out, '_');
+	}
+	if (out->len == start)
+		buf_puts(out, "section");
+}
+
+static void trim(const char **s, size_t *n)
+{
+	while (*n && isspace((unsigned char)**s)) {
+		(*s)++;
+		(*n)--;
+	}
+	while (*n && isspace((unsigned char)(*s)[*n - 1]))
+		(*n)--;
+}
+
+/* A heading line: 1-6 '#', a space, text (trailing #s dropped). */
+static int heading_level(const char *line, size_t n, const char **text, size_t *tlen)
+{
+	int level = 0;
+	while ((size_t)level < n && line[level] == '#')
+		level++;
+	if (level == 0 || level > 6 || ((size_t)level < n && line[level] != ' ' && line[level] != '\t'))
+		return 0;
+	*text = line + level;
+	*tlen = n - (size_t)level;
+	while (*tlen && ((*text)[*tlen - 1] == '#' || isspace((unsigned char)(*text)[*tlen - 1])))
+		(*tlen)--;
+	trim(text, tlen);
+	return *tlen ? level : 0;
+}
+
+typedef struct {
+	ingest_section_t *v;
+	size_t n, alloc;
+} secvec_t;
+
+static void push_section(secvec_t *sv, buf_t *body, const char *anchor, const char *title,
+			 const char *hpath)
+{
+	const char *b = buf_cstr(body);
+	size_t bl = body->len;
+	trim(&b, &bl);
+	if (bl == 0 && sv->n > 0 && strcmp(anchor, "") == 0)
+		return;
+	if (sv->n == sv->alloc) {
+		sv->alloc = sv->alloc ? sv->alloc * 2 : 8;
+		sv->v = xrealloc(sv->v, sv->alloc * sizeof *sv->v);
+	}
+	ingest_section_t *s = &sv->v[sv->n++];
+	s->anchor = xstrdup(anchor);
+	s->title = xstrdup(title);
+	s->heading_path = xstrdup(hpath);
+	s->body = xstrndup(b, bl);
+}
+
+static int anchor_taken(const secvec_t *sv, const char *a)
+{
+	for (size_t i = 0; i < sv->n; i++)
+		if (strcmp(sv->v[i].anchor, a) == 0)
+			return 1;
+	return 0;
+}
+
+int ingest_split_markdown(const char *text, size_t len, const char *fallback_title,
+			  char **doc_title, ingest_section_t **secs, size_t *nsecs)
+{
+	secvec_t sv = {0};
+	buf_t body, anchor, hpath;
+	char *stack[7] = {0}; /* heading text per level */
+	char *cur_title = NULL;
+	int in_fence = 0;
+	const char *p = text, *end = text + len;
+	buf_init(&body, 0);
+	buf_init(&anchor, 0);
+	buf_init(&hpath, 0);
+	*doc_title = NULL;
+	cur_title = xstrdup(fallback_title);
+	buf_puts(&hpath, fallback_title);
+	while (p < end) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
+		size_t n = nl ? (size_t)(nl - p) : (size_t)(end - p);
+		const char *ht;
+		size_t hl;
+		int level;
+		if (n >= 3 && (strncmp(p, "```", 3) == 0 || strncmp(p, "~~~", 3) == 0))
+			in_fence = !in_fence;
+		if (!in_fence && (level = heading_level(p, n, &ht, &hl)) > 0) {
+			if (body.len || sv.n == 0 || anchor.len)
+				push_section(&sv, &body, buf_cstr(&anchor), cur_title, buf_cstr(&hpath));
+			buf_reset(&body);
+			if (!*doc_title && level == 1)
+				*doc_title = xstrndup(ht, hl);
+			free(stack[level]);
+			stack[level] = xstrndup(ht, hl);
+			for (int l = level + 1; l < 7; l++) {
+				free(stack[l]);
+				stack[l] = NULL;
+			}
+			buf_reset(&hpath);
+			for (int l = 1; l < 7; l++) {
+				if (!stack[l])
+					continue;
+				if (hpath.len)
+					buf_puts(&hpath, " > ");
+				buf_puts(&hpath, stack[l]);
+			}
+			free(cur_title);
+			cur_title = xstrndup(ht, hl);
+			buf_reset(&anchor);
+			ingest_slug(ht, hl, &anchor);
+			if (anchor_taken(&sv, buf_cstr(&anchor))) {
+				size_t base = anchor.len;
+				for (int k = 1;; k++) {
+					anchor.len = base;
+					buf_printf(&anchor, "-%d", k);
+					if (!anchor_taken(&sv, buf_cstr(&anchor)))
+						break;
+				}
+			}
+		} else {
+			buf_append(&body, p, n);
+			buf_putc(&body, '\n');
+		}
+		p += n + (nl ? 1 : 0);
+	}
+	push_section(&sv, &body, buf_cstr(&anchor), cur_title, buf_cstr(&hpath));
+	/* Drop an empty leading preamble when headings follow. */
+	if (sv.n > 1 && sv.v[0].anchor[0] == '\0' && sv.v[0].body[0] == '\0') {
+		ingest_sections_free(sv.v, 1);
+		memmove(sv.v, sv.v + 1, (sv.n - 1) * sizeof *sv.v);
+		sv.n--;
+	}
+	if (!*doc_title)
+		*doc_title = xstrdup(fallback_title);
+	for (size_t i = 0; i < sv.n; i++) {
+		if (sv.v[i].anchor[0] == '\0') {
+			free(sv.v[i].anchor);
+			sv.v[i].anchor = xstrdup("top");
+		}
+	}
+	for (int l = 0; l < 7; l++)
+		free(stack[l]);
+	free(cur_title);
+	buf_release(&body);
+	buf_release(&anchor);
+	buf_release(&hpath);
+	*secs = sv.v;
+	*nsecs = sv.n;
+	return 0;
+}
+
+void ingest_sections_free(ingest_section_t *secs, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		free(secs[i].anchor);
+		free(secs[i].title);
+		free(secs[i].heading_path);
+		free(secs[i].body);
+	}
+}
+
+static int has_suffix(const char *s, const char *suf)
+{
+	size_t a = strlen(s), b = strlen(suf);
+	return a >= b && strcasecmp(s + a - b, suf) == 0;
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Collects doc files under dir (relative paths, sorted). */
+static void collect(const char *root, const char *rel, char ***files, size_t *n, size_t *alloc,
+		    int depth)
+{
+	buf_t full;
+	DIR *d;
+	struct dirent *e;
+	if (depth > 32)
+		return;
+	buf_init(&full, 0);
+	buf_printf(&full, "%s%s%s", root, *rel ? "/" : "", rel);
+	d = opendir(buf_cstr(&full));
+	if (!d) {
+		buf_release(&full);
+		return;
+	}
+	while ((e = readdir(d))) {
+		struct stat st;
+		buf_t child, path;
+		if (e->d_name[0] == '.')
+			continue;
+		buf_init(&child, 0);
+		buf_init(&path, 0);
+		buf_printf(&child, "%s%s%s", rel, *rel ? "/" : "", e->d_name);
+		buf_printf(&path, "%s/%s", root, buf_cstr(&child));
+		if (stat(buf_cstr(&path), &st) == 0) {
+			if (S_ISDIR(st.st_mode)) {
+				collect(root, buf_cstr(&child), files, n, alloc, depth + 1);
+			} else if (S_ISREG(st.st_mode) &&
+				   (has_suffix(e->d_name, ".md") || has_suffix(e->d_name, ".markdown"))) {
+				if (*n == *alloc) {
+					*alloc = *alloc ? *alloc * 2 : 64;
+					*files = xrealloc(*files, *alloc * sizeof **files);
+				}
+				(*files)[(*n)++] = buf_steal(&child);
+			}
+		}
+		buf_release(&child);
+		buf_release(&path);
+	}
+	closedir(d);
+	buf_release(&full);
+}
+
+static char *redact_copy(const redactor_t *r, redact_map_t *m, const char *s)
+{
+	char *out;
+	size_t outlen;
+	if (redact_text(r, m, s, strlen(s), NULL, &out, &outlen) != 0)
+		return NULL;
+	return out;
+}
+
+int ingest_docs_dir(store_t *s, const redactor_t *r, const char *dir, ingest_report_t *rep,
+		    FILE *progress, char *err, size_t errlen)
+{
+	char **files = NULL;
+	size_t n = 0, alloc = 0;
+	struct stat st;
+	int rc = 0;
+	if (stat(dir, &st) != 0 || !S_ISDIR(st.st_mode)) {
+		snprintf(err, errlen, "%s: %s", dir, errno ? strerror(errno) : "not a directory");
+		return PRECEDENT_EIO;
+	}
+	collect(dir, "", &files, &n, &alloc, 0);
+	if (n)
+		qsort(files, n, sizeof *files, cmp_str);
+	if ((rc = store_begin(s))) {
+		rc = store_fail(s, dir, rc, err, errlen);
+		goto out;
+	}
+	for (size_t i = 0; i < n && !rc; i++) {
+		buf_t path;
+		char *text = NULL, *title = NULL;
+		size_t len = 0, nsecs = 0;
+		ingest_section_t *secs = NULL;
+		int outcome;
+		char hash[17];
+		buf_init(&path, 0);
+		buf_printf(&path, "%s/%s", dir, files[i]);
+		int frc = read_file(buf_cstr(&path), DOC_FILE_CAP, &text, &len);
+		if (frc) {
+			reject(rep, files[i], 0,
+			       frc == PRECEDENT_ETOOBIG ? "file too large" : strerror(errno));
+		} else if (!utf8_valid(text, len)) {
+			reject(rep, files[i], 0, "not valid UTF-8");
+		} else {
+			const char *base = strrchr(files[i], '/');
+			redact_map_t *m = redact_map_new();
+			char *red = redact_copy(r, m, text);
+			hash_hex(red ? red : "", red ? strlen(red) : 0, hash);
+			ingest_split_markdown(red ? red : "", red ? strlen(red) : 0,
+					      base ? base + 1 : files[i], &title, &secs, &nsecs);
+			store_section_t *ss = xcalloc(nsecs ? nsecs : 1, sizeof *ss);
+			for (size_t k = 0; k < nsecs; k++) {
+				ss[k].anchor = secs[k].anchor;
+				ss[k].title = secs[k].title;
+				ss[k].heading_path = secs[k].heading_path;
+				ss[k].body = secs[k].body;
+			}
+			rc = store_doc_replace(s, files[i], title, hash, ss, nsecs, &outcome);
+			if (rc)
+				rc = store_fail(s, files[i], rc, err, errlen);
+			else
+				count(rep, outcome);
+			free(ss);
+			ingest_sections_free(secs, nsecs);
+			free(secs);
+			free(title);
+			free(red);
+			redact_map_free(m);
+		}
+		free(text);
+		buf_release(&path);
+		if (progress && i && i % 1000 == 0)
+			fprintf(progress, "%s: %zu of %zu files\n", dir, i, n);
+	}
+	if (!rc && (rc = store_commit(s)))
+		rc = store_fail(s, dir, rc, err, errlen);
+out:
+	for (size_t i = 0; i < n; i++)
+		free(files[i]);
+	free(files);
+	return rc;
+}
+
+/* One CSV record (RFC 4180: quotes, doubled quotes, newlines inside quotes).
+ * Returns the number of fields, 0 at EOF, -1 on an unterminated quote. */
+static int csv_record(FILE *f, buf_t *fields, size_t *starts, int max, long *lineno)
+{
+	int c, nf = 0, inq = 0, any = 0;
+	buf_reset(fields);
+	starts[nf++] = 0;
+	while ((c = fgetc(f)) != EOF) {
+		any = 1;
+		if (inq) {
+			if (c == '"') {
+				int d = fgetc(f);
+				if (d == '"') {
+					buf_putc(fields, '"');
+				} else {
+					inq = 0;
+					if (d != EOF)
+						ungetc(d, f);
+				}
+			} else {
+				if (c == '\n')
+					(*lineno)++;
+				buf_putc(fields, (char)c);
+			}
+		} else if (c == '"') {
+			inq = 1;
+		} else if (c == ',') {
+			buf_putc(fields, '\0');
+			if (nf < max)
+				starts[nf++] = fields->len;
+		} else if (c == '\n') {
+			(*lineno)++;
+			break;
+		} else if (c != '\r') {
+			buf_putc(fields, (char)c);
+		}
+	}
+	buf_putc(fields, '\0');
+	if (inq)
+		return -1;
+	return any ? nf : 0;
+}
+
+#define CSV_MAX_COLS 64
+
+int ingest_customers_csv(store_t *s, const char *path, ingest_report_t *rep, char *err,
+			 size_t errlen)
+{
+	FILE *f = fopen(path, "rb");
+	buf_t rec;
+	size_t hs[CSV_MAX_COLS], fs[CSV_MAX_COLS];
+	char *header[CSV_MAX_COLS] = {0};
+	int nh, rc = 0;
+	long lineno = 0;
+	if (!f) {
+		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		return PRECEDENT_EIO;
+	}
+	buf_init(&rec, IMPORT_LINE_CAP);
+	nh = csv_record(f, &rec, hs, CSV_MAX_COLS, &lineno);
+	if (nh <= 0) {
+		snprintf(err, errlen, "%s: no header row", path);
+		rc = PRECEDENT_EINVAL;
+		goto out;
+	}
+	int col_id = -1;
+	for (int i = 0; i < nh; i++) {
+		header[i] = xstrdup(rec.data + hs[i]);
+		if (strcmp(header[i], "external_id") == 0)
+			col_id = i;
+	}
+	if (col_id < 0) {
+		snprintf(err, errlen, "%s:1: header has no external_id column", path);
+		rc = PRECEDENT_EINVAL;
+		goto out;
+	}
+	if ((rc = store_begin(s))) {
+		rc = store_fail(s, path, rc, err, errlen);
+		goto out;
+	}
+	for (;;) {
+		long at = lineno + 1;
+		int nf = csv_record(f, &rec, fs, CSV_MAX_COLS, &lineno);
+		if (nf == 0)
+			break;
+		if (nf < 0) {
+			reject(rep, path, at, "unterminated quoted field");
+			break;
+		}
+		if (rec.rc || !utf8_valid(rec.data, rec.len ? rec.len - 1 : 0)) {
+			reject(rep, path, at, rec.rc ? "record too long" : "not valid UTF-8");
+			rec.rc = 0;
+			continue;
+		}
+		if (nf == 1 && rec.data[0] == '\0')
+			continue;
+		store_customer_t c = {0};
+		cJSON *extra = cJSON_CreateObject();
+		for (int i = 0; i < nf && i < nh; i++) {
+			const char *v = rec.data + fs[i];
+			if (!strcmp(header[i], "external_id"))
+				c.external_id = v;
+			else if (!strcmp(header[i], "name"))
+				c.name = v;
+			else if (!strcmp(header[i], "email"))
+				c.email = v;
+			else if (!strcmp(header[i], "organization"))
+				c.organization = v;
+			else if (!strcmp(header[i], "plan"))
+				c.plan = v;
+			else if (!strcmp(header[i], "product_version"))
+				c.product_version = v;
+			else if (!strcmp(header[i], "region"))
+				c.region = v;
+			else
+				cJSON_AddStringToObject(extra, header[i], v);
+		}
+		char *ej = cJSON_PrintUnformatted(extra);
+		c.extra_json = ej;
+		if (!c.external_id || !*c.external_id) {
+			reject(rep, path, at, "missing external_id");
+		} else if ((rc = store_customer_upsert(s, &c))) {
+			cJSON_free(ej);
+			cJSON_Delete(extra);
+			rc = store_fail(s, path, rc, err, errlen);
+			goto out;
+		} else {
+			rep->imported++;
+		}
+		cJSON_free(ej);
+		cJSON_Delete(extra);
+	}
+	if ((rc = store_commit(s)))
+		rc = store_fail(s, path, rc, err, errlen);
+out:
+	for (int i = 0; i < CSV_MAX_COLS; i++)
+		free(header[i]);
+	buf_release(&rec);
+	fclose(f);
+	return rc;
+}
