@@ -350,7 +350,7 @@ PII_ASIDES = [
 LOOKALIKE_ASIDES = [
     "For reference this concerns invoice {inv} ({amount}).",
     "Related order: {order}, amount {amount}.",
-    "We're on release {version} according to the About page.",
+    "We're on release v{version} according to the About page (API version header 2025-09-01).",
     "This is blocking month-end close; about {amount} is waiting to be invoiced.",
     "Our PO reference is {po}, in case that matters.",
     "Possibly related to ticket {prev} from last quarter.",
