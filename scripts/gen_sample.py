@@ -411,8 +411,13 @@ def build_ticket(rng, fam, cust, created, variant):
     s["agent"] = agent
     s["agentfirst"] = agent.split()[0]
     s["csm"] = cust["csm"]
-    subject = fmt(fam["subjects"][variant % len(fam["subjects"])], s)
-    body_tpl = fam["bodies"][(variant + rng.randint(0, 1)) % len(fam["bodies"])]
+    b = (variant + rng.randint(0, 1)) % len(fam["bodies"])
+    body_tpl = fam["bodies"][b]
+    pairs = SUBJECT_FOR_BODY.get(fam["key"])
+    if pairs:
+        subject = fmt(fam["subjects"][rng.choice(pairs[b])], s)
+    else:
+        subject = fmt(fam["subjects"][(variant + rng.randint(0, 3)) % len(fam["subjects"])], s)
     msgs = []
     t = created
 
@@ -614,7 +619,8 @@ def write_all():
         for qid, tid in qrels:
             f.write("%s\t%s\t1\n" % (qid, tid))
     print("wrote %d tickets (%d families), %d open, %d customers, %d queries, %d qrels" %
-          (len(tickets), len(by_family), len(opens), len(custs), len(queries), len(qrels)))
+          (len(tickets), len([k for k in by_family if not k.startswith("dup:")]), len(opens),
+           len(custs), len(queries), len(qrels)))
 
 
 def check():
@@ -732,6 +738,16 @@ def check():
                 errs.append("%s: %d words" % (os.path.relpath(p, SAMPLE), words))
     if docs < 40:
         errs.append("only %d doc pages" % docs)
+    for fam in FAMILIES:
+        if not os.path.isfile(os.path.join(SAMPLE, "docs", fam["doc"])):
+            errs.append("family %s: doc %s missing" % (fam["key"], fam["doc"]))
+    gap = re.compile(r"peppol|\bubl\b|\be-invoic", re.I)
+    for dirpath, _, files in os.walk(os.path.join(SAMPLE, "docs")):
+        for fn in files:
+            if gap.search(open(os.path.join(dirpath, fn), encoding="utf-8").read()):
+                errs.append("docs/%s mentions the open-3 knowledge gap" % fn)
+    if gap.search(open(os.path.join(SAMPLE, "tickets.jsonl"), encoding="utf-8").read()):
+        errs.append("tickets.jsonl mentions the open-3 knowledge gap")
     print("checked %d tickets, %d doc pages, %d queries; PII: %d Luhn-valid cards, %d mod-97 IBANs, "
           "%d sk_live keys" % (n, docs, len(qids), cards, ibans, keys))
     return errs
@@ -774,7 +790,7 @@ FAMILIES = [
     ],
 },
 {
-    "key": "saml_signature", "doc": "sso/saml-troubleshooting.md", "tags": ["sso", "saml", "certificate"],
+    "key": "saml_signature", "since": "2025-05-26", "doc": "sso/saml-troubleshooting.md", "tags": ["sso", "saml", "certificate"],
     "code": "config_change", "plans": ["Growth", "Enterprise"], "prio": [1, 3, 5, 2],
     "subjects": [
         "SAML_SIGNATURE_INVALID after certificate rotation",
@@ -818,7 +834,7 @@ FAMILIES = [
     ],
 },
 {
-    "key": "scim_conflict", "doc": "sso/scim-provisioning.md", "tags": ["scim", "provisioning", "sso"],
+    "key": "scim_conflict", "since": "2025-05-26", "doc": "sso/scim-provisioning.md", "tags": ["scim", "provisioning", "sso"],
     "code": "fixed", "code2": "workaround", "plans": ["Enterprise"], "prio": [1, 5, 3, 0],
     "subjects": [
         "SCIM push fails with 409 conflict for some users",
@@ -876,7 +892,7 @@ FAMILIES = [
         "Hi, we keep getting 401 errors from the API since the deploy. I'm pasting the config line in case it helps: LEDGERLINE_API_KEY={api_key} and base URL https://sandbox.api.ledgerline.io/v2. Is the key wrong?",
     ],
     "solutions": [
-        "LL-4012 means the key is valid but belongs to the other environment: sk_test_ keys only work against https://sandbox.api.ledgerline.io and sk_live_ keys only against https://api.ledgerline.io. Make sure the base URL and the key prefix match.\n\nAlso, if a live secret key was ever pasted into an email or ticket (as in this thread), please roll it now: Settings > Developers > API keys > Roll key. The old key keeps working for the grace period you choose (up to 24 hours) so you can deploy the new one without downtime. I have redacted the key from our copy of this ticket.",
+        "LL-4012 means the key is valid but belongs to the other environment: sk_test_ keys only work against https://sandbox.api.ledgerline.io and sk_live_ keys only against https://api.ledgerline.io. Make sure the base URL and the key prefix match.\n\nAlso, if a live secret key was ever pasted into an email, chat or ticket, roll it now: Settings > Developers > API keys > Roll key. The old key keeps working for the grace period you choose (up to 24 hours) so you can deploy the new one without downtime.",
         "The code tells us the key and the environment don't match: test keys (sk_test_) go to the sandbox host, live keys (sk_live_) to api.ledgerline.io. Your request went to the wrong host for the key you used. Point the integration at the right base URL and it will authenticate. If the error were LL-4010 instead, the key itself would be unknown (mistyped or deleted), and LL-4011 means it was revoked.",
     ],
     "resolutions": [
@@ -935,7 +951,7 @@ FAMILIES = [
         "Getting HTTP 429 Too Many Requests during nightly sync",
         "LL-4290 rate limit errors when importing usage",
         "API throttling us - 429s",
-        "What are the rate limits on the Growth plan?",
+        "What are the API rate limits for our plan?",
     ],
     "bodies": [
         "Our nightly job pushes usage records for about {count} subscriptions and since last week a good part of the calls come back with 429 and LL-4290. We retry immediately but it only gets worse. What are the limits?",
@@ -1138,6 +1154,7 @@ FAMILIES = [
         "Customer charged twice when changing plans mid-month?",
         "Why is there a negative line item on the invoice after a downgrade",
         "Proration amounts look wrong",
+        "How to apply plan changes at renewal without proration",
     ],
     "bodies": [
         "A customer upgraded from Basic to Pro on {day} and got an immediate invoice {inv} for {amount} with two lines \"Unused time on Basic\" and \"Remaining time on Pro\". They thought they were charged twice. Can you explain?",
@@ -1237,8 +1254,8 @@ FAMILIES += [
         "A customer sent me their full card number by email so we could \"run it manually\": {card}. Obviously I won't do that, but their automatic payment keeps failing with authentication_required. What is the right way to handle this?",
     ],
     "solutions": [
-        "Under PSD2/SCA the issuing bank can demand 3D Secure authentication even for a recurring charge; the charge then fails with authentication_required. Ledgerline automatically emails the customer a secure payment link (invoice.payment_action_required event) where they complete 3DS, and later charges on that card are usually exempt.\n\n1. Check Settings > Billing > Payment emails > \"Authentication required\" email is enabled.\n2. You can resend the link from the invoice: More > Send payment link.\n3. Never take card numbers by email or phone; please delete that email, and ask the customer to use the payment link or the customer portal. I've redacted the number from this ticket.",
-        "authentication_required means the bank wants 3D Secure confirmation. Send the customer the hosted payment link for {inv} (invoice page > More > Send payment link); once they authenticate, the payment succeeds and future off-session charges normally go through. Make sure the \"Authentication required\" customer email is switched on so this happens automatically. Card numbers must never be sent by email; please delete the message.",
+        "Under PSD2/SCA the issuing bank can demand 3D Secure authentication even for a recurring charge; the charge then fails with authentication_required. Ledgerline automatically emails the customer a secure payment link (invoice.payment_action_required event) where they complete 3DS, and later charges on that card are usually exempt.\n\n1. Check Settings > Billing > Payment emails > \"Authentication required\" email is enabled.\n2. You can resend the link from the invoice: More > Send payment link.\n3. Never take card numbers by email or phone. If a customer sends one, delete the message and point them to the payment link or the customer portal.",
+        "authentication_required means the bank wants 3D Secure confirmation. Send the customer the hosted payment link for {inv} (invoice page > More > Send payment link); once they authenticate, the payment succeeds and future off-session charges normally go through. Make sure the \"Authentication required\" customer email is switched on so this happens automatically. Card numbers must never be sent by email; if one arrives, delete it.",
     ],
     "resolutions": [
         "Declines were SCA authentication_required. Enabled 'Authentication required' emails and sent hosted payment links; customer paid after 3DS.",
@@ -1246,7 +1263,7 @@ FAMILIES += [
     ],
 },
 {
-    "key": "card_updated_old_charged", "doc": "billing/payment-methods.md", "tags": ["payments", "cards", "portal"],
+    "key": "card_updated_old_charged", "since": "2025-05-26", "doc": "billing/payment-methods.md", "tags": ["payments", "cards", "portal"],
     "code": "user_error", "code2": "fixed", "prio": [1, 4, 4, 1], "n": 8,
     "subjects": [
         "Customer updated card but old card was charged",
@@ -1273,7 +1290,7 @@ FAMILIES += [
     "subjects": [
         "LL-4221 IBAN invalid when adding SEPA mandate",
         "Customer can't set up direct debit: IBAN rejected",
-        "SEPA mandate creation fails for Austrian bank account",
+        "SEPA mandate creation fails although the IBAN is correct",
     ],
     "bodies": [
         "One of our customers tries to set up SEPA Direct Debit and gets LL-4221 \"IBAN is invalid\". They sent me their IBAN: {iban}. It looks correct to me?",
@@ -1324,7 +1341,7 @@ FAMILIES += [
     "subjects": [
         "LL-4230 VAT number validation failed",
         "Reverse charge not applied, VAT ID rejected",
-        "VIES validation errors for German customers",
+        "VIES validation errors for all customers in one country",
     ],
     "bodies": [
         "We can't save the VAT ID {vat} on a customer: LL-4230 \"tax ID could not be validated\". It's a valid number; we checked on the EU website.",
@@ -1385,7 +1402,7 @@ FAMILIES += [
     ],
 },
 {
-    "key": "csv_encoding", "doc": "imports/csv-import-errors.md", "tags": ["import", "csv", "encoding"],
+    "key": "csv_encoding", "since": "2024-04-01", "doc": "imports/csv-import-errors.md", "tags": ["import", "csv", "encoding"],
     "code": "user_error", "code2": "fixed", "prio": [1, 5, 3, 0], "n": 9,
     "subjects": [
         "CSV import fails with LL-4220 invalid encoding",
@@ -1413,6 +1430,7 @@ FAMILIES += [
         "LL-4222 unrecognised date in subscription import",
         "Import swapped day and month on start dates",
         "Dates like 03/04/2025 imported wrong",
+        "Which date format does the CSV importer accept?",
     ],
     "bodies": [
         "Our subscriptions import fails with LL-4222 \"unrecognised date '13/02/2025' in column start_date\" at line {line}.",
@@ -1435,6 +1453,7 @@ FAMILIES += [
         "Import rejected: file too large",
         "LL-4223 duplicate external_id in import",
         "Bulk import of {rows} customers, best way?",
+        "Re-running a failed import: will it duplicate customers?",
     ],
     "bodies": [
         "We're migrating from our old billing system and have {rows} customers. The upload fails saying the file exceeds the limit.",
@@ -1501,6 +1520,7 @@ FAMILIES += [
         "Xero sync fails: XERO_TAX_RATE_INACTIVE",
         "Invoices not pushed to Xero after VAT change",
         "Xero integration error about tax rate",
+        "Xero sync broken, one organisation disconnected",
     ],
     "bodies": [
         "Since the start of the month, invoices fail to sync to Xero with XERO_TAX_RATE_INACTIVE. Our accountant archived some old tax rates in Xero.",
@@ -1521,7 +1541,7 @@ FAMILIES += [
     "code": "config_change", "plans": ["Enterprise"], "prio": [1, 4, 4, 1], "n": 7,
     "subjects": [
         "NetSuite sync: NETSUITE_SUBSIDIARY_MISMATCH",
-        "Invoices for our UK entity fail to sync to NetSuite",
+        "Invoices for our second entity fail to sync to NetSuite",
         "NETSUITE_TBA_INVALID after role change",
     ],
     "bodies": [
@@ -1545,6 +1565,7 @@ FAMILIES += [
         "{wh} sync failing: WH_SYNC_PERMISSION_DENIED",
         "Data warehouse sync stuck since schema change",
         "WH_SYNC_SCHEMA_DRIFT error on invoices table",
+        "How fresh is the warehouse sync data?",
     ],
     "bodies": [
         "Our {wh} sync has failed every hour since {day} with WH_SYNC_PERMISSION_DENIED. We rotated the service account credentials recently.",
@@ -1660,7 +1681,7 @@ FAMILIES += [
     ],
 },
 {
-    "key": "mobile_login_loop", "doc": "troubleshooting/mobile-app.md", "tags": ["mobile", "sso", "login"],
+    "key": "mobile_login_loop", "since": "2025-08-20", "doc": "troubleshooting/mobile-app.md", "tags": ["mobile", "sso", "login"],
     "code": "fixed", "code2": "known_issue", "prio": [1, 5, 3, 0], "n": 8,
     "subjects": [
         "Mobile app stuck in login loop with SSO",
@@ -1853,7 +1874,7 @@ FAMILIES += [
 },
 {
     "key": "pdf_rendering_520", "doc": "release-notes/5.2.md", "tags": ["invoices", "pdf", "bug"],
-    "code": "known_issue", "code2": "fixed", "prio": [1, 4, 4, 1], "n": 7, "since": "2025-05-01",
+    "code": "known_issue", "code2": "fixed", "prio": [1, 4, 4, 1], "n": 7, "since": "2025-06-10",
     "subjects": [
         "Invoice PDF missing logo and line items cut off",
         "PDF invoices broken since the update",
@@ -1893,6 +1914,28 @@ FAMILIES += [
     "resolutions": [
         "Invite had expired after 7 days; resent from Pending users.",
         "Seat limit on plan; customer converted two inactive users to Viewer to free seats.",
+    ],
+},
+{
+    "key": "object_limits", "doc": "getting-started/plans-and-limits.md", "tags": ["limits", "metadata", "feature-request"],
+    "code": "wont_fix", "code2": "workaround", "prio": [3, 5, 1, 0], "n": 7,
+    "subjects": [
+        "Need more than 50 metadata keys on customers",
+        "Feature request: raise the 250 lines per invoice limit",
+        "LL-4001 metadata value too long",
+    ],
+    "bodies": [
+        "We store CRM attributes in customer metadata and hit the limit: \"metadata can have at most 50 keys\" (LL-4001). Can you raise it for our workspace? We'd need about {count}.",
+        "Our usage invoices for large customers have more than 250 lines (one per project) and the API refuses to add more with LL-4001. Could the limit be increased for {org}?",
+        "We tried to save a JSON blob of contract terms (about 2 KB) in a metadata value and get LL-4001 param metadata.contract_terms. What is the limit?",
+    ],
+    "solutions": [
+        "These limits are the same on every plan and we can't raise them per workspace: 50 metadata keys per object, keys up to 40 characters, values up to 500 characters, and 250 lines per invoice. They keep list, search and PDF rendering fast for everyone.\n\nWhat works well instead:\n1. Keep extended attributes in your own system (or CRM) keyed by the Ledgerline id, and store only the few keys you need for filtering in metadata.\n2. For invoices with many lines, group usage per product or project category, and attach the detail as a CSV usage report (the invoice can link to it through the portal).\n\nI've logged your use case with our product team as a feature request.",
+        "The limits (50 metadata keys, 500 characters per value, 250 invoice lines) are fixed for all plans, so I can't change them for you. Please store larger data outside Ledgerline keyed by the object id, and group invoice lines. I've passed the request on to product.",
+    ],
+    "resolutions": [
+        "Request to raise object limits declined (fixed on all plans). Suggested storing extended data externally keyed by Ledgerline id; feature request logged.",
+        "Limits can't be changed per workspace; customer grouped invoice lines by project category. Feature request filed.",
     ],
 },
 ]
@@ -1993,6 +2036,490 @@ OPEN_TICKETS = [
     },
 ]
 
+
+
+# Which subjects fit which body (by index); families not listed pair any subject with any body.
+SUBJECT_FOR_BODY = {
+    "scim_token": [
+        [
+            0,
+            1,
+            2
+        ],
+        [
+            0,
+            2
+        ],
+        [
+            0,
+            2
+        ]
+    ],
+    "api_scope": [
+        [
+            0,
+            2
+        ],
+        [
+            1,
+            2
+        ],
+        [
+            2
+        ]
+    ],
+    "api_ip_allowlist": [
+        [
+            0,
+            1,
+            2
+        ],
+        [
+            1
+        ],
+        [
+            1
+        ]
+    ],
+    "pagination_cursor": [
+        [
+            0,
+            1
+        ],
+        [
+            0,
+            1
+        ],
+        [
+            2
+        ]
+    ],
+    "idempotency": [
+        [
+            0,
+            1
+        ],
+        [
+            2
+        ],
+        [
+            0
+        ]
+    ],
+    "webhook_signature": [
+        [
+            0,
+            1
+        ],
+        [
+            0,
+            2
+        ],
+        [
+            0,
+            1,
+            3
+        ]
+    ],
+    "webhook_disabled": [
+        [
+            0,
+            1,
+            2
+        ],
+        [
+            0,
+            1
+        ],
+        [
+            0
+        ]
+    ],
+    "webhook_duplicates": [
+        [
+            0
+        ],
+        [
+            2
+        ],
+        [
+            0,
+            1
+        ]
+    ],
+    "dunning_not_retrying": [
+        [
+            0,
+            1
+        ],
+        [
+            0
+        ],
+        [
+            0,
+            2
+        ],
+        [
+            0
+        ]
+    ],
+    "dunning_emails_contact": [
+        [
+            0,
+            1
+        ],
+        [
+            2
+        ],
+        [
+            0
+        ]
+    ],
+    "proration": [
+        [
+            0,
+            1,
+            3
+        ],
+        [
+            4
+        ],
+        [
+            2,
+            3
+        ]
+    ],
+    "invoice_number_gap": [
+        [
+            0,
+            1
+        ],
+        [
+            2
+        ],
+        [
+            0
+        ]
+    ],
+    "period_locked": [
+        [
+            0
+        ],
+        [
+            1
+        ],
+        [
+            2
+        ]
+    ],
+    "credit_note_exceeds": [
+        [
+            0
+        ],
+        [
+            1
+        ],
+        [
+            0,
+            2
+        ]
+    ],
+    "card_3ds": [
+        [
+            0,
+            1,
+            2
+        ],
+        [
+            2
+        ],
+        [
+            0
+        ]
+    ],
+    "sepa_return": [
+        [
+            0,
+            1
+        ],
+        [
+            2
+        ],
+        [
+            1
+        ]
+    ],
+    "vat_vies": [
+        [
+            0
+        ],
+        [
+            1
+        ],
+        [
+            0,
+            2
+        ]
+    ],
+    "us_sales_tax_address": [
+        [
+            0,
+            2
+        ],
+        [
+            1
+        ],
+        [
+            0,
+            2
+        ]
+    ],
+    "currency_mismatch": [
+        [
+            0,
+            2
+        ],
+        [
+            1
+        ],
+        [
+            0
+        ]
+    ],
+    "csv_encoding": [
+        [
+            0
+        ],
+        [
+            1
+        ],
+        [
+            2
+        ]
+    ],
+    "csv_date_format": [
+        [
+            0
+        ],
+        [
+            1,
+            2
+        ],
+        [
+            3
+        ]
+    ],
+    "csv_limits_duplicates": [
+        [
+            0,
+            2
+        ],
+        [
+            1
+        ],
+        [
+            3
+        ]
+    ],
+    "xero_tax_rate": [
+        [
+            0,
+            2
+        ],
+        [
+            0,
+            1,
+            2
+        ],
+        [
+            3
+        ]
+    ],
+    "netsuite_subsidiary": [
+        [
+            0,
+            1
+        ],
+        [
+            2
+        ],
+        [
+            0,
+            1
+        ]
+    ],
+    "warehouse_sync": [
+        [
+            0
+        ],
+        [
+            1,
+            2
+        ],
+        [
+            3
+        ]
+    ],
+    "export_link": [
+        [
+            0,
+            1
+        ],
+        [
+            2
+        ],
+        [
+            0
+        ]
+    ],
+    "email_deliverability": [
+        [
+            0,
+            1
+        ],
+        [
+            2
+        ],
+        [
+            1
+        ]
+    ],
+    "portal_custom_domain": [
+        [
+            0,
+            2
+        ],
+        [
+            1
+        ],
+        [
+            0,
+            2
+        ]
+    ],
+    "mobile_login_loop": [
+        [
+            0,
+            1
+        ],
+        [
+            0,
+            2
+        ],
+        [
+            0
+        ]
+    ],
+    "mobile_push": [
+        [
+            0,
+            2
+        ],
+        [
+            1
+        ],
+        [
+            0
+        ]
+    ],
+    "mrr_mismatch": [
+        [
+            0,
+            1
+        ],
+        [
+            2
+        ],
+        [
+            0
+        ]
+    ],
+    "reset_2fa": [
+        [
+            0,
+            1
+        ],
+        [
+            2
+        ],
+        [
+            2
+        ]
+    ],
+    "role_permissions": [
+        [
+            0
+        ],
+        [
+            1
+        ],
+        [
+            2
+        ]
+    ],
+    "multi_entity": [
+        [
+            0,
+            1
+        ],
+        [
+            2
+        ],
+        [
+            0
+        ]
+    ],
+    "api_v1_sunset": [
+        [
+            0,
+            1
+        ],
+        [
+            2
+        ],
+        [
+            0,
+            2
+        ]
+    ],
+    "pdf_rendering_520": [
+        [
+            0,
+            1
+        ],
+        [
+            1
+        ],
+        [
+            0,
+            1
+        ]
+    ],
+    "user_invite": [
+        [
+            0,
+            1
+        ],
+        [
+            2
+        ],
+        [
+            0,
+            1
+        ]
+    ],
+    "object_limits": [
+        [
+            0
+        ],
+        [
+            1
+        ],
+        [
+            2
+        ]
+    ]
+}
 
 
 def main():
