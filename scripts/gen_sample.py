@@ -386,6 +386,31 @@ def iso(t):
     return t.strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
+# Mail artifacts real tickets carry; drawn from their own stream so adding them changes nothing else.
+ART = random.Random(SEED + 7)
+MOBILE_SIGS = ["Sent from my iPhone", "Sent from Outlook for Android", "Get Outlook for iOS",
+               "Sent from my Galaxy"]
+DISCLAIMERS = [
+    "CONFIDENTIALITY NOTICE: This e-mail and any attachments are confidential and intended solely for "
+    "the addressee. If you have received it in error, please notify the sender and delete it.",
+    "This message may contain privileged information. Any unauthorised use, disclosure or copying is "
+    "prohibited. {org} is registered in its country of incorporation; registered office on our website.",
+    "Please consider the environment before printing this e-mail.",
+]
+
+
+def artifacts(body, s):
+    r = ART.random()
+    if r < 0.08:
+        body = body + "\n\n" + ART.choice(MOBILE_SIGS)
+    elif r < 0.16:
+        body = body + "\n\n" + fmt(ART.choice(DISCLAIMERS), s)
+    elif r < 0.22:
+        body = body + "\n\n[cid:image00%d.png@01DA%X.%X]" % (ART.randint(1, 4), ART.randint(0x1000, 0xFFFF),
+                                                            ART.randint(0x10000000, 0xFFFFFFFF))
+    return body
+
+
 def customer_message(rng, fam, cust, s, body_tpl):
     parts = []
     g = rng.choice(GREETINGS)
@@ -397,7 +422,7 @@ def customer_message(rng, fam, cust, s, body_tpl):
     if rng.random() < 0.2:
         parts.append(fmt(rng.choice(PII_ASIDES), s))
     parts.append(rng.choice(CLOSINGS) + "\n" + signature(rng, cust, s))
-    return "\n\n".join(parts)
+    return artifacts("\n\n".join(parts), s)
 
 
 def agent_message(rng, s, agent, text):
@@ -450,6 +475,18 @@ def build_ticket(rng, fam, cust, created, variant):
             note = fam.get("internal") or rng.choice(GENERIC_INTERNAL)
             add("internal", agent, fmt(note, s), (0.2, 3))
         add("agent", agent, agent_message(rng, s, agent, solution), (0.3, 10))
+    first = msgs[0]["body"]
+    if len(msgs) < 6 and ("sk_live_" in first or s["card"] in first) and ART.random() < 0.7:
+        what = "a live secret key" if "sk_live_" in first else "a full card number"
+        note = ART.choice([
+            "Customer pasted %s in the first message. Flagged the message for redaction per policy; "
+            "don't quote it in replies." % what,
+            "Heads-up: %s in the customer's message. Do not copy it into macros, Slack or Jira; "
+            "redaction requested." % what,
+        ])
+        t0 = dt.datetime.strptime(msgs[0]["created_at"], "%Y-%m-%dT%H:%M:%SZ") + dt.timedelta(minutes=ART.randint(5, 50))
+        msgs.insert(1, {"role": "internal", "author": agent, "created_at": iso(t0), "body": note})
+        msgs.sort(key=lambda m: m["created_at"])
     if rng.random() < 0.6 and len(msgs) < 6:
         add("customer", cust["name"], fmt(rng.choice(THANKS), s), (1, 30))
     closed = t + dt.timedelta(hours=rng.randint(2, 96))
@@ -539,6 +576,14 @@ def generate():
     tickets.sort(key=lambda t: t["created_at"])
     for d in dups:
         d["id"] = str(int(d["resolution"].split("#")[1].split(";")[0]) + rng.randint(1, 2))
+    for i, t in enumerate(tickets):
+        t = dict(t)
+        ordered = {}
+        for k, v in t.items():
+            ordered[k] = v
+            if k == "tags":
+                ordered["url"] = "https://ledgerline.zendesk.com/agent/tickets/%s" % t["id"]
+        tickets[i] = ordered
     by_family = {}
     for t in tickets:
         by_family.setdefault(t.pop("_family"), []).append(t["id"])
