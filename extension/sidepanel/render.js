@@ -150,7 +150,7 @@ export function renderCitations(ol, citations, ctx = {}) {
 export const STATES = {
 	host_missing: { tone: 'error', title: 'Precedent is not installed on this computer',
 		text: 'The browser could not start precedent-host. Install it, then reopen this panel:',
-		cmd: 'make install        # from the Precedent source\nprecedent-host install   # if the binary is already on your PATH', actions: ['retry'] },
+		cmd: 'make install\n# or, with precedent-host on your PATH:\nprecedent-host install', actions: ['retry'] },
 	host_error: { tone: 'error', title: 'precedent-host stopped', text: '', cmd: 'precedent-host doctor', actions: ['retry'] },
 	no_corpus: { tone: 'info', title: 'Nothing indexed yet',
 		text: 'Drafts cite your past tickets and docs. Index some first:', cmd: 'precedent-host index tickets tickets.jsonl\nprecedent-host index docs ./docs', actions: ['draft'] },

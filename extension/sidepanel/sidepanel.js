@@ -275,7 +275,10 @@ async function init() {
 	ui.host = st && st.status;
 	if (!ui.host || ui.host.state !== 'connected') {
 		const code = ui.host && ui.host.state;
-		setState(code === 'host_missing' ? 'host_missing' : 'host_error', ui.host && ui.host.error && ui.host.error.message);
+		if (code === 'host_missing')
+			setState('host_missing');
+		else
+			setState('host_error', ui.host && ui.host.error && ui.host.error.message);
 		renderTicket();
 		return;
 	}

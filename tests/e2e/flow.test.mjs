@@ -44,9 +44,24 @@ test('the content script reads the osTicket page into the panel', async () => {
 });
 
 let firstDraft;
-test('a draft is made, and a regenerated one leaves the first recorded as discarded', async () => {
+test('a draft is made, and a regenerated one leaves the first recorded as discarded', async (t) => {
 	await panel.click('#btn-draft');
-	await until(() => panel.isVisible('#btn-insert'), 'first draft done', 30000);
+	// Watch for tokens arriving: with a streaming host the panel shows the
+	// draft growing (aria-busy) before it is done; that moment is saved.
+	let streamed = 0;
+	await until(async () => {
+		const st = await panel.evaluate(() => ({ busy: document.getElementById('draft').getAttribute('aria-busy'), n: document.getElementById('draft').textContent.length }));
+		if (st.busy === 'true' && st.n > 0 && !streamed) {
+			streamed = st.n;
+			await panel.screenshot({ path: path.join(artifacts, 'panel-streaming.png') });
+		}
+		return panel.isVisible('#btn-insert');
+	}, 'first draft done', 30000);
+	const hello = (await panel.evaluate(() => chrome.runtime.sendMessage({ type: 'status' }))).status.hello;
+	if (hello.ws)
+		assert.ok(streamed > 0, 'tokens were seen streaming into the panel');
+	else
+		t.diagnostic('host without WebSocket: the draft arrived whole (no streaming to watch)');
 	firstDraft = await panel.evaluate(() => chrome.runtime.sendMessage({ type: 'tab.state', tabId: Number(new URLSearchParams(location.search).get('tab')) }));
 	assert.ok(firstDraft.last, 'draft id known');
 	await panel.click('#btn-regenerate');

@@ -255,6 +255,21 @@ def test_uninstall_leaves_a_manifest_that_no_longer_points_to_us(home):
 
 
 @case
+def test_one_browser_failing_still_registers_the_others(home):
+    blocked = os.path.join(home, LINUX_DIRS["chromium"], NAME)
+    os.makedirs(blocked)  # a directory where the manifest should go
+    before = tree(home)
+    rc, out, err = run(home, "install", "--browser", "chrome,chromium,firefox")
+    check(rc == 1, "a failed browser makes install exit 1 (%d)" % rc)
+    check(blocked in err, "the message names the file: %s" % err)
+    check(os.path.isfile(os.path.join(home, LINUX_DIRS["chrome"], NAME)), "chrome still registered")
+    check(os.path.isfile(os.path.join(home, LINUX_DIRS["firefox"], NAME)), "firefox still registered")
+    check(not [p for _, p in tree(home) if ".tmp-" in p], "no temporary file left")
+    rc, out, err = run(home, "uninstall")
+    check(rc == 0 and tree(home) == before, "uninstall restores the home: %r" % (tree(home) ^ before))
+
+
+@case
 def test_corrupt_receipt_is_a_clear_error(home):
     os.makedirs(os.path.dirname(receipt_path(home)))
     open(receipt_path(home), "w").write("{not json")
@@ -316,6 +331,7 @@ def test_doctor_passes_after_install_and_names_each_problem(home):
     check(status(rep, "chrome") == "ok" and status(rep, "firefox") == "ok", "both registered")
     check(status(rep, "edge") == "skip", "absent browsers are skipped")
     check(status(rep, "binary") == "ok", "binary ok")
+    check(status(rep, "websocket") == "ok", "the libwebsockets libuv plugin is found")
     rc, out, err = run(home, "doctor")
     check(rc == 0 and "[ok]   chrome" in out and "all good" in out, "text report")
 
