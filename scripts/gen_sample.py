@@ -986,7 +986,7 @@ FAMILIES = [
     "bodies": [
         "Our integration worked in the sandbox, but after switching to production every call returns 401 with code LL-4012. Here's the header we send: Authorization: Bearer {test_key}. What are we doing wrong?",
         "Calls to POST https://api.ledgerline.io/v2/invoices fail with {{\"error\": {{\"code\": \"LL-4012\", \"message\": \"API key is not valid for this environment\"}}}}. We are using the key from the dashboard. Request id {req}.",
-        "Hi, we keep getting 401 errors from the API since the deploy. I'm pasting the config line in case it helps: LEDGERLINE_API_KEY={api_key} and base URL https://sandbox.api.ledgerline.io/v2. Is the key wrong?",
+        "We keep getting 401 errors from the API since the deploy. I'm pasting the config line in case it helps: LEDGERLINE_API_KEY={api_key} and base URL https://sandbox.api.ledgerline.io/v2. Is the key wrong?",
     ],
     "solutions": [
         "LL-4012 means the key is valid but belongs to the other environment: sk_test_ keys only work against https://sandbox.api.ledgerline.io and sk_live_ keys only against https://api.ledgerline.io. Make sure the base URL and the key prefix match.\n\nAlso, if a live secret key was ever pasted into an email, chat or ticket, roll it now: Settings > Developers > API keys > Roll key. The old key keeps working for the grace period you choose (up to 24 hours) so you can deploy the new one without downtime.",
@@ -1030,7 +1030,7 @@ FAMILIES = [
     "bodies": [
         "We migrated our billing service to a new cloud region last night and now every API call returns 403 LL-4033 \"request IP not in allowlist\". Our new egress IP is {ip}. Can you add it?",
         "Since this morning our nightly sync fails with LL-4033. The calls come from {ip} and {ip2}. I don't have access to the security settings myself.",
-        "Hello, API requests fail with HTTP 403 and error LL-4033. We use a NAT gateway with address {ip}. Did something change with IP allowlisting?",
+        "API requests fail with HTTP 403 and error LL-4033. We use a NAT gateway with address {ip}. Did something change with IP allowlisting?",
     ],
     "solutions": [
         "LL-4033 is returned when an Enterprise workspace has an API IP allowlist and the request comes from an address that isn't on it; the response includes the source IP we saw. Support can't edit the allowlist for you (it's a security control), but an Owner or Admin can:\n\n1. Settings > Security > API IP allowlist > Add range.\n2. Add the new egress address(es) or CIDR ranges (up to 50 entries, IPv4 and IPv6).\n3. Save; changes apply within a minute.\n\nIf your cloud provider rotates NAT addresses, allowlist the whole published range or use a static egress IP.",
