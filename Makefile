@@ -46,24 +46,24 @@ build/obj/%.o: host/%.c $(HDRS)
 	@echo "CC $<"; $(CC) $(ALL_CFLAGS) -c -o $@ $<
 
 build/precedent-host: $(OBJ)
-	$(CC) $(CFLAGS) -o $@ $(OBJ) $(PKG_LIBS)
+	@echo "LD $@"; $(CC) $(CFLAGS) -o $@ $(OBJ) $(PKG_LIBS)
 
 build/asan/obj/%.o: host/%.c $(HDRS)
 	@mkdir -p $(dir $@)
 	@echo "CC(asan) $<"; $(CC) $(ASAN_CFLAGS) -c -o $@ $<
 
 build/asan/precedent-host: $(AOBJ)
-	$(CC) $(SAN) -o $@ $(AOBJ) $(PKG_LIBS)
+	@echo "LD $@"; $(CC) $(SAN) -o $@ $(AOBJ) $(PKG_LIBS)
 
 asan: build/asan/precedent-host
 
 build/asan/test_%: tests/unit/test_%.c tests/unit/testutil.h $(ALIBOBJ)
 	@mkdir -p $(dir $@)
-	$(CC) $(ASAN_CFLAGS) -Itests/unit -o $@ $< $(ALIBOBJ) $(PKG_LIBS) -lcmocka
+	@echo "LD $@"; $(CC) $(ASAN_CFLAGS) -Itests/unit -o $@ $< $(ALIBOBJ) $(PKG_LIBS) -lcmocka
 
 build/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(LIBSRC) $(HDRS)
 	@mkdir -p $(dir $@)
-	$(FUZZ_CC) $(WARN) -Wno-unused-function -Iinclude $(PKG_CFLAGS) -g -O1 \
+	@echo "FUZZ $@"; $(FUZZ_CC) $(WARN) -Wno-unused-function -Iinclude $(PKG_CFLAGS) -g -O1 \
 	  -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
 	  -o $@ $< $(LIBSRC) $(PKG_LIBS)
 

@@ -24,7 +24,7 @@
 #include <sys/random.h>
 #include <time.h>
 
-#define GAP_THRESHOLD_DEFAULT 0.35
+#define GAP_THRESHOLD_DEFAULT 0.2
 #define NEARLY_UNEDITED 0.05
 
 void app_new_draft_id(char out[24])

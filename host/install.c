@@ -19,9 +19,11 @@
 
 #include <cjson/cJSON.h>
 #include <curl/curl.h>
+#include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <lws_config.h>
 #include <pwd.h>
 #include <sqlite3.h>
 #include <stdio.h>
@@ -750,6 +752,7 @@ static int cmd_install(struct opts *o)
 		goto out;
 	if (!o->mask)
 		o->mask = default_mask(o->os);
+	int dirs_before = cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(r, "dirs"));
 
 	for (int b = 0; b < INSTALL_BROWSER_COUNT; b++) {
 		char *dir = NULL, *path = NULL, *json = NULL;
@@ -789,13 +792,16 @@ static int cmd_install(struct opts *o)
 		rc = rc == 2 ? 1 : 0;
 		goto out;
 	}
-	if (wrote) {
+	/* Directories created for a manifest that then failed are recorded too, so that
+	 * uninstall can take them away. */
+	if (wrote || cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(r, "dirs")) > dirs_before) {
 		if (make_dirs(ddir, cJSON_GetObjectItemCaseSensitive(r, "dirs")) < 0 ||
 		    receipt_save(rpath, r) < 0) {
 			rc = 1;
 			goto out;
 		}
-		printf("receipt: %s\nhost: %s\n", rpath, host);
+		if (wrote)
+			printf("receipt: %s\nhost: %s\n", rpath, host);
 	}
 	if (rc == 2) {
 		fprintf(stderr, "precedent-host install: some browsers were not registered (see "
@@ -1231,6 +1237,27 @@ static void check_provider(struct report *rep, const config_t *cfg)
 	curl_easy_cleanup(c);
 }
 
+/* The WebSocket server runs libwebsockets on the libuv loop; a libwebsockets built with
+ * event-library plugins (Debian's) needs the plugin package or the host cannot serve. */
+static void check_websocket(struct report *rep)
+{
+#if defined(LWS_WITH_EVLIB_PLUGINS) && !defined(__APPLE__)
+	void *h = dlopen("libwebsockets-evlib_uv.so", RTLD_NOW | RTLD_LOCAL);
+	if (!h) {
+		report_add(rep, "websocket", "fail",
+			   "install the plugin: sudo apt-get install libwebsockets-evlib-uv",
+			   "the libwebsockets libuv plugin (libwebsockets-evlib_uv.so) cannot be "
+			   "loaded: %s",
+			   dlerror());
+		return;
+	}
+	dlclose(h);
+	report_add(rep, "websocket", "ok", NULL, "libwebsockets libuv plugin present");
+#else
+	report_add(rep, "websocket", "ok", NULL, "libwebsockets with libuv built in");
+#endif
+}
+
 static int cmd_doctor(struct opts *o)
 {
 	struct report rep = {.checks = cJSON_CreateArray(), .json = o->json};
@@ -1251,6 +1278,7 @@ static int cmd_doctor(struct opts *o)
 	if (!rep.registered)
 		report_add(&rep, "browsers", "fail", "precedent-host install",
 			   "no browser is registered to start precedent-host");
+	check_websocket(&rep);
 	check_config(&rep, &cfg);
 	check_database(&rep, o);
 	check_provider(&rep, cfg);

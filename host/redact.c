@@ -24,6 +24,7 @@
 #include <arpa/inet.h>
 #include <ctype.h>
 #include <math.h>
+#include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -40,7 +41,7 @@ static const char *const type_names[PII_TYPE_COUNT] = {
 
 /* Tie-break for spans of equal length: lower rank wins. */
 static const int type_rank[PII_TYPE_COUNT] = {
-	[PII_SECRET] = 0, [PII_URL] = 1,     [PII_CARD] = 2,    [PII_IBAN] = 3,
+	[PII_URL] = 0,    [PII_SECRET] = 1,  [PII_CARD] = 2,    [PII_IBAN] = 3,
 	[PII_SSN] = 4,	  [PII_EMAIL] = 5,   [PII_IP] = 6,	[PII_PHONE] = 7,
 	[PII_CUSTOM] = 8, [PII_ADDRESS] = 9, [PII_POSTAL] = 10, [PII_NAME] = 11,
 };
@@ -350,30 +351,30 @@ static int iban_mod97_ok(const char *s, size_t n)
 
 static int v_iban(scan_t *sc, size_t ms, size_t me)
 {
-	char s[40];
-	size_t n = 0, end = ms;
-	char cc[2] = {(char)toupper((unsigned char)sc->t[ms]), (char)toupper((unsigned char)sc->t[ms + 1])};
-	int want = iban_length(cc);
-	if (!want)
-		return 0;
-	for (size_t i = ms; i < me && n < (size_t)want; i++) {
+	char s[48];
+	size_t pos[48], n = 0;
+	for (size_t i = ms; i < me && n < sizeof s; i++) {
 		unsigned char c = (unsigned char)sc->t[i];
 		if (c == ' ')
 			continue;
-		s[n++] = (char)toupper(c);
-		end = i + 1;
+		s[n] = (char)toupper(c);
+		pos[n++] = i;
 	}
-	if (n != (size_t)want)
-		return 0;
-	/* The value must end where a group ends, not inside a longer run. */
-	if (end < sc->len && is_alnum((unsigned char)sc->t[end]))
-		return 0;
-	if (!iban_mod97_ok(s, n)) {
-		add_veto(sc, ms, end);
-		return 0;
+	size_t want = (size_t)iban_length(s);
+	if (want && n >= want) {
+		size_t end = pos[want - 1] + 1;
+		/* the value must end where a group ends, not inside a longer run */
+		if (!(end < sc->len && is_alnum((unsigned char)sc->t[end])) && iban_mod97_ok(s, want)) {
+			emit(sc, PII_IBAN, NULL, ms, end);
+			return 1;
+		}
 	}
-	emit(sc, PII_IBAN, NULL, ms, end);
-	return 1;
+	/* Shaped like an IBAN but not one (wrong check digits, unknown country): its digit
+	 * groups are parts of one identifier, not cards or phone numbers of their own. */
+	size_t vn = (want && n >= want) ? want : (n < 34 ? n : 34);
+	if (vn >= 15)
+		add_veto(sc, ms, pos[vn - 1] + 1);
+	return 0;
 }
 
 /* Numbers printed as SSN examples by the SSA and advertisers: never issued. */
@@ -406,6 +407,13 @@ static int v_ssn(scan_t *sc, size_t ms, size_t me)
 		}
 	if (n != 9 || !ssn_ok(d))
 		return 0;
+	/* "123 45 6789" with spaces: not when it continues a longer row of numbers */
+	if (me - ms == 11 && sc->t[ms + 3] == ' ') {
+		if (ms >= 2 && sc->t[ms - 1] == ' ' && is_digit((unsigned char)sc->t[ms - 2]))
+			return 0;
+		if (me + 1 < sc->len && sc->t[me] == ' ' && is_digit((unsigned char)sc->t[me + 1]))
+			return 0;
+	}
 	emit(sc, PII_SSN, NULL, ms, me);
 	return 1;
 }
@@ -500,6 +508,17 @@ static int v_email(scan_t *sc, size_t ms, size_t me)
 	const char *at = memchr(t + ms, '@', me - ms);
 	if (!at || at == t + ms || (size_t)(at - t) + 1 >= me)
 		return 0;
+	/* "scheme://user@host" and "scheme://user:password@host" are URL userinfo, no mailbox:
+	 * the URL detector decides on them */
+	if (ms >= 3 && !memcmp(t + ms - 3, "://", 3))
+		return 0;
+	if (ms > 0 && t[ms - 1] == ':') {
+		size_t u = ms - 1;
+		while (u > 0 && ms - u < 256 && !strchr(" \t\r\n/@", t[u - 1]))
+			u--;
+		if (u >= 3 && !memcmp(t + u - 3, "://", 3))
+			return 0;
+	}
 	if (!email_tld_ok(t, (size_t)(at - t) + 1, me))
 		return 0;
 	emit(sc, PII_EMAIL, NULL, ms, me);
@@ -589,8 +608,9 @@ static int v_phone_intl(scan_t *sc, size_t ms, size_t me)
 	char d[24];
 	size_t nd, gend[8], gdig[8];
 	size_t ng = phone_groups(sc->t, ms, me, d, &nd, gend, gdig, 8);
+	size_t skip = (nd > 2 && d[0] == '0' && d[1] == '0') ? 2 : 0; /* 00 international prefix */
 	for (size_t k = ng; k >= 1; k--)
-		if (phone_intl_ok(d, gdig[k - 1])) {
+		if (gdig[k - 1] > skip && phone_intl_ok(d + skip, gdig[k - 1] - skip)) {
 			emit(sc, PII_PHONE, NULL, ms, gend[k - 1]);
 			return 1;
 		}
@@ -751,11 +771,6 @@ static const char *const password_placeholders[] = {
 static int v_keyvalue(scan_t *sc, size_t ms, size_t me)
 {
 	const char *t = sc->t;
-	while (me > ms && strchr(".,;:)]}", t[me - 1]))
-		me--;
-	size_t n = me - ms;
-	if (n == 0)
-		return 0;
 	/* Find the key: the word before the separator that precedes the value. */
 	size_t k = ms;
 	while (k > 0 && !is_word((unsigned char)t[k - 1]))
@@ -767,6 +782,12 @@ static int v_keyvalue(scan_t *sc, size_t ms, size_t me)
 	for (size_t i = ks; i < k; i++)
 		if ((i + 4 <= k && ci_equal(t + i, "pass", 4)) || (i + 3 <= k && ci_equal(t + i, "pwd", 3)))
 			is_pw = 1;
+	/* sentence punctuation after a token; a password keeps every character */
+	while (!is_pw && me > ms && strchr(".,;:)]}", t[me - 1]))
+		me--;
+	size_t n = me - ms;
+	if (n == 0)
+		return 0;
 	/* a run of '*' or 'x' is a mask, not a password */
 	size_t masked = 0;
 	for (size_t i = ms; i < me; i++)
@@ -791,9 +812,7 @@ static int v_keyvalue(scan_t *sc, size_t ms, size_t me)
 /* "my password is hunter2": only values that are not plain words. */
 static int v_password_is(scan_t *sc, size_t ms, size_t me)
 {
-	while (me > ms && strchr(".,;:!?)", sc->t[me - 1]))
-		me--;
-	size_t n = me - ms;
+	size_t n = me - ms; /* no trimming: a trailing '!' or '.' may belong to the password */
 	int cls = char_classes(sc->t + ms, n);
 	if (n < 6 || !(cls & 0xC || (cls & 3) == 3))
 		return 0;
@@ -845,49 +864,287 @@ static int v_address(scan_t *sc, size_t ms, size_t me)
 	"AL|AK|AZ|AR|CA|CO|CT|DE|DC|FL|GA|HI|ID|IL|IN|IA|KS|KY|LA|ME|MD|MA|MI|MN|MS|MO|MT|NE|NV|NH|NJ|NM|NY|" \
 	"NC|ND|OH|OK|OR|PA|RI|SC|SD|TN|TX|UT|VT|VA|WA|WV|WI|WY|PR"
 
+/*
+ * Where a detector's pattern is tried. A full PCRE2 scan of every pattern over the
+ * text costs one pass each; instead one C pass indexes the few places a value can
+ * start (digit runs, '@', ':' and '=', long token runs, context keywords) and the
+ * pattern, compiled anchored, is tried only there. Each gate is exact: it lists
+ * every position at which the pattern could match, so gating changes speed only.
+ */
+typedef enum {
+	GATE_SCAN = 0, /* unanchored scan (patterns led by a rare literal: PCRE2 skips fast) */
+	GATE_DIGITS,   /* starts of digit runs, through pre() */
+	GATE_AT,       /* '@', through pre() */
+	GATE_KV,       /* ':' and '=', through pre() */
+	GATE_RUN,      /* runs of token bytes at least minrun long (unanchored inside the run) */
+	GATE_KEYWORD,  /* positions where the keyword gate pattern matched */
+} gate_t;
+
+#define NOPE SIZE_MAX
+/* Start positions (at most 2) to try the anchored pattern at, for an anchor at pos. */
+typedef size_t (*pre_fn)(const char *t, size_t len, size_t pos, size_t rl, size_t out[2]);
+
+static int is_upper(unsigned char c) { return c >= 'A' && c <= 'Z'; }
+
+static size_t pre_email(const char *t, size_t len, size_t pos, size_t rl, size_t out[2])
+{
+	size_t s = pos;
+	/* ASCII local parts, and letters of two-byte UTF-8 (Latin, Greek, Cyrillic, ...);
+	 * three-byte sequences (CJK text, full-width punctuation) end the address */
+	while (s > 0 && pos - s <= 64) {
+		unsigned char c = (unsigned char)t[s - 1];
+		if (c && (is_alnum(c) || strchr("._%+-", c))) {
+			s--;
+		} else if (is_cont(c) && s >= 2 && (unsigned char)t[s - 2] >= 0xC3 && (unsigned char)t[s - 2] <= 0xDF) {
+			s -= 2;
+		} else {
+			break;
+		}
+	}
+	if (s == pos || pos - s > 64)
+		return 0;
+	out[0] = s;
+	return 1;
+}
+
+/* key = value: the key word before the separator. */
+static size_t pre_kv(const char *t, size_t len, size_t pos, size_t rl, size_t out[2])
+{
+	size_t e = pos;
+	while (e > 0 && (t[e - 1] == ' ' || t[e - 1] == '\t'))
+		e--;
+	if (e > 0 && (t[e - 1] == '"' || t[e - 1] == '\''))
+		e--;
+	size_t s = e;
+	while (s > 0 && e - s < 48 && (is_alnum((unsigned char)t[s - 1]) || strchr("_.-", t[s - 1])) && t[s - 1])
+		s--;
+	if (s == e || (s > 0 && is_alnum((unsigned char)t[s - 1])))
+		return 0;
+	out[0] = s;
+	return 1;
+}
+
+/* An IPv6 address has seven colons, or fewer with "::" (compressed). */
+static size_t pre_ipv6(const char *t, size_t len, size_t pos, size_t rl, size_t out[2])
+{
+	size_t s = pos, e = pos, colons = 0;
+	int dbl = 0;
+	if (t[pos] != ':' || (pos > 0 && t[pos - 1] == ':'))
+		return 0; /* only the first colon of a run of groups */
+	while (s > 0 && pos - s < 5 && isxdigit((unsigned char)t[s - 1]))
+		s--;
+	if (s > 0 && t[s - 1] == ':')
+		return 0;
+	for (; e < len && e - s < 46 && (isxdigit((unsigned char)t[e]) || t[e] == ':' || t[e] == '.'); e++)
+		if (t[e] == ':') {
+			colons++;
+			if (e > 0 && t[e - 1] == ':')
+				dbl = 1;
+		}
+	if (!(colons == 7 || (dbl && colons >= 2) || (colons == 6 && memchr(t + s, '.', e - s))))
+		return 0;
+	out[0] = s;
+	return 1;
+}
+
+/* Digit-led detectors: pos starts a run of rl digits (t[pos-1] is not a digit). */
+static size_t pre_card(const char *t, size_t len, size_t pos, size_t rl, size_t out[2])
+{
+	if (pos > 0 && (is_alnum((unsigned char)t[pos - 1]) || strchr("_.-", t[pos - 1])))
+		return 0;
+	size_t nd = 0;
+	for (size_t i = pos; i < len && nd < 13; i++) {
+		if (is_digit((unsigned char)t[i]))
+			nd++;
+		else if (!((t[i] == ' ' || t[i] == '-') && i + 1 < len && is_digit((unsigned char)t[i + 1])))
+			break;
+	}
+	if (nd < 13)
+		return 0;
+	out[0] = pos;
+	return 1;
+}
+
+static size_t pre_ssn(const char *t, size_t len, size_t pos, size_t rl, size_t out[2])
+{
+	if (rl != 3 || pos + 11 > len || (t[pos + 3] != '-' && t[pos + 3] != ' '))
+		return 0;
+	out[0] = pos;
+	return 1;
+}
+
+/* Four groups of 1-3 digits joined by dots. */
+static size_t pre_ipv4(const char *t, size_t len, size_t pos, size_t rl, size_t out[2])
+{
+	size_t i = pos + rl;
+	if (rl > 3)
+		return 0;
+	for (int g = 0; g < 3; g++) {
+		if (i + 1 >= len || t[i] != '.' || !is_digit((unsigned char)t[i + 1]))
+			return 0;
+		size_t d = ++i;
+		while (i < len && is_digit((unsigned char)t[i]))
+			i++;
+		if (i - d > 3)
+			return 0;
+	}
+	out[0] = pos;
+	return 1;
+}
+
+static size_t pre_nanp(const char *t, size_t len, size_t pos, size_t rl, size_t out[2])
+{
+	if (rl == 3 && pos > 0 && t[pos - 1] == '(' && pos + 3 < len && t[pos + 3] == ')') {
+		out[0] = pos - 1;
+		return 1;
+	}
+	if (pos + rl >= len)
+		return 0;
+	char n = t[pos + rl];
+	if (rl == 3 && (n == '.' || n == '-' || n == ' '))
+		goto yes;
+	if (rl == 1 && t[pos] == '1' && (n == '.' || n == '-' || n == ' ' || n == '('))
+		goto yes;
+	return 0;
+yes:
+	out[0] = pos;
+	return 1;
+}
+
+static size_t pre_national(const char *t, size_t len, size_t pos, size_t rl, size_t out[2])
+{
+	if (t[pos] != '0' || rl < 2 || rl > 5 || pos + rl + 2 >= len || !strchr(" /-", t[pos + rl]))
+		return 0;
+	out[0] = pos;
+	return 1;
+}
+
+static size_t pre_us_street(const char *t, size_t len, size_t pos, size_t rl, size_t out[2])
+{
+	size_t i = pos + rl;
+	if (rl > 6 || (pos > 0 && is_word((unsigned char)t[pos - 1])))
+		return 0;
+	if (i < len && is_upper((unsigned char)t[i]))
+		i++;
+	if (i + 1 >= len || !(t[i] == ' ' || t[i] == '\t' || t[i] == '\n'))
+		return 0;
+	if (!is_upper((unsigned char)t[i + 1]) && !is_digit((unsigned char)t[i + 1]))
+		return 0;
+	out[0] = pos;
+	return 1;
+}
+
+static size_t pre_iban(const char *t, size_t len, size_t pos, size_t rl, size_t out[2])
+{
+	if (pos < 2 || rl < 2 || !is_alpha((unsigned char)t[pos - 1]) || !is_alpha((unsigned char)t[pos - 2]))
+		return 0;
+	if (pos > 2 && is_alnum((unsigned char)t[pos - 3]))
+		return 0;
+	out[0] = pos - 2;
+	return 1;
+}
+
+static size_t pre_uk_postcode(const char *t, size_t len, size_t pos, size_t rl, size_t out[2])
+{
+	if (pos < 1 || rl > 2 || !is_upper((unsigned char)t[pos - 1]))
+		return 0;
+	size_t s = pos - 1;
+	if (s > 0 && is_upper((unsigned char)t[s - 1]))
+		s--;
+	out[0] = s;
+	return 1;
+}
+
+static size_t pre_us_zip(const char *t, size_t len, size_t pos, size_t rl, size_t out[2])
+{
+	size_t e = pos;
+	if (rl != 5)
+		return 0;
+	while (e > 0 && pos - e < 2 && t[e - 1] == ' ')
+		e--;
+	if (e == pos)
+		return 0;
+	if (e > 0 && t[e - 1] == ',')
+		e--;
+	if (e > 0 && t[e - 1] == '.')
+		e--;
+	if (e < 2 || !is_upper((unsigned char)t[e - 1]) || !is_upper((unsigned char)t[e - 2]))
+		return 0;
+	out[0] = e - 2;
+	return 1;
+}
+
+/* "Hauptstraße 5", "Berliner Straße 5": the word before the number, and the one before that. */
+static size_t pre_de_street(const char *t, size_t len, size_t pos, size_t rl, size_t out[2])
+{
+	size_t n = 0, e = pos;
+	if (rl > 4 || pos < 4 || t[pos - 1] != ' ')
+		return 0;
+	e = pos - 1;
+	for (int w = 0; w < 2; w++) {
+		size_t s = e;
+		while (s > 0 && e - s < 48 &&
+		       (is_alpha((unsigned char)t[s - 1]) || (unsigned char)t[s - 1] >= 0x80 || t[s - 1] == '.'))
+			s--;
+		if (s == e)
+			break;
+		out[n++] = s;
+		if (s == 0 || (t[s - 1] != ' ' && t[s - 1] != '-'))
+			break;
+		e = s - 1;
+	}
+	if (n == 2) { /* longer start first */
+		size_t x = out[0];
+		out[0] = out[1];
+		out[1] = x;
+	}
+	return n;
+}
+
 typedef struct det_def {
 	const char *name;
 	const char *pattern;
-	uint32_t flags;
 	validate_fn validate;
+	gate_t gate;
+	pre_fn pre;
+	size_t minrun; /* GATE_RUN */
 } det_def_t;
 
 static const det_def_t builtin[] = {
 	{"email",
-	 "(?<![A-Za-z0-9\\x80-\\xff._%+-])[A-Za-z0-9\\x80-\\xff._%+-]{1,64}+@"
-	 "[A-Za-z0-9\\x80-\\xff-]{1,63}+(?:\\.[A-Za-z0-9\\x80-\\xff-]{1,63}+)++",
-	 0, v_email},
-	{"card", "(?<![\\w.-])\\d(?:[ -]?\\d){12,22}(?![\\w])", 0, v_card},
-	{"iban", "(?<![A-Za-z0-9])[A-Za-z]{2}\\d{2}(?: ?[A-Za-z0-9]){11,36}", 0, v_iban},
-	{"ssn", "(?<![\\w-])(?<!\\d[ .])\\d{3}([- ])\\d{2}\\1\\d{4}(?![\\w-])(?![ .]\\d)", 0, v_ssn},
-	{"ssn-context",
-	 "(?i)\\b(?:ssn|ss#|social security(?: number| no\\.?)?)[\\s:#.]{0,4}(?:is\\s+)?\\K\\d{9}(?![\\w])", 0,
-	 v_ssn},
-	{"ipv4", "(?<![\\w.])\\d{1,3}\\.\\d{1,3}\\.\\d{1,3}\\.\\d{1,3}(?![\\w]|\\.\\d)", 0, v_ipv4},
+	 "(?<![A-Za-z0-9._%+-])(?:[A-Za-z0-9._%+-]|[\\xc3-\\xdf][\\x80-\\xbf]){1,64}+@"
+	 "(?:[A-Za-z0-9-]|[\\xc3-\\xdf][\\x80-\\xbf]){1,63}+(?:\\.(?:[A-Za-z0-9-]|[\\xc3-\\xdf][\\x80-\\xbf]){1,63}+)++",
+	 v_email, GATE_AT, pre_email, 0},
+	{"card", "(?<![\\w.-])\\d(?:[ -]?\\d){12,22}(?![\\w])", v_card, GATE_DIGITS, pre_card, 0},
+	{"iban", "(?<![A-Za-z0-9])[A-Za-z]{2}\\d{2}(?: ?[A-Za-z0-9]){11,36}", v_iban, GATE_DIGITS, pre_iban, 0},
+	{"ssn", "(?<![\\w-])\\d{3}([- ])\\d{2}\\1\\d{4}(?![\\w-])", v_ssn, GATE_DIGITS,
+	 pre_ssn, 0},
+	{"ipv4", "(?<![\\w.])\\d{1,3}\\.\\d{1,3}\\.\\d{1,3}\\.\\d{1,3}(?![\\w]|\\.\\d)", v_ipv4, GATE_DIGITS,
+	 pre_ipv4, 0},
 	{"ipv6",
 	 "(?<![\\w:.])(?:[0-9A-Fa-f]{1,4}|(?=::))(?::[0-9A-Fa-f]{0,4}){2,7}"
 	 "(?:(?<=:)\\d{1,3}(?:\\.\\d{1,3}){3})?(?:%[A-Za-z0-9]{1,16})?(?![\\w:])",
-	 0, v_ipv6},
-	{"phone-intl",
-	 "(?<![\\w+])\\+[1-9]\\d{0,2}(?:[ .\\-]?(?:\\(\\d{1,4}\\)|\\d{1,5})){1,7}(?![\\w])(?!\\.\\d)", 0,
-	 v_phone_intl},
-	{"phone-00", "(?<![\\w+])00[1-9]\\d{0,2}(?:[ .\\-]?(?:\\(\\d{1,4}\\)|\\d{1,5})){1,7}(?![\\w])", 0,
-	 v_phone_intl},
+	 v_ipv6, GATE_KV, pre_ipv6, 0},
+	{"phone-intl", "(?<![\\w+])\\+[1-9]\\d{0,2}(?:[ .\\-]?(?:\\(\\d{1,4}\\)|\\d{1,5})){1,7}(?![\\w])(?!\\.\\d)",
+	 v_phone_intl, GATE_SCAN, NULL, 0},
+	{"phone-00", "(?<![\\w+])00[1-9]\\d{0,2}(?:[ .\\-]?(?:\\(\\d{1,4}\\)|\\d{1,5})){1,7}(?![\\w])",
+	 v_phone_intl, GATE_SCAN, NULL, 0},
 	{"phone-nanp",
 	 "(?<![\\w+.\\-])(?:1[ .\\-]?)?(?:\\(\\d{3}\\) ?|\\d{3}([.\\- ]))\\d{3}(?(1)\\1|[.\\-])\\d{4}"
 	 "(?![\\w]|[.\\-]\\d)",
-	 0, v_phone_nanp},
-	{"phone-national", "(?<![\\w+.,/\\-])0\\d{1,4}([ /\\-])\\d{2,8}(?:\\1\\d{2,8}){0,3}(?![\\w]|[.,/\\-]\\d)", 0,
-	 v_phone_national},
+	 v_phone_nanp, GATE_DIGITS, pre_nanp, 0},
+	{"phone-national", "(?<![\\w+.,/\\-])0\\d{1,4}([ /\\-])\\d{2,8}(?:\\1\\d{2,8}){0,3}(?![\\w]|[.,/\\-]\\d)",
+	 v_phone_national, GATE_DIGITS, pre_national, 0},
 	{"phone-context",
 	 "(?i)\\b(?:phone|tel|telephone|mobile|mob|cell|cellphone|fax|whatsapp|sms|"
 	 "call\\s+me(?:\\s+(?:on|at))?|text\\s+me(?:\\s+(?:on|at))?|reach\\s+me\\s+(?:on|at))"
 	 "\\b[\\s.:#\\-]{0,4}(?:no\\.?\\s*|number\\s*)?(?:is\\s+)?\\K\\+?\\(?\\d[\\d ().\\-]{5,20}\\d(?![\\w])",
-	 0, v_phone_context},
-	{"url", "(?i)\\b[a-z][a-z0-9+.\\-]{1,15}://[^\\s<>\"'`\\x00]{3,}", 0, v_url},
-	{"aws-key", "(?<![A-Za-z0-9])(?:AKIA|ASIA|ABIA|ACCA|A3T[A-Z0-9])[A-Z0-9]{16}(?![A-Za-z0-9])", 0, v_secret},
+	 v_phone_context, GATE_KEYWORD, NULL, 0},
+	{"url", "(?i)\\b[a-z][a-z0-9+.\\-]{1,15}://[^\\s<>\"'`\\x00]{3,}", v_url, GATE_SCAN, NULL, 0},
+	{"aws-key", "(?<![A-Za-z0-9])(?:AKIA|ASIA|ABIA|ACCA|A3T[A-Z0-9])[A-Z0-9]{16}(?![A-Za-z0-9])", v_secret,
+	 GATE_SCAN, NULL, 0},
 	{"jwt", "(?<![\\w-])eyJ[A-Za-z0-9_-]{8,}\\.[A-Za-z0-9_-]{8,}\\.[A-Za-z0-9_-]*(?:\\.[A-Za-z0-9_-]+){0,2}",
-	 0, v_jwt},
+	 v_jwt, GATE_SCAN, NULL, 0},
 	{"token-prefix",
 	 "(?<![\\w-])(?:sk-(?:proj-|ant-|live-|svcacct-)?[A-Za-z0-9_\\-]{20,}|(?:sk|rk)_(?:live|test)_[A-Za-z0-9]{16,}"
 	 "|gh[pousr]_[A-Za-z0-9]{30,}|github_pat_[A-Za-z0-9_]{40,}|glpat-[A-Za-z0-9_\\-]{20,}"
@@ -895,41 +1152,46 @@ static const det_def_t builtin[] = {
 	 "|npm_[A-Za-z0-9]{36}|hf_[A-Za-z0-9]{30,}|SG\\.[A-Za-z0-9_\\-]{16,}\\.[A-Za-z0-9_\\-]{16,}"
 	 "|shp(?:at|ss|ca|pa)_[a-fA-F0-9]{32}|whsec_[A-Za-z0-9+/=]{20,}|pypi-[A-Za-z0-9_\\-]{50,}"
 	 "|dop_v1_[a-f0-9]{64}|sq0(?:atp|csp)-[A-Za-z0-9_\\-]{22,})",
-	 0, v_secret},
+	 v_secret, GATE_RUN, NULL, 15},
 	{"private-key",
 	 "-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?-----[\\s\\S]*?"
 	 "(?:-----END (?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?-----|\\z)",
-	 0, v_secret},
-	{"auth-header", "(?i)\\b(?:bearer|basic|token)[ \\t]+\\K[A-Za-z0-9._~+/=\\-]{8,}", 0, v_auth_value},
+	 v_secret, GATE_SCAN, NULL, 0},
+	{"auth-header", "(?i)\\b(?:bearer|basic|token)[ \\t]+\\K[A-Za-z0-9._~+/=\\-]{8,}", v_auth_value, GATE_KEYWORD,
+	 NULL, 0},
 	{"key-value",
-	 "(?i)(?<![A-Za-z0-9])[A-Za-z0-9_.\\-]{0,24}?"
+	 "(?i)(?<![A-Za-z0-9])[A-Za-z0-9_.\\-]{0,40}?"
 	 "(?:api[_\\-]?key|apikey|secret|token|passw(?:or)?d|pwd|pass|access[_\\-]?key|auth|credentials?"
-	 "|private[_\\-]?key|session[_\\-]?id|signature)[A-Za-z0-9_\\-]{0,12}[\"']?[ \\t]*(?:=>|:=|[:=])[ \\t]*[\"']?"
+	 "|private[_\\-]?key|session[_\\-]?id|signature)[A-Za-z0-9_.\\-]{0,24}[\"']?[ \\t]*(?:=>|:=|[:=])[ \\t]*[\"']?"
 	 "\\K[^\\s\"',;&<>\\x00]{1,256}",
-	 0, v_keyvalue},
-	{"password-is", "(?i)\\b(?:password|passcode|passphrase|pin)\\s+(?:is|was)\\s+\\K[^\\s\"'<>\\x00]{1,128}", 0,
-	 v_password_is},
-	{"entropy", "(?<![A-Za-z0-9+/_\\-])[A-Za-z0-9+/_\\-]{32,128}={0,2}(?![A-Za-z0-9+/_\\-])", 0, v_entropy},
-	{"uk-postcode",
-	 "(?<![\\w])(?:[A-PR-UWYZ][A-HK-Y]?\\d[A-HJKPSTUW\\d]?|GIR) ?\\d[ABD-HJLNP-UW-Z]{2}(?![\\w])", 0,
-	 v_postal},
-	{"us-zip", "(?<![A-Za-z])(?:" US_STATES ")\\.?,?[ ]{1,2}\\K\\d{5}(?:-\\d{4})?(?![\\w-])", 0, v_postal},
+	 v_keyvalue, GATE_KV, pre_kv, 0},
+	{"password-is", "(?i)\\b(?:password|passcode|passphrase|pin)\\s+(?:is|was)\\s+\\K[^\\s\"'<>\\x00]{1,128}",
+	 v_password_is, GATE_KEYWORD, NULL, 0},
+	{"entropy", "(?<![A-Za-z0-9+/_\\-])[A-Za-z0-9+/_\\-]{32,128}={0,2}(?![A-Za-z0-9+/_\\-])", v_entropy,
+	 GATE_RUN, NULL, 32},
+	{"ssn-context",
+	 "(?i)\\b(?:ssn|ss#|social security(?: number| no\\.?)?)[\\s:#.]{0,4}(?:is\\s+)?\\K\\d{9}(?![\\w])", v_ssn,
+	 GATE_KEYWORD, NULL, 0},
+	{"uk-postcode", "(?<![\\w])(?:[A-PR-UWYZ][A-HK-Y]?\\d[A-HJKPSTUW\\d]?|GIR) ?\\d[ABD-HJLNP-UW-Z]{2}(?![\\w])",
+	 v_postal, GATE_DIGITS, pre_uk_postcode, 0},
+	{"us-zip", "(?<![A-Za-z])(?:" US_STATES ")\\.?,?[ ]{1,2}\\K\\d{5}(?:-\\d{4})?(?![\\w-])", v_postal,
+	 GATE_DIGITS, pre_us_zip, 0},
 	{"zip-context", "(?i)\\b(?:zip|zip code|zipcode|postcode|postal code|plz)[\\s:#]{1,4}\\K\\d{4,5}(?:-\\d{4})?\\b",
-	 0, v_postal},
-	{"de-plz", "(?<![\\w])D-\\d{5}(?=\\s+" DE_UPPER ")", 0, v_postal},
+	 v_postal, GATE_KEYWORD, NULL, 0},
+	{"de-plz", "(?<![\\w])D-\\d{5}(?=\\s+" DE_UPPER ")", v_postal, GATE_SCAN, NULL, 0},
 	{"us-street",
 	 "(?<![\\w])\\d{1,6}[A-Z]?\\s+(?:(?:[NSEW]\\.?|North|South|East|West)\\s+)?"
 	 "(?:[A-Z][a-z]+|\\d{1,3}(?:st|nd|rd|th))(?:\\s+[A-Z][a-z]+){0,3}\\s+"
 	 "(?:Street|St|Avenue|Ave|Road|Rd|Boulevard|Blvd|Lane|Ln|Drive|Dr|Court|Ct|Way|Place|Pl|Terrace|Circle"
 	 "|Highway|Hwy|Parkway|Pkwy|Square|Sq|Close|Crescent|Gardens|Row|Mews)\\b\\.?"
 	 "(?:,?\\s+(?:Apt|Apartment|Suite|Ste|Unit|Fl|Floor|#)\\.?\\s*#?[A-Za-z0-9\\-]{1,6}\\b)?",
-	 0, v_address},
+	 v_address, GATE_DIGITS, pre_us_street, 0},
 	{"de-street",
 	 "(?<![\\w\\x80-\\xff])(?:" DE_UPPER DE_WORDCH "*(?:stra\xc3\x9f" "e|strasse|str\\.|weg|allee|platz|gasse"
 	 "|damm|ufer|chaussee|steig|pfad)|(?:" DE_UPPER DE_WORDCH "*[ \\-])?(?:Stra\xc3\x9f" "e|Strasse|Str\\."
 	 "|Weg|Allee|Platz|Gasse|Damm|Ufer|Chaussee))[ ]\\d{1,4}[ ]?[a-z]?(?![\\w])"
 	 "(?:,?\\s{1,3}(?:D-)?\\d{5}\\s" DE_UPPER "(?:" DE_WORDCH "|-)+)?",
-	 0, v_address},
+	 v_address, GATE_DIGITS, pre_de_street, 0},
 };
 
 #define NBUILTIN (sizeof builtin / sizeof builtin[0])
@@ -937,9 +1199,10 @@ static const det_def_t builtin[] = {
 typedef struct det {
 	pcre2_code *code;
 	validate_fn validate; /* NULL for custom patterns */
-	pii_type_t type;
+	gate_t gate;
+	pre_fn pre;
+	size_t minrun;
 	char *label; /* custom only, owned */
-	int utf;
 } det_t;
 
 struct redactor {
@@ -950,23 +1213,23 @@ struct redactor {
 	int jit;
 };
 
-static int compile_one(redactor_t *r, det_t *d, const char *pattern, uint32_t flags, char *err, size_t errlen,
-		       const char *what)
+static int compile_one(redactor_t *r, pcre2_code **code, const char *pattern, uint32_t flags, char *err,
+		       size_t errlen, const char *what)
 {
 	int ec;
 	PCRE2_SIZE eo;
-	d->code = pcre2_compile((PCRE2_SPTR)pattern, PCRE2_ZERO_TERMINATED, flags, &ec, &eo, NULL);
-	if (!d->code) {
+	*code = pcre2_compile((PCRE2_SPTR)pattern, PCRE2_ZERO_TERMINATED, flags, &ec, &eo, NULL);
+	if (!*code) {
 		PCRE2_UCHAR msg[256];
 		pcre2_get_error_message(ec, msg, sizeof msg);
 		if (err && errlen)
 			snprintf(err, errlen, "%s: %s at offset %zu", what, (const char *)msg, (size_t)eo);
 		return PRECEDENT_EPATTERN;
 	}
-	if (pcre2_jit_compile(d->code, PCRE2_JIT_COMPLETE) != 0)
+	if (pcre2_jit_compile(*code, PCRE2_JIT_COMPLETE) != 0)
 		r->jit = 0; /* the interpreter still works, only slower */
 	uint32_t pairs = 0;
-	pcre2_pattern_info(d->code, PCRE2_INFO_CAPTURECOUNT, &pairs);
+	pcre2_pattern_info(*code, PCRE2_INFO_CAPTURECOUNT, &pairs);
 	if (pairs + 1 > r->max_pairs)
 		r->max_pairs = pairs + 1;
 	return 0;
@@ -990,6 +1253,13 @@ int redactor_new(const redact_custom_t *custom, size_t ncustom, redactor_t **out
 	uint32_t jit_ok = 0;
 	pcre2_config(PCRE2_CONFIG_JIT, &jit_ok);
 	r->jit = jit_ok != 0;
+	if (err && errlen)
+		err[0] = 0;
+	*out = NULL;
+	if (ncustom && !custom) {
+		rc = PRECEDENT_EINVAL;
+		goto out;
+	}
 	r->d = xcalloc(NBUILTIN + ncustom, sizeof *r->d);
 	r->mctx = pcre2_match_context_create(NULL);
 	if (!r->mctx) {
@@ -998,18 +1268,21 @@ int redactor_new(const redact_custom_t *custom, size_t ncustom, redactor_t **out
 	}
 	pcre2_set_match_limit(r->mctx, REDACT_MATCH_LIMIT);
 	pcre2_set_depth_limit(r->mctx, REDACT_DEPTH_LIMIT);
-	if (err && errlen)
-		err[0] = 0;
-	*out = NULL;
 	for (size_t i = 0; i < NBUILTIN; i++) {
 		det_t *d = &r->d[r->n];
+		const det_def_t *b = &builtin[i];
 		char what[64];
-		snprintf(what, sizeof what, "built-in detector '%s'", builtin[i].name);
-		rc = compile_one(r, d, builtin[i].pattern, builtin[i].flags, err, errlen, what);
+		uint32_t flags = 0;
+		if (b->gate == GATE_DIGITS || b->gate == GATE_AT || b->gate == GATE_KV || b->gate == GATE_KEYWORD)
+			flags |= PCRE2_ANCHORED;
+		snprintf(what, sizeof what, "built-in detector '%s'", b->name);
+		rc = compile_one(r, &d->code, b->pattern, flags, err, errlen, what);
 		if (rc)
 			goto out;
-		d->validate = builtin[i].validate;
-		d->type = PII_TYPE_COUNT; /* the validator decides the type */
+		d->validate = b->validate;
+		d->gate = b->gate;
+		d->pre = b->pre;
+		d->minrun = b->minrun;
 		r->n++;
 	}
 	for (size_t i = 0; i < ncustom; i++) {
@@ -1030,12 +1303,12 @@ int redactor_new(const redact_custom_t *custom, size_t ncustom, redactor_t **out
 			rc = PRECEDENT_EPATTERN;
 			goto out;
 		}
-		rc = compile_one(r, d, custom[i].pattern, PCRE2_UTF | PCRE2_MATCH_INVALID_UTF, err, errlen, what);
+		rc = compile_one(r, &d->code, custom[i].pattern, PCRE2_UTF | PCRE2_MATCH_INVALID_UTF, err, errlen,
+				 what);
 		if (rc)
 			goto out;
-		d->type = PII_CUSTOM;
+		d->gate = GATE_SCAN;
 		d->label = xstrdup(custom[i].label);
-		d->utf = 1;
 		r->n++;
 	}
 	*out = r;
@@ -1063,47 +1336,275 @@ int redactor_jit(const redactor_t *r) { return r && r->jit; }
 /* ------------------------------------------------------------------------- */
 /* Running the detectors                                                      */
 
-static int run_detector(const redactor_t *r, const det_t *d, scan_t *sc, pcre2_match_data *md)
+/* Growable list of positions (pairs for runs). */
+typedef struct poslist {
+	size_t *v;
+	size_t n, alloc;
+} poslist_t;
+
+static void pl_push(poslist_t *p, size_t a)
 {
-	size_t off = 0;
-	while (off <= sc->len) {
-		int m = pcre2_match(d->code, (PCRE2_SPTR)sc->t, sc->len, off, 0, md, r->mctx);
-		if (m == PCRE2_ERROR_JIT_STACKLIMIT)
-			m = pcre2_match(d->code, (PCRE2_SPTR)sc->t, sc->len, off, PCRE2_NO_JIT, md, r->mctx);
+	if (p->n == p->alloc) {
+		p->alloc = p->alloc ? p->alloc * 2 : 64;
+		p->v = xrealloc(p->v, p->alloc * sizeof *p->v);
+	}
+	p->v[p->n++] = a;
+}
+
+/* The anchors of one text, built in one pass. */
+typedef struct anchors {
+	poslist_t digits; /* pairs: start of a digit run, its length */
+	poslist_t at;	  /* '@' */
+	poslist_t kv;	  /* ':' and '=' */
+	poslist_t runs;	  /* pairs: start, end of runs of token bytes (length >= 15) */
+	poslist_t kw;	  /* keyword gate hits */
+} anchors_t;
+
+/* Context words that start a GATE_KEYWORD detector (prefixes, case-insensitive). */
+#define KW(s) {s, sizeof s - 1}
+static const struct {
+	const char *w;
+	size_t n;
+} keywords[] = {
+	KW("ssn"),    KW("ss#"),   KW("social"), KW("phone"), KW("tel"),	KW("mobile"), KW("mob"),
+	KW("cell"),   KW("fax"),   KW("whatsapp"), KW("sms"), KW("call"),	KW("text"),   KW("reach"),
+	KW("bearer"), KW("basic"), KW("token"),	 KW("passw"), KW("passc"),	KW("passp"),  KW("pin"),
+	KW("zip"),    KW("postcode"), KW("postal"), KW("plz"),
+};
+
+/* Keywords by first letter: bit k of kw_first[c - 'a'] is keywords[k]. */
+static uint32_t kw_first[26];
+
+static int keyword_at(const char *t, size_t len, size_t i)
+{
+	uint32_t m = kw_first[lower((unsigned char)t[i]) - 'a'];
+	while (m) {
+		int k = __builtin_ctz(m);
+		m &= m - 1;
+		if (i + keywords[k].n <= len && ci_equal(t + i, keywords[k].w, keywords[k].n))
+			return 1;
+	}
+	return 0;
+}
+
+#define RUN_MIN 15
+enum { C_DIGIT = 1, C_TOKEN = 2, C_AT = 4, C_KV = 8, C_ALPHA = 16 };
+static unsigned char byte_class[256];
+static pthread_once_t classes_once = PTHREAD_ONCE_INIT;
+
+static void init_classes(void)
+{
+	for (int c = 0; c < 256; c++) {
+		unsigned char k = 0;
+		if (is_digit((unsigned char)c))
+			k |= C_DIGIT;
+		if (is_alpha((unsigned char)c))
+			k |= C_ALPHA;
+		if (is_alnum((unsigned char)c) || (c && strchr("+/_=.-", c)))
+			k |= C_TOKEN;
+		if (c == '@')
+			k |= C_AT;
+		if (c == ':' || c == '=')
+			k |= C_KV;
+		byte_class[c] = k;
+	}
+	for (size_t k = 0; k < sizeof keywords / sizeof keywords[0]; k++)
+		kw_first[keywords[k].w[0] - 'a'] |= 1u << k;
+}
+
+static void build_anchors(const char *t, size_t len, anchors_t *a)
+{
+	size_t run_start = 0, i = 0;
+	int in_run = 0;
+	while (i < len) {
+		unsigned char c = (unsigned char)t[i], k = byte_class[c];
+		if (k & C_ALPHA) {
+			if (!in_run) {
+				in_run = 1;
+				run_start = i;
+			}
+			/* a word starts here unless a digit or '_' is glued before it */
+			if (kw_first[lower(c) - 'a'] &&
+			    (i == 0 || !((byte_class[(unsigned char)t[i - 1]] & C_DIGIT) || t[i - 1] == '_')) &&
+			    keyword_at(t, len, i))
+				pl_push(&a->kw, i);
+			i++;
+			while (i < len && (byte_class[(unsigned char)t[i]] & C_ALPHA))
+				i++;
+			continue;
+		}
+		if (k & C_DIGIT) {
+			size_t e = i + 1;
+			while (e < len && is_digit((unsigned char)t[e]))
+				e++;
+			pl_push(&a->digits, i);
+			pl_push(&a->digits, e - i);
+			if (!in_run) {
+				in_run = 1;
+				run_start = i;
+			}
+			i = e;
+			continue;
+		}
+		if (k & C_TOKEN) { /* + / _ = . - inside a token run */
+			if (!in_run) {
+				in_run = 1;
+				run_start = i;
+			}
+		} else if (in_run) {
+			in_run = 0;
+			if (i - run_start >= RUN_MIN) {
+				pl_push(&a->runs, run_start);
+				pl_push(&a->runs, i);
+			}
+		}
+		if (k & C_AT)
+			pl_push(&a->at, i);
+		else if (k & C_KV)
+			pl_push(&a->kv, i);
+		i++;
+	}
+	if (in_run && len - run_start >= RUN_MIN) {
+		pl_push(&a->runs, run_start);
+		pl_push(&a->runs, len);
+	}
+}
+
+static void anchors_release(anchors_t *a)
+{
+	free(a->digits.v);
+	free(a->at.v);
+	free(a->kv.v);
+	free(a->runs.v);
+	free(a->kw.v);
+}
+
+static int match_err(int m)
+{
+	if (m == PCRE2_ERROR_MATCHLIMIT || m == PCRE2_ERROR_DEPTHLIMIT || m == PCRE2_ERROR_HEAPLIMIT ||
+	    m == PCRE2_ERROR_JIT_STACKLIMIT)
+		return PRECEDENT_EBUSY; /* fail closed: the caller must not keep the text */
+	return PRECEDENT_EINVAL;
+}
+
+static int do_match(const redactor_t *r, const pcre2_code *code, const char *t, size_t len, size_t off,
+		    pcre2_match_data *md)
+{
+	int m = pcre2_match(code, (PCRE2_SPTR)t, len, off, 0, md, r->mctx);
+	if (m == PCRE2_ERROR_JIT_STACKLIMIT)
+		m = pcre2_match(code, (PCRE2_SPTR)t, len, off, PCRE2_NO_JIT, md, r->mctx);
+	return m;
+}
+
+/*
+ * Validates the match in md and emits its spans. Returns where the scan goes on: past
+ * the spans emitted, or one code point after the match start when nothing was.
+ */
+static size_t take_match(const det_t *d, scan_t *sc, pcre2_match_data *md)
+{
+	PCRE2_SIZE *ov = pcre2_get_ovector_pointer(md);
+	size_t ms = ov[0], me = ov[1], st = pcre2_get_startchar(md), next = 0;
+	size_t before = sc->n;
+	if (ms > me) /* \K inside a lookaround: use the whole match */
+		ms = st;
+	if (me > ms) {
+		if (d->validate)
+			d->validate(sc, ms, me);
+		else
+			emit(sc, PII_CUSTOM, d->label, ms, me);
+	}
+	for (size_t i = before; i < sc->n; i++)
+		if (sc->c[i].end > next)
+			next = sc->c[i].end;
+	if (next <= st)
+		next = st + 1;
+	while (next < sc->len && is_cont((unsigned char)sc->t[next]))
+		next++;
+	return next;
+}
+
+/* Unanchored scan of [from, to): 'to' is the subject end the pattern sees. */
+static int scan_range(const redactor_t *r, const det_t *d, scan_t *sc, pcre2_match_data *md, size_t from,
+		      size_t to)
+{
+	size_t off = from;
+	while (off <= to) {
+		int m = do_match(r, d->code, sc->t, to, off, md);
 		if (m == PCRE2_ERROR_NOMATCH)
 			return 0;
-		if (m == PCRE2_ERROR_MATCHLIMIT || m == PCRE2_ERROR_DEPTHLIMIT || m == PCRE2_ERROR_HEAPLIMIT ||
-		    m == PCRE2_ERROR_JIT_STACKLIMIT)
-			return PRECEDENT_EBUSY; /* fail closed: the caller must not keep the text */
 		if (m < 0)
-			return PRECEDENT_EINVAL;
-		PCRE2_SIZE *ov = pcre2_get_ovector_pointer(md);
-		size_t ms = ov[0], me = ov[1], st = pcre2_get_startchar(md);
-		if (ms > me) /* \K inside a lookaround: use the whole match */
-			ms = st;
-		size_t before = sc->n, next;
-		int ok;
-		if (me == ms)
-			ok = 0;
-		else if (d->validate)
-			ok = d->validate(sc, ms, me);
-		else {
-			emit(sc, PII_CUSTOM, d->label, ms, me);
-			ok = 1;
+			return match_err(m);
+		off = take_match(d, sc, md);
+	}
+	return 0;
+}
+
+static int run_detector(const redactor_t *r, const det_t *d, scan_t *sc, const anchors_t *a, pcre2_match_data *md)
+{
+	const poslist_t *pl;
+	size_t step = 1, off = 0, last = NOPE;
+	switch (d->gate) {
+	case GATE_SCAN:
+		return scan_range(r, d, sc, md, 0, sc->len);
+	case GATE_RUN:
+		for (size_t i = 0; i < a->runs.n; i += 2)
+			if (a->runs.v[i + 1] - a->runs.v[i] >= d->minrun) {
+				int rc = scan_range(r, d, sc, md, a->runs.v[i], a->runs.v[i + 1]);
+				if (rc)
+					return rc;
+			}
+		return 0;
+	case GATE_DIGITS:
+		pl = &a->digits;
+		step = 2;
+		break;
+	case GATE_AT:
+		pl = &a->at;
+		break;
+	case GATE_KV:
+		pl = &a->kv;
+		break;
+	default:
+		return 0; /* GATE_KEYWORD: run_keywords() */
+	}
+	for (size_t i = 0; i < pl->n; i += step) {
+		size_t pos = pl->v[i], rl = step == 2 ? pl->v[i + 1] : 0, st[2];
+		size_t ns = d->pre(sc->t, sc->len, pos, rl, st);
+		for (size_t k = 0; k < ns; k++) {
+			if (st[k] < off || st[k] == last)
+				continue;
+			last = st[k];
+			int m = do_match(r, d->code, sc->t, sc->len, st[k], md);
+			if (m == PCRE2_ERROR_NOMATCH)
+				continue;
+			if (m < 0)
+				return match_err(m);
+			size_t before = sc->n, next = take_match(d, sc, md);
+			if (sc->n > before) {
+				off = next;
+				break;
+			}
 		}
-		if (ok && sc->n > before) {
-			next = 0;
-			for (size_t i = before; i < sc->n; i++)
-				if (sc->c[i].end > next)
-					next = sc->c[i].end;
-			if (next <= st)
-				next = st + 1;
-		} else {
-			next = st + 1;
+	}
+	return 0;
+}
+
+/* Every GATE_KEYWORD detector, anchored at each context word. */
+static int run_keywords(const redactor_t *r, scan_t *sc, const anchors_t *a, pcre2_match_data *md)
+{
+	for (size_t j = 0; j < a->kw.n; j++) {
+		size_t p = a->kw.v[j];
+		for (size_t i = 0; i < r->n; i++) {
+			const det_t *d = &r->d[i];
+			if (d->gate != GATE_KEYWORD)
+				continue;
+			int m = do_match(r, d->code, sc->t, sc->len, p, md);
+			if (m == PCRE2_ERROR_NOMATCH)
+				continue;
+			if (m < 0)
+				return match_err(m);
+			take_match(d, sc, md);
 		}
-		while (next < sc->len && is_cont((unsigned char)sc->t[next]))
-			next++;
-		off = next;
 	}
 	return 0;
 }
@@ -1261,6 +1762,7 @@ int redact_find(const redactor_t *r, const char *text, size_t len, const redact_
 	int rc = 0;
 	scan_t sc = {text, len, NULL, 0, 0, NULL, 0, 0};
 	pcre2_match_data *md = NULL;
+	anchors_t a = {0};
 	*spans = NULL;
 	*nspans = 0;
 	if (!r || (!text && len))
@@ -1270,11 +1772,16 @@ int redact_find(const redactor_t *r, const char *text, size_t len, const redact_
 	md = pcre2_match_data_create(r->max_pairs, NULL);
 	if (!md)
 		return PRECEDENT_ENOMEM;
+	pthread_once(&classes_once, init_classes);
+	build_anchors(text, len, &a);
 	for (size_t i = 0; i < r->n; i++) {
-		rc = run_detector(r, &r->d[i], &sc, md);
+		rc = run_detector(r, &r->d[i], &sc, &a, md);
 		if (rc)
 			goto out;
 	}
+	rc = run_keywords(r, &sc, &a, md);
+	if (rc)
+		goto out;
 	apply_vetoes(&sc);
 	find_hints(&sc, hints);
 	size_t n = resolve(sc.c, sc.n);
@@ -1289,6 +1796,7 @@ out:
 	pcre2_match_data_free(md);
 	free(sc.c);
 	free(sc.veto);
+	anchors_release(&a);
 	return rc;
 }
 

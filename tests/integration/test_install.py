@@ -255,6 +255,21 @@ def test_uninstall_leaves_a_manifest_that_no_longer_points_to_us(home):
 
 
 @case
+def test_one_browser_failing_still_registers_the_others(home):
+    blocked = os.path.join(home, LINUX_DIRS["chromium"], NAME)
+    os.makedirs(blocked)  # a directory where the manifest should go
+    before = tree(home)
+    rc, out, err = run(home, "install", "--browser", "chrome,chromium,firefox")
+    check(rc == 1, "a failed browser makes install exit 1 (%d)" % rc)
+    check(blocked in err, "the message names the file: %s" % err)
+    check(os.path.isfile(os.path.join(home, LINUX_DIRS["chrome"], NAME)), "chrome still registered")
+    check(os.path.isfile(os.path.join(home, LINUX_DIRS["firefox"], NAME)), "firefox still registered")
+    check(not [p for _, p in tree(home) if ".tmp-" in p], "no temporary file left")
+    rc, out, err = run(home, "uninstall")
+    check(rc == 0 and tree(home) == before, "uninstall restores the home: %r" % (tree(home) ^ before))
+
+
+@case
 def test_corrupt_receipt_is_a_clear_error(home):
     os.makedirs(os.path.dirname(receipt_path(home)))
     open(receipt_path(home), "w").write("{not json")
@@ -316,6 +331,7 @@ def test_doctor_passes_after_install_and_names_each_problem(home):
     check(status(rep, "chrome") == "ok" and status(rep, "firefox") == "ok", "both registered")
     check(status(rep, "edge") == "skip", "absent browsers are skipped")
     check(status(rep, "binary") == "ok", "binary ok")
+    check(status(rep, "websocket") == "ok", "the libwebsockets libuv plugin is found")
     rc, out, err = run(home, "doctor")
     check(rc == 0 and "[ok]   chrome" in out and "all good" in out, "text report")
 
@@ -487,6 +503,38 @@ def test_dist_packages_the_extension_with_one_version(home):
     json.dump(manifest, open(os.path.join(ext, "manifest.json"), "w"))
     p = subprocess.run(["bash", "scripts/dist.sh"], cwd=repo, env=env, capture_output=True, text=True)
     check(p.returncode != 0 and "content/gone.js" in p.stderr, "a missing file fails dist")
+
+
+@case
+def test_dist_of_this_repository(home):
+    import re
+    import zipfile
+    if not os.path.exists(os.path.join(ROOT, "extension", "manifest.json")):
+        print("  (no extension/ yet)")
+        return
+    out = os.path.join(home, "dist")
+    p = subprocess.run(["bash", "scripts/dist.sh"], cwd=ROOT, env=dict(os.environ, DIST_DIR=out),
+                       capture_output=True, text=True)
+    check(p.returncode == 0, "make dist succeeds on the repository: %s" % p.stderr[-500:])
+    version = re.search(r'PRECEDENT_VERSION "([^"]+)"',
+                        open(os.path.join(ROOT, "include", "precedent", "limits.h")).read()).group(1)
+    chrome = os.path.join(out, "precedent-extension-chrome-%s.zip" % version)
+    xpi = os.path.join(out, "precedent-extension-firefox-%s.xpi" % version)
+    if not (os.path.exists(chrome) and os.path.exists(xpi)):
+        check(False, "both extension packages built: %r" % os.listdir(out))
+        return
+    for path in (chrome, xpi):
+        z = zipfile.ZipFile(path)
+        check(z.testzip() is None, "%s is a valid zip" % path)
+        m = json.loads(z.read("manifest.json"))
+        check(m["version"] == version and "key" not in m, "%s: version %s, no key" % (path, version))
+        names = set(z.namelist())
+        check(not [n for n in names if "test" in n.split("/")[0] or n.endswith(".test.js")],
+              "%s ships no tests" % path)
+    fm = json.loads(zipfile.ZipFile(xpi).read("manifest.json"))
+    check(fm["browser_specific_settings"]["gecko"]["id"] == FIREFOX_ID,
+          "the xpi's gecko id is the one install allows (%s)" % FIREFOX_ID)
+    check("service_worker" not in fm.get("background", {}), "the xpi has no service_worker")
 
 
 def test_extension_id_matches_key():
