@@ -272,7 +272,7 @@ static void add_terms(query_t *q, const char *text, double weight, int from, int
 			continue;
 		}
 		char tx[96];
-		size_t tl = 0, parts = 1, letters = 0, digits = 0, upper = 0;
+		size_t tl = 0, parts = 1, letters = 0, digits = 0;
 		const unsigned char *s = p, *p0 = p;
 		for (;;) {
 			while (is_word_byte(*s)) {
@@ -280,7 +280,6 @@ static void add_terms(query_t *q, const char *text, double weight, int from, int
 					tx[tl++] = (char)tolower(*s);
 				letters += isalpha(*s) != 0;
 				digits += isdigit(*s) != 0;
-				upper += isupper(*s) != 0;
 				s++;
 			}
 			if ((*s == '-' || *s == '.' || *s == '/' || *s == ':') && is_word_byte(s[1]) &&
