@@ -62,6 +62,7 @@ static int is_alnum(unsigned char c) { return is_digit(c) || is_alpha(c); }
 /* Letters, digits, '_' and any non-ASCII byte (part of a word in any script). */
 static int is_word(unsigned char c) { return is_alnum(c) || c == '_' || c >= 0x80; }
 static int is_cont(unsigned char c) { return (c & 0xC0) == 0x80; }
+static int is_upper(unsigned char c) { return c >= 'A' && c <= 'Z'; }
 static unsigned char lower(unsigned char c) { return (c >= 'A' && c <= 'Z') ? (unsigned char)(c | 0x20) : c; }
 
 static int ci_equal(const char *a, const char *b, size_t n)
@@ -134,7 +135,14 @@ static int looks_secret(const char *s, size_t n, size_t minlen)
 	if (n < minlen)
 		return 0;
 	int cls = char_classes(s, n);
-	if (popcount4(cls) < 2 || !(cls & 4 || (cls & 3) == 3))
+	if (popcount4(cls) < 2)
+		return 0;
+	/* letters and digits mixed, or case changing inside the value ("AbCdEf"), not just a
+	 * capitalised word ("Requirement") or a name with symbols ("Apache+PHP") */
+	int camel = 0;
+	for (size_t i = 1; i < n && !camel; i++)
+		camel = s[i - 1] >= 'a' && s[i - 1] <= 'z' && s[i] >= 'A' && s[i] <= 'Z';
+	if (!((cls & 4) && (cls & 3)) && !camel)
 		return 0;
 	return entropy(s, n) >= (n >= 16 ? 3.0 : 2.5);
 }
@@ -762,6 +770,23 @@ static int v_auth_value(scan_t *sc, size_t ms, size_t me)
 	return 1;
 }
 
+/* 1 if one part of the key ("db_password", "userPwd", "PASS") names a password. */
+static int key_is_password(const char *k, size_t n)
+{
+	static const char *const parts[] = {"pass", "password", "passwd", "pwd", "passphrase", "passcode", "pw", NULL};
+	for (size_t i = 0; i < n;) {
+		while (i < n && !is_alnum((unsigned char)k[i]))
+			i++;
+		size_t s = i++;
+		while (i < n && is_alnum((unsigned char)k[i]) && !(k[i - 1] >= 'a' && k[i - 1] <= 'z' && is_upper((unsigned char)k[i])))
+			i++;
+		for (size_t p = 0; parts[p] && i > s; p++)
+			if (strlen(parts[p]) == i - s && ci_equal(k + s, parts[p], i - s))
+				return 1;
+	}
+	return 0;
+}
+
 static const char *const password_placeholders[] = {
 	"null", "none", "nil", "true", "false", "empty", "redacted", "hidden", "undefined", "required", "incorrect",
 	"invalid", "expired", "reset", "changed", "wrong", NULL,
@@ -778,10 +803,15 @@ static int v_keyvalue(scan_t *sc, size_t ms, size_t me)
 	size_t ks = k;
 	while (ks > 0 && (is_word((unsigned char)t[ks - 1]) || t[ks - 1] == '-' || t[ks - 1] == '.'))
 		ks--;
-	int is_pw = 0;
-	for (size_t i = ks; i < k; i++)
-		if ((i + 4 <= k && ci_equal(t + i, "pass", 4)) || (i + 3 <= k && ci_equal(t + i, "pwd", 3)))
-			is_pw = 1;
+	int is_pw = key_is_password(t + ks, k - ks);
+	/* "Samsung Pass: Access": a capitalised word after a label is prose, not a password */
+	if (is_pw && memchr(t + k, ':', ms - k)) {
+		int word = is_upper((unsigned char)t[ms]);
+		for (size_t i = ms + 1; i < me && word; i++)
+			word = t[i] >= 'a' && t[i] <= 'z';
+		if (word)
+			return 0;
+	}
 	/* sentence punctuation after a token; a password keeps every character */
 	while (!is_pw && me > ms && strchr(".,;:)]}", t[me - 1]))
 		me--;
@@ -883,8 +913,6 @@ typedef enum {
 #define NOPE SIZE_MAX
 /* Start positions (at most 2) to try the anchored pattern at, for an anchor at pos. */
 typedef size_t (*pre_fn)(const char *t, size_t len, size_t pos, size_t rl, size_t out[2]);
-
-static int is_upper(unsigned char c) { return c >= 'A' && c <= 'Z'; }
 
 static size_t pre_email(const char *t, size_t len, size_t pos, size_t rl, size_t out[2])
 {
@@ -1162,12 +1190,12 @@ static const det_def_t builtin[] = {
 	{"key-value",
 	 "(?i)(?<![A-Za-z0-9])[A-Za-z0-9_.\\-]{0,40}?"
 	 "(?:api[_\\-]?key|apikey|secret|token|passw(?:or)?d|pwd|pass|access[_\\-]?key|auth|credentials?"
-	 "|private[_\\-]?key|session[_\\-]?id|signature)[A-Za-z0-9_.\\-]{0,24}[\"']?[ \\t]*(?:=>|:=|[:=])[ \\t]*[\"']?"
-	 "\\K[^\\s\"',;&<>\\x00]{1,256}",
+	 "|private[_\\-]?key|session[_\\-]?id|signature)[A-Za-z0-9_.\\-]{0,24}[\"']?[ \\t]*(?:=>|:=|[:=])[ \\t]*"
+	 "(?:\"\\K[^\"\\x00\\r\\n]{1,256}(?=\")|'\\K[^'\\x00\\r\\n]{1,256}(?=')|\\K[^\\s\"',;&<>\\x00]{1,256})",
 	 v_keyvalue, GATE_KV, pre_kv, 0},
 	{"password-is", "(?i)\\b(?:password|passcode|passphrase|pin)\\s+(?:is|was)\\s+\\K[^\\s\"'<>\\x00]{1,128}",
 	 v_password_is, GATE_KEYWORD, NULL, 0},
-	{"entropy", "(?<![A-Za-z0-9+/_\\-])[A-Za-z0-9+/_\\-]{32,128}={0,2}(?![A-Za-z0-9+/_\\-])", v_entropy,
+	{"entropy", "(?<![A-Za-z0-9+/_.\\-])[A-Za-z0-9+/_\\-]{32,128}={0,2}(?![A-Za-z0-9+/_\\-])", v_entropy,
 	 GATE_RUN, NULL, 32},
 	{"ssn-context",
 	 "(?i)\\b(?:ssn|ss#|social security(?: number| no\\.?)?)[\\s:#.]{0,4}(?:is\\s+)?\\K\\d{9}(?![\\w])", v_ssn,
