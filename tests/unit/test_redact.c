@@ -575,6 +575,35 @@ static void test_runaway_custom_pattern_fails_closed(void **state)
 	redactor_free(r);
 }
 
+static void test_adversarial_inputs_stay_linear(void **state)
+{
+	/* each was quadratic in some design: repeated '@' with a required '.' searched to the
+	 * end, a URL matched again from inside itself, digit rows tried as card layouts */
+	static const char *const units[] = {"a@",	     "1 ",	   "1.",	"a=",	     "ab:",	 "+1 ",
+					    "token=",	     "Bearer ",	   "http://a:b@", "eyJaaaaaaaaaa ", "4111 ", "0 ",
+					    "password: \"", "fe80::",	   "AB12 ",	"api_key=\"", "-----BEGIN PRIVATE KEY-----"};
+	const size_t size = 256 * 1024;
+	char *t = malloc(size);
+	double t0 = now_ms();
+	(void)state;
+	for (size_t u = 0; u < sizeof units / sizeof units[0]; u++) {
+		size_t ul = strlen(units[u]), n = 0;
+		while (n + ul <= size) {
+			memcpy(t + n, units[u], ul);
+			n += ul;
+		}
+		redact_map_t *m = redact_map_new();
+		char *out;
+		size_t ol;
+		assert_int_equal(redact_text(R, m, t, n, NULL, &out, &ol), 0);
+		free(out);
+		redact_map_free(m);
+	}
+	free(t);
+	/* linear work is well under a second per unit even with sanitizers; quadratic is minutes */
+	assert_true(now_ms() - t0 < 60000.0);
+}
+
 static void test_empty_and_pii_free_text(void **state)
 {
 	redact_span_t *sp = (redact_span_t *)1;
@@ -662,6 +691,7 @@ int main(void)
 		cmocka_unit_test(test_custom_patterns_use_their_label),
 		cmocka_unit_test(test_bad_custom_pattern_is_refused_with_its_name),
 		cmocka_unit_test(test_runaway_custom_pattern_fails_closed),
+		cmocka_unit_test(test_adversarial_inputs_stay_linear),
 		cmocka_unit_test(test_empty_and_pii_free_text),
 		cmocka_unit_test(test_one_redactor_serves_threads_concurrently),
 		cmocka_unit_test(test_type_names),
