@@ -63,7 +63,7 @@ build/asan/test_%: tests/unit/test_%.c tests/unit/testutil.h $(ALIBOBJ)
 
 build/fuzz/fuzz_%: tests/fuzz/fuzz_%.c $(LIBSRC) $(HDRS)
 	@mkdir -p $(dir $@)
-	$(FUZZ_CC) $(WARN) -Wno-unused-function -Iinclude $(PKG_CFLAGS) -g -O1 \
+	@echo "FUZZ $@"; $(FUZZ_CC) $(WARN) -Wno-unused-function -Iinclude $(PKG_CFLAGS) -g -O1 \
 	  -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
 	  -o $@ $< $(LIBSRC) $(PKG_LIBS)
 

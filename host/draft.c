@@ -182,8 +182,9 @@ static int put_doc_steps(buf_t *out, const char *body, const char *ref)
 		int used = 0;
 		steps = 0;
 		while (used < 2 && (n = next_sentence(body, &pos, &s)) > 0) {
+			/* Skip headings, tables, code and lead-ins to a list we are not quoting. */
 			if (n < 20 || draft_has_placeholder(s, n) || s[0] == '#' || s[0] == '|' ||
-			    s[0] == '`')
+			    s[0] == '`' || s[n - 1] == ':')
 				continue;
 			if (used)
 				buf_putc(out, ' ');
@@ -202,6 +203,20 @@ static int put_doc_steps(buf_t *out, const char *body, const char *ref)
 	}
 	buf_release(&list);
 	return steps;
+}
+
+/* Markdown bold/italic markers from doc text read as noise in a reply. */
+static void strip_emphasis(char *s)
+{
+	char *w = s;
+	for (char *r = s; *r; r++) {
+		if (r[0] == '*' && r[1] == '*') {
+			r++;
+			continue;
+		}
+		*w++ = *r;
+	}
+	*w = '\0';
 }
 
 int draft_offline(const ticket_t *t, const retrieve_result_t *res, double gap_threshold,
@@ -301,6 +316,7 @@ int draft_offline(const ticket_t *t, const retrieve_result_t *res, double gap_th
 		return PRECEDENT_ETOOBIG;
 	}
 	out->text = buf_steal(&b);
+	strip_emphasis(out->text);
 	return 0;
 }
 

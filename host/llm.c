@@ -31,6 +31,8 @@ struct llm_stream {
 	struct curl_slist *headers;
 	buf_t url, body;
 	int provider;
+	int raw;        /* a plain GET: the body is kept, no SSE */
+	size_t raw_cap;
 	long idle_ms;
 	int max_retries;
 	long backoff_ms;
@@ -322,6 +324,14 @@ static size_t write_cb(char *ptr, size_t size, size_t nmemb, void *ud)
 	uv_timer_again(&s->idle_timer);
 	if (s->status == 0)
 		curl_easy_getinfo(s->easy, CURLINFO_RESPONSE_CODE, &s->status);
+	if (s->raw) {
+		if (s->errbody.len + n > s->raw_cap) {
+			fail_in_callback(s, PRECEDENT_ETOOBIG, "the reply is too large");
+			return CURL_WRITEFUNC_ERROR;
+		}
+		buf_append(&s->errbody, ptr, n);
+		return n;
+	}
 	if (s->status < 200 || s->status >= 300) {
 		/* keep the start of an error body for the message, drop the rest */
 		size_t room = LLM_ERRBODY_CAP - s->errbody.len;
@@ -357,7 +367,7 @@ static void on_idle(uv_timer_t *t)
 {
 	llm_stream_t *s = t->data;
 	char msg[128];
-	snprintf(msg, sizeof msg, "the provider sent nothing for %ld s", s->idle_ms / 1000);
+	snprintf(msg, sizeof msg, "the provider sent nothing for %.1f s", (double)s->idle_ms / 1000);
 	finish(s, PRECEDENT_ETIMEOUT, msg);
 }
 
@@ -369,6 +379,8 @@ static int add_easy(llm_stream_t *s)
 	s->finish_seen = 0;
 	s->retry_after_ms = -1;
 	buf_reset(&s->errbody);
+	if (s->raw)
+		s->errbody.cap = s->raw_cap + 1;
 	sse_release(&s->sse);
 	sse_init(&s->sse, on_sse_event, s);
 	if (curl_multi_add_handle(c->multi, s->easy) != CURLM_OK)
@@ -427,6 +439,20 @@ static void transfer_done(llm_stream_t *s, CURLcode res)
 	}
 	if (s->fail_rc) {
 		finish(s, s->fail_rc, s->fail_msg);
+		return;
+	}
+	if (s->raw) {
+		if (res == CURLE_OK && s->status >= 200 && s->status < 300) {
+			finish(s, 0, NULL);
+		} else {
+			if (res == CURLE_OK)
+				snprintf(msg, sizeof msg, "HTTP %ld", s->status);
+			else
+				snprintf(msg, sizeof msg, "%s", curl_easy_strerror(res));
+			finish(s, res == CURLE_OPERATION_TIMEDOUT ? PRECEDENT_ETIMEOUT
+								  : PRECEDENT_EUPSTREAM,
+			       msg);
+		}
 		return;
 	}
 	if (res == CURLE_OK && s->status >= 300) {
@@ -639,6 +665,70 @@ fail:
 	curl_slist_free_all(s->headers);
 	free(s);
 	return rc;
+}
+
+int llm_http_get(llm_client_t *c, const char *url, long timeout_ms, size_t cap,
+		 const llm_callbacks_t *cb, void *ud, llm_stream_t **out)
+{
+	llm_stream_t *s;
+
+	*out = NULL;
+	if (c->active >= LLM_STREAMS_MAX)
+		return PRECEDENT_EBUSY;
+	s = xcalloc(1, sizeof *s);
+	s->client = c;
+	s->raw = 1;
+	s->raw_cap = cap;
+	s->idle_ms = timeout_ms > 0 ? timeout_ms : 2000;
+	s->cb = *cb;
+	s->ud = ud;
+	s->t_start = now_ms();
+	s->t_sent = -1;
+	buf_init(&s->url, 8192);
+	buf_init(&s->body, 0);
+	buf_init(&s->errbody, cap + 1);
+	buf_init(&s->delta, 0);
+	sse_init(&s->sse, on_sse_event, s);
+	buf_puts(&s->url, url);
+	s->easy = curl_easy_init();
+	if (!s->easy || s->url.rc) {
+		if (s->easy)
+			curl_easy_cleanup(s->easy);
+		sse_release(&s->sse);
+		buf_release(&s->url);
+		free(s);
+		return PRECEDENT_ENET;
+	}
+	s->headers = curl_slist_append(NULL, "Accept: application/json");
+	curl_easy_setopt(s->easy, CURLOPT_URL, s->url.data);
+	curl_easy_setopt(s->easy, CURLOPT_HTTPHEADER, s->headers);
+	curl_easy_setopt(s->easy, CURLOPT_WRITEFUNCTION, write_cb);
+	curl_easy_setopt(s->easy, CURLOPT_WRITEDATA, s);
+	curl_easy_setopt(s->easy, CURLOPT_PRIVATE, (char *)s);
+	curl_easy_setopt(s->easy, CURLOPT_NOSIGNAL, 1L);
+	curl_easy_setopt(s->easy, CURLOPT_PROTOCOLS_STR, "http,https");
+	curl_easy_setopt(s->easy, CURLOPT_TIMEOUT_MS, s->idle_ms);
+	curl_easy_setopt(s->easy, CURLOPT_CONNECTTIMEOUT_MS, s->idle_ms);
+	curl_easy_setopt(s->easy, CURLOPT_USERAGENT, "precedent-host/" PRECEDENT_VERSION);
+	uv_timer_init(c->loop, &s->retry_timer);
+	uv_timer_init(c->loop, &s->idle_timer);
+	s->retry_timer.data = s;
+	s->idle_timer.data = s;
+	s->next = c->streams;
+	c->streams = s;
+	c->active++;
+	if (add_easy(s) != 0) {
+		destroy(s);
+		return PRECEDENT_ENET;
+	}
+	*out = s;
+	return 0;
+}
+
+const char *llm_stream_body(llm_stream_t *s, size_t *len)
+{
+	*len = s->errbody.len;
+	return buf_cstr(&s->errbody);
 }
 
 void llm_stream_cancel(llm_stream_t *s)

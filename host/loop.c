@@ -8,6 +8,7 @@
  */
 #include "precedent/loop.h"
 #include "precedent/error.h"
+#include "precedent/llm_draft.h"
 #include "precedent/nm.h"
 
 #include <stdio.h>
@@ -158,11 +159,17 @@ int loop_run_native(session_t *s)
 	ls->sigint.data = ls->sigterm.data = ls;
 	uv_signal_start(&ls->sigint, signal_cb, SIGINT);
 	uv_signal_start(&ls->sigterm, signal_cb, SIGTERM);
+	/* The WebSocket server (lws as a foreign loop) and curl's multi handle join this loop. */
+	llm_session_start(s, ls->loop);
 
+	uv_run(ls->loop, UV_RUN_DEFAULT);
+	/* lws and curl close their own handles first (lws must not have them closed under it). */
+	llm_session_stop(s);
 	uv_run(ls->loop, UV_RUN_DEFAULT);
 	/* Close whatever other modules left on the loop, then let close callbacks run. */
 	uv_walk(ls->loop, close_walk, NULL);
 	uv_run(ls->loop, UV_RUN_DEFAULT);
+	llm_session_free(s);
 	uv_loop_close(ls->loop);
 	current_loop = NULL;
 	status = ls->status;

@@ -6,6 +6,7 @@
 #include "precedent/protocol.h"
 #include "precedent/error.h"
 #include "precedent/limits.h"
+#include "precedent/llm_draft.h"
 #include "precedent/nm.h"
 #include "precedent/util.h"
 
@@ -129,6 +130,8 @@ static void on_hello(session_t *s, const cJSON *id, const cJSON *msg)
 		cJSON_AddItemToArray(caps, cJSON_CreateString(have[i]));
 	if (s->app->store == NULL)
 		cJSON_AddStringToObject(r, "database_error", s->app->db_error);
+	/* ws {port, token} for the announced origin, streaming and LLM capabilities */
+	llm_session_hello(s, origin, r);
 	protocol_send_result(s, id, r);
 }
 
@@ -144,6 +147,9 @@ static void on_draft_request(session_t *s, const cJSON *id, const cJSON *msg)
 		protocol_send_error(s, id, PRECEDENT_EFIELD, "field options must be an object");
 		return;
 	}
+	/* mode "llm", or "auto" with a provider configured: streamed, answered later */
+	if (llm_draft_request(s, id, ticket, cJSON_IsObject(options) ? options : NULL))
+		return;
 	int rc = app_draft(s->app, ticket, cJSON_IsObject(options) ? options : NULL, &result, err,
 			   sizeof err);
 	reply(s, id, rc, result, err);
@@ -151,11 +157,13 @@ static void on_draft_request(session_t *s, const cJSON *id, const cJSON *msg)
 
 static void on_draft_cancel(session_t *s, const cJSON *id, const cJSON *msg)
 {
-	if (!need(s, msg, "draft_id", cJSON_IsString, "a string"))
+	const cJSON *did = need(s, msg, "draft_id", cJSON_IsString, "a string");
+	if (!did)
 		return;
-	/* Offline drafts complete within their request: nothing is left to cancel. */
+	/* An LLM draft in flight stops at once; offline drafts complete within their request. */
+	int cancelled = llm_draft_cancel(s, did->valuestring);
 	cJSON *r = cJSON_CreateObject();
-	cJSON_AddBoolToObject(r, "cancelled", 0);
+	cJSON_AddBoolToObject(r, "cancelled", cancelled);
 	protocol_send_result(s, id, r);
 }
 

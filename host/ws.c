@@ -21,6 +21,7 @@
 struct frame {
 	struct frame *next;
 	size_t len;
+	double t0;
 	unsigned char data[]; /* LWS_PRE bytes of room, then the payload */
 };
 
@@ -48,6 +49,8 @@ struct ws_server {
 	char origin[256];  /* announced in hello */
 	char caller[256];  /* argv origin (Chromium), "" when none */
 	struct session *sessions;
+	double delays[WS_DELAY_SAMPLES];
+	size_t ndelays;
 	ws_message_cb cb;
 	void *ud;
 };
@@ -300,6 +303,8 @@ static int callback(struct lws *wsi, enum lws_callback_reasons reason, void *use
 		ss->queued--;
 		ss->queued_bytes -= f->len;
 		int n = lws_write(wsi, f->data + LWS_PRE, f->len, LWS_WRITE_TEXT);
+		if (n >= 0 && s && f->t0 > 0)
+			s->delays[s->ndelays++ % WS_DELAY_SAMPLES] = now_ms() - f->t0;
 		free(f);
 		if (n < 0)
 			return -1;
@@ -441,6 +446,32 @@ int ws_server_set_origin(ws_server_t *s, const char *origin)
 
 int ws_server_broadcast(ws_server_t *s, const char *frame, size_t len)
 {
+	return ws_server_broadcast_at(s, frame, len, 0);
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+	return x < y ? -1 : x > y;
+}
+
+void ws_server_write_delay(const ws_server_t *s, double *p50, double *p99, size_t *n)
+{
+	size_t k = s->ndelays < WS_DELAY_SAMPLES ? s->ndelays : WS_DELAY_SAMPLES;
+	*p50 = *p99 = 0;
+	*n = k;
+	if (!k)
+		return;
+	double *v = xmalloc(k * sizeof *v);
+	memcpy(v, s->delays, k * sizeof *v);
+	qsort(v, k, sizeof *v, cmp_double);
+	*p50 = v[k / 2];
+	*p99 = v[(k * 99) / 100 < k ? (k * 99) / 100 : k - 1];
+	free(v);
+}
+
+int ws_server_broadcast_at(ws_server_t *s, const char *frame, size_t len, double t0)
+{
 	int n = 0;
 	if (!s)
 		return 0;
@@ -454,6 +485,7 @@ int ws_server_broadcast(ws_server_t *s, const char *frame, size_t len)
 		struct frame *f = xmalloc(sizeof *f + LWS_PRE + len);
 		f->next = NULL;
 		f->len = len;
+		f->t0 = t0;
 		memcpy(f->data + LWS_PRE, frame, len);
 		if (ss->tail)
 			ss->tail->next = f;

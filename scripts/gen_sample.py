@@ -134,6 +134,33 @@ def make_ip(rng):
 ALNUM = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
 
 
+def make_ssn(r):
+    """A US SSN that follows the issuance rules (area not 000/666/9xx, group and serial non-zero)."""
+    area = r.choice([a for a in range(1, 900) if a != 666])
+    return "%03d-%02d-%04d" % (area, r.randint(1, 99), r.randint(1, 9999))
+
+
+def ssn_ok(ssn):
+    m = re.fullmatch(r"(\d{3})-(\d{2})-(\d{4})", ssn)
+    if not m:
+        return False
+    a, g, n = (int(x) for x in m.groups())
+    return 0 < a < 900 and a != 666 and g > 0 and n > 0
+
+
+def b64url(data):
+    import base64
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
+
+
+def make_jwt(r, sub, ws):
+    head = b64url(b'{"alg":"HS256","typ":"JWT"}')
+    body = b64url(('{"sub":"%s","ws":"%s","scope":"portal","exp":%d}' %
+                   (sub, ws, 1700000000 + r.randint(0, 90000000))).encode())
+    sig = "".join(r.choice(ALNUM + "-_") for _ in range(43))
+    return "%s.%s.%s" % (head, body, sig)
+
+
 def make_api_key(rng, prefix="sk_live_"):
     return prefix + "".join(rng.choice(ALNUM) for _ in range(28))
 
@@ -278,6 +305,7 @@ def slots_for(rng, cust, created):
         "card": make_card(rng),
         "last4": "%04d" % rng.randint(0, 9999),
         "iban": make_iban(rng),
+        "iban_lc": make_iban(rng).lower(),
         "api_key": make_api_key(rng),
         "test_key": make_api_key(rng, "sk_test_"),
         "whsec": "whsec_" + "".join(rng.choice(ALNUM) for _ in range(32)),
@@ -308,10 +336,25 @@ def slots_for(rng, cust, created):
                   "import_%d_final.csv", "migration_batch_%d.csv"]) % rng.randint(1, 40),
         "line": rng.randint(2, 9000),
         "phone": make_phone(rng, cust["region"]),
+        **extra_slots(cust),
+    }
+
+
+def extra_slots(cust):
+    domain = cust["email"].split("@")[1]
+    ws = "ws_%d" % ART.randint(100000, 999999)
+    cus = "cus_" + "".join(ART.choice(ALNUM) for _ in range(14))
+    password = ART.choice(["Winter", "Harbor", "Falcon", "Quartz"]) + str(ART.randint(2019, 2026)) + ART.choice("!#%$")
+    return {
+        "ssn": make_ssn(ART),
+        "jwt": make_jwt(ART, cus, ws),
+        "portal_link": "https://portal.ledgerline.io/s/%s?token=%s" % (ws, make_jwt(ART, cus, ws)),
+        "cred_url": "https://ledgerline:%s@hooks.%s/events" % (password, domain),
     }
 
 
 # ---------------------------------------------------------------- ticket assembly
+# (ART, the artifacts stream, is defined below; slots drawn from it keep the main stream stable.)
 
 GREETINGS = ["Hi,", "Hello,", "Hi team,", "Hello Ledgerline support,", "Hey there,", "Good morning,",
          "Hi support,", "Dear Ledgerline team,", ""]
@@ -349,7 +392,7 @@ PII_ASIDES = [
 LOOKALIKE_ASIDES = [
     "For reference this concerns invoice {inv} ({amount}).",
     "Related order: {order}, amount {amount}.",
-    "We're on release {version} according to the About page.",
+    "We're on release v{version} according to the About page (API version header 2025-09-01).",
     "This is blocking month-end close; about {amount} is waiting to be invoiced.",
     "Our PO reference is {po}, in case that matters.",
     "Possibly related to ticket {prev} from last quarter.",
@@ -385,6 +428,31 @@ def iso(t):
     return t.strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
+# Mail artifacts real tickets carry; drawn from their own stream so adding them changes nothing else.
+ART = random.Random(SEED + 7)
+MOBILE_SIGS = ["Sent from my iPhone", "Sent from Outlook for Android", "Get Outlook for iOS",
+               "Sent from my Galaxy"]
+DISCLAIMERS = [
+    "CONFIDENTIALITY NOTICE: This e-mail and any attachments are confidential and intended solely for "
+    "the addressee. If you have received it in error, please notify the sender and delete it.",
+    "This message may contain privileged information. Any unauthorised use, disclosure or copying is "
+    "prohibited. {org} is registered in its country of incorporation; registered office on our website.",
+    "Please consider the environment before printing this e-mail.",
+]
+
+
+def artifacts(body, s):
+    r = ART.random()
+    if r < 0.08:
+        body = body + "\n\n" + ART.choice(MOBILE_SIGS)
+    elif r < 0.16:
+        body = body + "\n\n" + fmt(ART.choice(DISCLAIMERS), s)
+    elif r < 0.22:
+        body = body + "\n\n[cid:image00%d.png@01DA%X.%X]" % (ART.randint(1, 4), ART.randint(0x1000, 0xFFFF),
+                                                            ART.randint(0x10000000, 0xFFFFFFFF))
+    return body
+
+
 def customer_message(rng, fam, cust, s, body_tpl):
     parts = []
     g = rng.choice(GREETINGS)
@@ -396,7 +464,7 @@ def customer_message(rng, fam, cust, s, body_tpl):
     if rng.random() < 0.2:
         parts.append(fmt(rng.choice(PII_ASIDES), s))
     parts.append(rng.choice(CLOSINGS) + "\n" + signature(rng, cust, s))
-    return "\n\n".join(parts)
+    return artifacts("\n\n".join(parts), s)
 
 
 def agent_message(rng, s, agent, text):
@@ -411,8 +479,13 @@ def build_ticket(rng, fam, cust, created, variant):
     s["agent"] = agent
     s["agentfirst"] = agent.split()[0]
     s["csm"] = cust["csm"]
-    subject = fmt(fam["subjects"][variant % len(fam["subjects"])], s)
-    body_tpl = fam["bodies"][(variant + rng.randint(0, 1)) % len(fam["bodies"])]
+    b = (variant + rng.randint(0, 1)) % len(fam["bodies"])
+    body_tpl = fam["bodies"][b]
+    pairs = SUBJECT_FOR_BODY.get(fam["key"])
+    if pairs:
+        subject = fmt(fam["subjects"][rng.choice(pairs[b])], s)
+    else:
+        subject = fmt(fam["subjects"][(variant + rng.randint(0, 3)) % len(fam["subjects"])], s)
     msgs = []
     t = created
 
@@ -426,7 +499,7 @@ def build_ticket(rng, fam, cust, created, variant):
     shape = rng.random()
     sol_idx = rng.randrange(len(fam["solutions"]))
     solution = fam["solutions"][sol_idx]
-    if fam.get("asks") and shape < 0.55:
+    if fam.get("asks") and shape < 0.55 and b in fam.get("ask_for", range(len(fam["bodies"]))):
         ask = rng.choice(fam["asks"])
         add("agent", agent, agent_message(rng, s, agent, ask), (0.3, 6))
         info = fmt(rng.choice(fam["infos"]), s)
@@ -444,6 +517,18 @@ def build_ticket(rng, fam, cust, created, variant):
             note = fam.get("internal") or rng.choice(GENERIC_INTERNAL)
             add("internal", agent, fmt(note, s), (0.2, 3))
         add("agent", agent, agent_message(rng, s, agent, solution), (0.3, 10))
+    first = msgs[0]["body"]
+    if len(msgs) < 6 and ("sk_live_" in first or s["card"] in first) and ART.random() < 0.7:
+        what = "a live secret key" if "sk_live_" in first else "a full card number"
+        note = ART.choice([
+            "Customer pasted %s in the first message. Flagged the message for redaction per policy; "
+            "don't quote it in replies." % what,
+            "Heads-up: %s in the customer's message. Do not copy it into macros, Slack or Jira; "
+            "redaction requested." % what,
+        ])
+        t0 = dt.datetime.strptime(msgs[0]["created_at"], "%Y-%m-%dT%H:%M:%SZ") + dt.timedelta(minutes=ART.randint(5, 50))
+        msgs.insert(1, {"role": "internal", "author": agent, "created_at": iso(t0), "body": note})
+        msgs.sort(key=lambda m: m["created_at"])
     if rng.random() < 0.6 and len(msgs) < 6:
         add("customer", cust["name"], fmt(rng.choice(THANKS), s), (1, 30))
     closed = t + dt.timedelta(hours=rng.randint(2, 96))
@@ -533,6 +618,14 @@ def generate():
     tickets.sort(key=lambda t: t["created_at"])
     for d in dups:
         d["id"] = str(int(d["resolution"].split("#")[1].split(";")[0]) + rng.randint(1, 2))
+    for i, t in enumerate(tickets):
+        t = dict(t)
+        ordered = {}
+        for k, v in t.items():
+            ordered[k] = v
+            if k == "tags":
+                ordered["url"] = "https://ledgerline.zendesk.com/agent/tickets/%s" % t["id"]
+        tickets[i] = ordered
     by_family = {}
     for t in tickets:
         by_family.setdefault(t.pop("_family"), []).append(t["id"])
@@ -584,7 +677,8 @@ def generate():
 # ---------------------------------------------------------------- output and validation
 
 CARD_RE = re.compile(r"(?<![\w-])(?:\d[ -]?){13,19}(?![\w-])")
-IBAN_RE = re.compile(r"\b[A-Z]{2}\d{2}(?: ?[A-Z0-9]{4}){2,7}(?: ?[A-Z0-9]{1,3})?\b")
+IBAN_RE = re.compile(r"\b[A-Z]{2}\d{2}(?: ?[A-Z0-9]{4}){2,7}(?: ?[A-Z0-9]{1,3})?\b"
+                     r"|\b[a-z]{2}\d{2}(?: ?[a-z0-9]{4}){2,7}(?: ?[a-z0-9]{1,3})?\b")
 
 
 def dumps(obj):
@@ -622,7 +716,7 @@ def check():
     """Validate the committed files. Returns a list of problems (empty when all is well)."""
     errs = []
     ids = set()
-    cards = ibans = keys = 0
+    cards = ibans = keys = ssns = tokens = creds = 0
     need = ["id", "subject", "status", "priority", "tags", "helpdesk", "customer", "messages",
         "resolution", "resolution_code", "created_at", "closed_at"]
     custs = {}
@@ -631,7 +725,7 @@ def check():
             custs[row["external_id"]] = row
 
     def check_ticket(t, where, resolved):
-        nonlocal cards, ibans, keys
+        nonlocal cards, ibans, keys, ssns, tokens, creds
         fields = need if resolved else ["id", "subject", "status", "priority", "tags", "helpdesk",
                         "customer", "messages", "created_at"]
         for k in fields:
@@ -684,6 +778,13 @@ def check():
                     else:
                         cards += 1
             keys += len(re.findall(r"\bsk_live_[A-Za-z0-9]{20,}", m["body"]))
+            for cand in re.findall(r"(?<![\w-])\d{3}-\d{2}-\d{4}(?![\w-])", m["body"]):
+                if not ssn_ok(cand):
+                    errs.append("%s: SSN-like %r breaks the issuance rules" % (where, cand))
+                else:
+                    ssns += 1
+            tokens += len(re.findall(r"\beyJ[\w-]+\.eyJ[\w-]+\.[\w-]+", m["body"]))
+            creds += len(re.findall(r"https://[^/\s:@]+:[^/\s@]+@", m["body"]))
 
     with open(os.path.join(SAMPLE, "tickets.jsonl"), encoding="utf-8") as f:
         n = 0
@@ -744,7 +845,8 @@ def check():
     if gap.search(open(os.path.join(SAMPLE, "tickets.jsonl"), encoding="utf-8").read()):
         errs.append("tickets.jsonl mentions the open-3 knowledge gap")
     print("checked %d tickets, %d doc pages, %d queries; PII: %d Luhn-valid cards, %d mod-97 IBANs, "
-          "%d sk_live keys" % (n, docs, len(qids), cards, ibans, keys))
+          "%d sk_live keys, %d SSNs, %d JWTs, %d URLs with credentials" %
+          (n, docs, len(qids), cards, ibans, keys, ssns, tokens, creds))
     return errs
 
 
@@ -780,8 +882,8 @@ FAMILIES = [
         "This one is a clock issue rather than a configuration error: Ledgerline rejects assertions whose NotOnOrAfter is in the past, with a tolerance of sso.allowed_clock_skew_seconds (default 180 s). Your identity provider is signing responses with a timestamp about {skew} s off.\n\nPlease fix NTP on the IdP host (or its proxy), then try again. If you need breathing room while you do, an Owner can temporarily sign in with a break-glass account (Settings > Security > SSO > Break-glass users) and raise the allowed skew to 300 s. See the SAML troubleshooting guide for the full checklist.",
     ],
     "resolutions": [
-        "IdP clock was ~{skew}s behind; customer re-enabled NTP on the IdP host and raised sso.allowed_clock_skew_seconds to 300. SSO logins working again.",
-        "SAML_RESPONSE_EXPIRED caused by clock drift on the customer's IdP proxy. Fixed NTP; no change needed on Ledgerline side.",
+        "IdP host clock was ~{skew}s behind UTC, beyond sso.allowed_clock_skew_seconds (180 s default), so assertions arrived after NotOnOrAfter. Customer re-enabled NTP on the IdP host and raised Settings > Security > SSO > Allowed clock skew to 300 s. SSO logins working again.",
+        "SAML_RESPONSE_EXPIRED caused by clock drift on the customer's IdP proxy (VM restored without NTP). Fixing time sync on the signing server resolved it immediately; no change needed on the Ledgerline side.",
     ],
 },
 {
@@ -802,8 +904,8 @@ FAMILIES = [
         "This happens when the IdP signs with a certificate we don't have yet. Please upload the new signing certificate under Settings > Security > SSO > Connection (an Owner or Admin can do this with a break-glass login), or switch the connection to use your IdP metadata URL so we pick up rotations automatically every 12 hours. After saving, logins work right away.",
     ],
     "resolutions": [
-        "IdP signing certificate was rotated; customer uploaded the new certificate in Settings > Security > SSO using a break-glass login. Recommended configuring the metadata URL for automatic refresh.",
-        "SAML_SIGNATURE_INVALID after cert rotation. Switched the SSO connection to the IdP metadata URL so new certificates are fetched automatically.",
+        "IdP signing certificate was rotated, so assertions no longer matched the stored certificate (SAML_SIGNATURE_INVALID). Customer signed in with a break-glass user and uploaded the new certificate under Settings > Security > SSO > Connection. Recommended configuring the metadata URL for automatic refresh.",
+        "SAML_SIGNATURE_INVALID after cert rotation. Switched the SSO connection to the IdP metadata URL (refreshed every 12 h) so new certificates are picked up automatically; logins restored.",
     ],
 },
 {
@@ -824,8 +926,8 @@ FAMILIES = [
         "SAML_AUDIENCE_MISMATCH means the Audience element in the assertion doesn't equal your workspace's SP Entity ID. Copy both the ACS URL and the Entity ID from Settings > Security > SSO > Service provider details into {idp} (they are different per workspace, so sandbox and production need two separate apps), save, and test again.",
     ],
     "resolutions": [
-        "Audience URI in the IdP was set to the generic app URL; changed to the workspace-specific SP Entity ID from Settings > Security > SSO. Test connection passes.",
-        "Customer had configured the sandbox workspace's Entity ID for production. Created a separate IdP app with the production ACS URL and Entity ID.",
+        "Audience URI in the IdP was set to the generic app URL. Changed it to the workspace-specific SP Entity ID (https://app.ledgerline.io/saml/ws_...) from Settings > Security > SSO > Service provider details; Test connection passes.",
+        "Customer had configured the sandbox workspace's Entity ID for production (SAML_AUDIENCE_MISMATCH). Created a separate IdP app with the production ACS URL and Entity ID.",
     ],
 },
 {
@@ -846,8 +948,8 @@ FAMILIES = [
         "These users were invited by email before SCIM was turned on, so the POST from your IdP collides with their existing account. Turn on Settings > Security > SCIM > \"Link existing users by email\" (Enterprise, 5.2+) and retry the failed assignments in {idp}: the existing accounts will be linked and keep their roles and history.",
     ],
     "resolutions": [
-        "409s were pre-existing users invited before SCIM. Enabled 'Link existing users by email' and retried provisioning; all {n} users linked.",
-        "Used IdP user matching on email so SCIM updates existing users instead of creating them. Conflicts resolved.",
+        "409 uniqueness errors came from users invited by email before SCIM was enabled. Enabled Settings > Security > SCIM > Link existing users by email and retried provisioning; all {n} users linked with roles and history kept.",
+        "Configured IdP user matching on email (userName) so SCIM updates existing users with PUT/PATCH instead of POSTing new ones. Conflicts resolved.",
     ],
 },
 {
@@ -868,8 +970,8 @@ FAMILIES = [
         "Your SCIM token expired (tokens last 365 days). Generate a new one in Settings > Security > SCIM, update it in {idp}, and run a full sync so deactivations that failed in the meantime go through. Consider adding a second Owner so the expiry reminders reach someone.",
     ],
     "resolutions": [
-        "SCIM token had expired after 365 days. Customer generated a new token, updated it in the IdP and ran a full push; leavers deactivated.",
-        "401 SCIM_TOKEN_EXPIRED; new token generated and IdP reconfigured. Advised adding a second Owner for expiry reminders.",
+        "SCIM bearer token expired after 365 days (401 SCIM_TOKEN_EXPIRED). Customer generated a new token in Settings > Security > SCIM, updated it in the IdP and ran a full push so pending deactivations were applied.",
+        "401 SCIM_TOKEN_EXPIRED: new token generated and IdP reconfigured; leavers deactivated by the full sync. Advised adding a second Owner so expiry reminders are received.",
     ],
 },
 {
@@ -884,15 +986,15 @@ FAMILIES = [
     "bodies": [
         "Our integration worked in the sandbox, but after switching to production every call returns 401 with code LL-4012. Here's the header we send: Authorization: Bearer {test_key}. What are we doing wrong?",
         "Calls to POST https://api.ledgerline.io/v2/invoices fail with {{\"error\": {{\"code\": \"LL-4012\", \"message\": \"API key is not valid for this environment\"}}}}. We are using the key from the dashboard. Request id {req}.",
-        "Hi, we keep getting 401 errors from the API since the deploy. I'm pasting the config line in case it helps: LEDGERLINE_API_KEY={api_key} and base URL https://sandbox.api.ledgerline.io/v2. Is the key wrong?",
+        "We keep getting 401 errors from the API since the deploy. I'm pasting the config line in case it helps: LEDGERLINE_API_KEY={api_key} and base URL https://sandbox.api.ledgerline.io/v2. Is the key wrong?",
     ],
     "solutions": [
-        "LL-4012 means the key is valid but belongs to the other environment: sk_test_ keys only work against https://sandbox.api.ledgerline.io and sk_live_ keys only against https://api.ledgerline.io. Make sure the base URL and the key prefix match.\n\nAlso, if a live secret key was ever pasted into an email or ticket (as in this thread), please roll it now: Settings > Developers > API keys > Roll key. The old key keeps working for the grace period you choose (up to 24 hours) so you can deploy the new one without downtime. I have redacted the key from our copy of this ticket.",
+        "LL-4012 means the key is valid but belongs to the other environment: sk_test_ keys only work against https://sandbox.api.ledgerline.io and sk_live_ keys only against https://api.ledgerline.io. Make sure the base URL and the key prefix match.\n\nAlso, if a live secret key was ever pasted into an email, chat or ticket, roll it now: Settings > Developers > API keys > Roll key. The old key keeps working for the grace period you choose (up to 24 hours) so you can deploy the new one without downtime.",
         "The code tells us the key and the environment don't match: test keys (sk_test_) go to the sandbox host, live keys (sk_live_) to api.ledgerline.io. Your request went to the wrong host for the key you used. Point the integration at the right base URL and it will authenticate. If the error were LL-4010 instead, the key itself would be unknown (mistyped or deleted), and LL-4011 means it was revoked.",
     ],
     "resolutions": [
-        "Customer used a sandbox key against the production host (LL-4012). Switched to the sk_live_ key; live key that was pasted in the ticket was rolled.",
-        "Environment/key mismatch: live key pointed at sandbox.api.ledgerline.io. Fixed base URL; advised rolling the exposed key.",
+        "Customer used a sandbox key against the production host (LL-4012). Switched the integration to the sk_live_ key with base URL https://api.ledgerline.io/v2; the live key pasted in the ticket was rolled.",
+        "Environment/key mismatch: live key pointed at sandbox.api.ledgerline.io (LL-4012). Fixed the base URL; advised rolling the exposed key via Settings > Developers > API keys > Roll key.",
     ],
 },
 {
@@ -913,8 +1015,8 @@ FAMILIES = [
         "LL-4031 means the key lacks a scope for that endpoint; the response body's required_scope field names it. Keys are immutable, so please create a replacement restricted key with the additional scope in Settings > Developers > API keys and revoke the old one. Full scope list is in the API authentication guide.",
     ],
     "resolutions": [
-        "Restricted key lacked credit_notes:write (LL-4031). Customer created a new key with the needed scopes and revoked the old one.",
-        "Explained restricted-key scopes are explicit; new key with subscriptions:read created.",
+        "Restricted key lacked credit_notes:write (403 LL-4031, required_scope in the error body). Keys can't be edited, so the customer created a new restricted key with the needed scopes and revoked the old one.",
+        "Restricted-key scopes are explicit; nothing is implied. New key with subscriptions:read created under Settings > Developers > API keys and the old key revoked.",
     ],
 },
 {
@@ -928,25 +1030,25 @@ FAMILIES = [
     "bodies": [
         "We migrated our billing service to a new cloud region last night and now every API call returns 403 LL-4033 \"request IP not in allowlist\". Our new egress IP is {ip}. Can you add it?",
         "Since this morning our nightly sync fails with LL-4033. The calls come from {ip} and {ip2}. I don't have access to the security settings myself.",
-        "Hello, API requests fail with HTTP 403 and error LL-4033. We use a NAT gateway with address {ip}. Did something change with IP allowlisting?",
+        "API requests fail with HTTP 403 and error LL-4033. We use a NAT gateway with address {ip}. Did something change with IP allowlisting?",
     ],
     "solutions": [
         "LL-4033 is returned when an Enterprise workspace has an API IP allowlist and the request comes from an address that isn't on it; the response includes the source IP we saw. Support can't edit the allowlist for you (it's a security control), but an Owner or Admin can:\n\n1. Settings > Security > API IP allowlist > Add range.\n2. Add the new egress address(es) or CIDR ranges (up to 50 entries, IPv4 and IPv6).\n3. Save; changes apply within a minute.\n\nIf your cloud provider rotates NAT addresses, allowlist the whole published range or use a static egress IP.",
         "Your workspace restricts API access by source IP, and the new addresses aren't on the list, hence 403 LL-4033. Please ask an Owner/Admin to add {ip} under Settings > Security > API IP allowlist; it takes effect within about a minute. We can't add entries on your behalf.",
     ],
     "resolutions": [
-        "New egress IP not on the API IP allowlist (LL-4033). Customer's Owner added the NAT gateway address; calls succeed.",
-        "Added new server addresses to the allowlist (by customer admin). Explained support cannot change allowlists.",
+        "New egress IP was not on the Enterprise API IP allowlist (403 LL-4033). The customer's Owner added the NAT gateway address under Settings > Security > API IP allowlist; calls succeed within a minute.",
+        "New server addresses added to the allowlist by the customer admin. Explained that support cannot change allowlists and that addresses should be added before infrastructure moves.",
     ],
 },
 {
-    "key": "rate_limit", "doc": "api/rate-limits.md", "tags": ["api", "rate-limit", "429"],
+    "key": "rate_limit", "ask_for": [0, 1, 2], "doc": "api/rate-limits.md", "tags": ["api", "rate-limit", "429"],
     "code": "workaround", "code2": "config_change", "prio": [1, 4, 4, 1], "n": 9,
     "subjects": [
         "Getting HTTP 429 Too Many Requests during nightly sync",
         "LL-4290 rate limit errors when importing usage",
         "API throttling us - 429s",
-        "What are the rate limits on the Growth plan?",
+        "What are the API rate limits for our plan?",
     ],
     "bodies": [
         "Our nightly job pushes usage records for about {count} subscriptions and since last week a good part of the calls come back with 429 and LL-4290. We retry immediately but it only gets worse. What are the limits?",
@@ -966,8 +1068,8 @@ FAMILIES = [
         "The 429s (LL-4290) are the per-workspace limit of your {plan} plan. Immediate retries make it worse because they count too. Please read Retry-After from the 429, add exponential backoff with jitter, and switch to the batch endpoint (POST /v2/usage_records/batch, 500 records per request). If you still need more after that, Enterprise workspaces can request a higher limit through their CSM.",
     ],
     "resolutions": [
-        "Hitting plan rate limit (LL-4290). Customer switched to /v2/usage_records/batch and added Retry-After based backoff; no more 429s.",
-        "Explained per-plan limits and Retry-After; reduced worker concurrency and batched requests.",
+        "Job exceeded the plan rate limit (HTTP 429, LL-4290) by retrying immediately from {n} workers. Customer switched to POST /v2/usage_records/batch (500 records per call) and added Retry-After based exponential backoff; no more 429s.",
+        "Explained per-plan limits (Starter 25, Growth 100, Enterprise 400 req/s) and the Retry-After header. Customer reduced worker concurrency and batched usage records.",
     ],
 },
 {
@@ -988,8 +1090,8 @@ FAMILIES = [
         "A cursor expires 24 hours after it was issued and can't be modified. Store the created timestamp (or updated timestamp) of the last object you processed and start the next run with the created[gte] / updated[gte] filter instead of an old cursor.",
     ],
     "resolutions": [
-        "Cursor used after 24h expiry (LL-4002). Customer switched ETL to created[gte] filtering and stopped persisting cursors.",
-        "Script double-encoded the cursor; sending it back unchanged fixed LL-4002.",
+        "Cursor was reused after its 24-hour validity (400 LL-4002). Customer switched the ETL to created[gte]/updated[gte] filters with the last processed timestamp and stopped persisting cursors between runs.",
+        "Script URL-encoded the opaque cursor a second time, which invalidates it (LL-4002). Sending next_cursor back unchanged fixed it.",
     ],
 },
 {
@@ -1010,12 +1112,12 @@ FAMILIES = [
         "LL-4091 is returned when a key is reused for a different request. Using customer id or date as the key makes unrelated requests share it. Use one random key per operation and reuse it only for retries of that same request; keys expire after 24 hours. For the duplicate invoice, void it (More > Void) if unpaid.",
     ],
     "resolutions": [
-        "Customer used customer id as Idempotency-Key (LL-4091). Switched to a UUID per operation; duplicate invoice voided.",
-        "Retries without Idempotency-Key caused a duplicate; explained per-operation keys, 24h retention.",
+        "Customer used the customer id as Idempotency-Key, so unrelated requests collided (409 LL-4091). Switched to one UUID per operation reused only for retries; the duplicate invoice was voided.",
+        "Retries without an Idempotency-Key created a duplicate invoice after a timeout. Explained per-operation keys kept for 24 h; customer added keys and voided the unpaid duplicate.",
     ],
 },
 {
-    "key": "webhook_signature", "doc": "webhooks/signature-verification.md", "tags": ["webhooks", "signature"],
+    "key": "webhook_signature", "ask_for": [0, 1], "doc": "webhooks/signature-verification.md", "tags": ["webhooks", "signature"],
     "code": "user_error", "code2": "fixed", "prio": [1, 4, 4, 1], "n": 10,
     "subjects": [
         "Webhook signature verification fails for every event",
@@ -1040,8 +1142,8 @@ FAMILIES = [
         "The usual cause is hashing a re-serialised body or leaving out the timestamp. Ledgerline signs \"t.rawbody\" (timestamp from the header, a dot, then the untouched raw body) with HMAC-SHA256 and the endpoint secret. Use the raw body your framework gives you before parsing, include the timestamp, and compare in constant time against every v1= entry in the header (there are two during the 24-hour overlap after a rotation). Our official SDKs do this in one call: ledgerline.webhooks.constructEvent(rawBody, header, secret).",
     ],
     "resolutions": [
-        "Customer was hashing JSON.stringify(req.body) without the timestamp. Switched to raw body and '<t>.<body>' payload; signatures verify.",
-        "After secret rotation the endpoint only checked the first v1 signature with the old secret. Now accepts any v1 value; fixed.",
+        "Customer was hashing JSON.stringify(req.body) without the timestamp. Switched to the raw request body (express.raw) and the signed payload '<t>.<raw body>' with HMAC-SHA256 and the whsec_ secret; signatures verify.",
+        "After the secret rotation the endpoint only checked the first v1 signature, which is the new-secret one, with the old secret. Verifier now accepts any matching v1 value and uses the new secret; deliveries succeed.",
     ],
 },
 {
@@ -1056,14 +1158,15 @@ FAMILIES = [
         "We haven't received any webhooks since {day}. In the dashboard the endpoint {url} shows status Disabled with LL-5031. Our service had an outage of a couple of days. How do we get the missed events?",
         "Our order fulfilment relies on {event} webhooks. The endpoint got auto-disabled while our load balancer certificate was expired. We fixed the cert. Can you re-enable and resend?",
         "Dashboard says \"Endpoint disabled after repeated failures (LL-5031)\". What are the rules for this and how do I turn it back on?",
+        "Our endpoint {cred_url} was disabled with LL-5031 after our auth proxy rejected your requests for three days (it expected basic auth in the URL, which we had changed). Proxy is fixed. How do we switch it back on and get the missed events?",
     ],
     "solutions": [
         "Each event is retried 8 times over about 3 days (1 min, 5 min, 30 min, 2 h, 6 h, 12 h, 24 h, 24 h). When every delivery to an endpoint has failed for 3 consecutive days, the endpoint is disabled with LL-5031 and the Owners are emailed. A delivery counts as failed if you don't answer 2xx within 10 seconds.\n\nTo recover:\n1. Settings > Developers > Webhooks > select the endpoint > Enable.\n2. Click Replay events, choose the time range of the outage (up to 30 days back) and start the replay. Events are re-sent in order with their original ids, so make sure your handler de-duplicates on event id.",
         "The endpoint was disabled after 3 days of failed deliveries (LL-5031). Fix the cause, then re-enable it under Settings > Developers > Webhooks and use Replay events for the outage window (events are kept 30 days). Alternatively list them with GET /v2/events?created[gte]=... and process them from the API.",
     ],
     "resolutions": [
-        "Endpoint auto-disabled after 3 days of failures (LL-5031). Customer re-enabled it and replayed events for the outage window.",
-        "Re-enabled webhook endpoint after customer fixed TLS cert; replayed {count} missed events via Replay events.",
+        "Endpoint was auto-disabled after 3 days of failed deliveries (LL-5031). Customer fixed their service, re-enabled the endpoint under Settings > Developers > Webhooks and used Replay events for the outage window.",
+        "Re-enabled the webhook endpoint after the customer renewed the expired TLS certificate; replayed {count} missed events via Replay events (handler de-duplicates on event id).",
     ],
 },
 {
@@ -1084,12 +1187,12 @@ FAMILIES = [
         "This is expected behaviour: delivery is at-least-once and unordered. De-duplicate on the event id (evt_...), acknowledge within 10 seconds and process asynchronously, and when order matters re-fetch the object via the API. See the webhooks overview for the handler checklist.",
     ],
     "resolutions": [
-        "Duplicate events due to handler exceeding 10s timeout. Customer now acks immediately and de-dupes on event id.",
-        "Explained at-least-once, unordered delivery; customer added idempotent processing keyed on evt id.",
+        "Duplicate deliveries happened because the handler took longer than the 10 s timeout, so the event was retried. Customer now returns 2xx immediately, processes from a queue and de-duplicates on event id.",
+        "Explained that delivery is at-least-once and unordered. Customer added idempotent processing keyed on evt id and re-fetches objects from the API when order matters.",
     ],
 },
 {
-    "key": "dunning_not_retrying", "doc": "billing/dunning.md", "tags": ["dunning", "payments", "retries"],
+    "key": "dunning_not_retrying", "ask_for": [0, 1, 2, 3], "doc": "billing/dunning.md", "tags": ["dunning", "payments", "retries"],
     "code": "config_change", "prio": [1, 4, 4, 1], "n": 9,
     "subjects": [
         "Failed payments are not being retried",
@@ -1115,8 +1218,8 @@ FAMILIES = [
         "The retry schedule lives in Settings > Billing > Dunning. It was set to a single attempt with the cancel final action, so nothing was retried. Restore the schedule (default 3, 5 and 7 days after the first failure, 4 attempts in total), and re-run the affected invoices with Retry payment. Smart Retries (Enterprise) can pick optimal retry times instead of fixed days.",
     ],
     "resolutions": [
-        "dunning.max_attempts was 1 with final_action=cancel after a migration. Reset schedule to 3/5/7 days, 4 attempts; failed invoices retried manually.",
-        "Dunning misconfigured; restored default retry schedule and reactivated cancelled subscriptions.",
+        "dunning.max_attempts had been set to 1 with final_action=cancel during a migration. Reset the schedule to 3/5/7 days with 4 attempts under Settings > Billing > Dunning and retried the failed invoices manually.",
+        "Dunning misconfigured after a settings change (audit log). Restored the default retry schedule and reactivated the subscriptions that dunning had cancelled.",
     ],
 },
 {
@@ -1137,8 +1240,8 @@ FAMILIES = [
         "Add the new address under the customer's Billing contacts and remove the old one. Every billing contact with \"Receives payment reminders\" enabled gets dunning emails; there's no separate cc field.",
     ],
     "resolutions": [
-        "Reminders went to primary email; added billing contacts with 'Receives payment reminders' and resent reminder for {inv}.",
-        "Replaced departed contact with new billing contact on the customer; dunning emails now go to AP.",
+        "Reminders went to the customer's primary email because no billing contacts were set. Added billing contacts with 'Receives payment reminders' on the customer and resent the reminder for {inv}.",
+        "Replaced the departed contact with the new billing contact on the customer (Contacts > Billing contacts); dunning emails now go to AP. There is no cc field; every recipient is a billing contact.",
     ],
 },
 {
@@ -1149,6 +1252,7 @@ FAMILIES = [
         "Customer charged twice when changing plans mid-month?",
         "Why is there a negative line item on the invoice after a downgrade",
         "Proration amounts look wrong",
+        "How to apply plan changes at renewal without proration",
     ],
     "bodies": [
         "A customer upgraded from Basic to Pro on {day} and got an immediate invoice {inv} for {amount} with two lines \"Unused time on Basic\" and \"Remaining time on Pro\". They thought they were charged twice. Can you explain?",
@@ -1160,8 +1264,8 @@ FAMILIES = [
         "The credit and charge lines are proration for the unused and remaining time in the current period. If you prefer changes to apply at renewal, set billing.proration_behavior to none (Settings > Billing > Subscriptions) or schedule the change for the period end with the \"At next renewal\" option when editing the subscription.",
     ],
     "resolutions": [
-        "Explained proration lines; customer set billing.proration_behavior to create_prorations instead of always_invoice.",
-        "Customer wanted changes at renewal; set proration_behavior=none and used scheduled changes.",
+        "Immediate invoice came from billing.proration_behavior=always_invoice; the two lines were proration credit and charge netting to the difference. Customer set the default to create_prorations so prorations land on the next invoice.",
+        "Customer wanted changes to apply at renewal: set billing.proration_behavior=none and used 'At next renewal' scheduled changes.",
     ],
 },
 {
@@ -1182,8 +1286,8 @@ FAMILIES = [
         "Ledgerline allocates numbers at finalization. Your gaps come from a shared sequence across entities; switch Numbering > Sequence scope to per entity so each legal entity gets consecutive numbers, and use the format INV-{{YYYY}}-{{SEQ:5}} for a yearly reset. The Invoice numbering report lists every allocated number for the auditor.",
     ],
     "resolutions": [
-        "Gaps came from a workspace-wide sequence shared across entities. Switched to per-entity sequences and provided numbering report for auditor.",
-        "Set invoice.number_format to INV-{{YYYY}}-{{SEQ:5}} for yearly reset; explained numbers are allocated at finalization.",
+        "Gaps came from a workspace-wide sequence shared across entities. Switched Numbering > Sequence scope to per entity and provided the Invoice numbering report to the auditor.",
+        "Set invoice.number_format to INV-{{YYYY}}-{{SEQ:5}} for a yearly reset. Explained that numbers are allocated at finalization, so deleted drafts never leave gaps.",
     ],
 },
 {
@@ -1204,8 +1308,8 @@ FAMILIES = [
         "The document date is in a locked period (LL-4093). Either create the correction dated in the current period (credit note today), or ask your Accountant/Owner to temporarily move the period lock date in Settings > Accounting > Period close and re-lock afterwards.",
     ],
     "resolutions": [
-        "Document dated in locked period (LL-4093). Customer issued credit note dated in current period instead of reopening.",
-        "Owner temporarily moved accounting.period_lock_date, voided {inv}, then re-locked the period.",
+        "Document date fell in a locked accounting period (LL-4093). Customer issued a credit note dated in the current open period instead of reopening the closed one.",
+        "An Owner temporarily moved accounting.period_lock_date back (Settings > Accounting > Period close), voided {inv}, then re-locked the period; change recorded in the audit log.",
     ],
 },
 {
@@ -1226,8 +1330,8 @@ FAMILIES = [
         "LL-4095 is the creditable-amount check: earlier credit notes on {inv} already reduced what can be credited. Credit up to the remaining amount shown on the invoice and put anything extra on the customer's balance (Balance > Adjust).",
     ],
     "resolutions": [
-        "Previous partial credit reduced creditable amount. Issued credit note for the remainder and a balance adjustment for the goodwill part.",
-        "Explained creditable amount rule (LL-4095); customer credited remaining amount only.",
+        "An earlier partial credit reduced the creditable amount (LL-4095). Issued a credit note for the remainder and a customer balance adjustment for the goodwill part.",
+        "Explained the creditable amount rule (total minus existing credit notes); customer credited the remaining amount only.",
     ],
 },
 ]
@@ -1248,12 +1352,12 @@ FAMILIES += [
         "A customer sent me their full card number by email so we could \"run it manually\": {card}. Obviously I won't do that, but their automatic payment keeps failing with authentication_required. What is the right way to handle this?",
     ],
     "solutions": [
-        "Under PSD2/SCA the issuing bank can demand 3D Secure authentication even for a recurring charge; the charge then fails with authentication_required. Ledgerline automatically emails the customer a secure payment link (invoice.payment_action_required event) where they complete 3DS, and later charges on that card are usually exempt.\n\n1. Check Settings > Billing > Payment emails > \"Authentication required\" email is enabled.\n2. You can resend the link from the invoice: More > Send payment link.\n3. Never take card numbers by email or phone; please delete that email, and ask the customer to use the payment link or the customer portal. I've redacted the number from this ticket.",
-        "authentication_required means the bank wants 3D Secure confirmation. Send the customer the hosted payment link for {inv} (invoice page > More > Send payment link); once they authenticate, the payment succeeds and future off-session charges normally go through. Make sure the \"Authentication required\" customer email is switched on so this happens automatically. Card numbers must never be sent by email; please delete the message.",
+        "Under PSD2/SCA the issuing bank can demand 3D Secure authentication even for a recurring charge; the charge then fails with authentication_required. Ledgerline automatically emails the customer a secure payment link (invoice.payment_action_required event) where they complete 3DS, and later charges on that card are usually exempt.\n\n1. Check Settings > Billing > Payment emails > \"Authentication required\" email is enabled.\n2. You can resend the link from the invoice: More > Send payment link.\n3. Never take card numbers by email or phone. If a customer sends one, delete the message and point them to the payment link or the customer portal.",
+        "authentication_required means the bank wants 3D Secure confirmation. Send the customer the hosted payment link for {inv} (invoice page > More > Send payment link); once they authenticate, the payment succeeds and future off-session charges normally go through. Make sure the \"Authentication required\" customer email is switched on so this happens automatically. Card numbers must never be sent by email; if one arrives, delete it.",
     ],
     "resolutions": [
-        "Declines were SCA authentication_required. Enabled 'Authentication required' emails and sent hosted payment links; customer paid after 3DS.",
-        "Customer completed 3DS via payment link for {inv}. Advised deleting emailed card number; ticket redacted.",
+        "Declines were SCA authentication_required. Enabled the 'Authentication required' payment email and sent hosted payment links; customers paid after completing 3D Secure.",
+        "Customer completed 3DS via the payment link for {inv} (invoice > More > Send payment link). Advised deleting the emailed card number; ticket redacted.",
     ],
 },
 {
@@ -1274,22 +1378,22 @@ FAMILIES += [
         "The subscription had the old card set as its own payment method, which takes precedence over the customer default. Set the new card as default for the customer and set the subscription to use the customer default, then retry the invoice. Please don't take card numbers over the phone; send the customer a portal link to add the card themselves.",
     ],
     "resolutions": [
-        "Subscription had old card pinned as its payment method. Switched subscription to customer default and retried {inv}.",
-        "New card was added but not default; set default payment method and retried payment successfully.",
+        "Subscription had the old card pinned as its own payment method, which overrides the customer default. Switched the subscription to 'Use customer default' and retried {inv}; paid.",
+        "New card had been added but not set as default. Set it as default payment method, set the subscription to use it, and retried the payment successfully.",
     ],
 },
 {
-    "key": "sepa_iban_invalid", "doc": "billing/sepa-direct-debit.md", "tags": ["sepa", "iban", "payments"],
+    "key": "sepa_iban_invalid", "ask_for": [0, 1, 2], "doc": "billing/sepa-direct-debit.md", "tags": ["sepa", "iban", "payments"],
     "code": "user_error", "prio": [1, 5, 3, 0], "n": 9, "since": "2024-03-01",
     "subjects": [
         "LL-4221 IBAN invalid when adding SEPA mandate",
         "Customer can't set up direct debit: IBAN rejected",
-        "SEPA mandate creation fails for Austrian bank account",
+        "SEPA mandate creation fails although the IBAN is correct",
     ],
     "bodies": [
         "One of our customers tries to set up SEPA Direct Debit and gets LL-4221 \"IBAN is invalid\". They sent me their IBAN: {iban}. It looks correct to me?",
         "We're importing SEPA mandates via the API and some fail with LL-4221. Example: {iban} for {entity}. Bank is {bank}.",
-        "Customer says their IBAN is right but the portal won't accept it. They typed it with spaces and lowercase letters like this: de{line} ... I also have the one from their invoice: {iban}",
+        "Customer says their IBAN is right but the portal won't accept it. They typed it with spaces and lowercase letters like this: {iban_lc}. Is that the problem?",
     ],
     "asks": [
         "Could you check whether the customer's currency is EUR and which Ledgerline entity they belong to? SEPA mandates can only be created for EUR customers of an entity with a SEPA creditor identifier.",
@@ -1303,8 +1407,8 @@ FAMILIES += [
         "The IBAN checksum is valid, so LL-4221 comes from the setup, not the number: SEPA mandates require a EUR customer and a creditor identifier on the billing entity. Add the SEPA creditor ID under Settings > Entities > Payment settings, make sure the customer's currency is EUR, and the mandate will be accepted. If the reason field says checksum, the customer has a typo in the IBAN.",
     ],
     "resolutions": [
-        "LL-4221 reason=currency: customer billed in GBP. Explained SEPA is EUR-only; customer switched to card.",
-        "Entity lacked a SEPA creditor identifier; added it and mandate creation succeeded.",
+        "LL-4221 with reason=currency: the customer is billed in GBP and SEPA is EUR-only. The IBAN itself was valid; customer switched to card payments.",
+        "The billing entity had no SEPA creditor identifier (LL-4221 reason=currency). Added it under Settings > Entities > Payment settings and the mandate was created.",
     ],
 },
 {
@@ -1325,8 +1429,8 @@ FAMILIES += [
         "That's a SEPA return: the debtor's bank can reverse the debit after it appears successful. The reason code tells you what to do: retry AM04 (insufficient funds), request a fresh mandate for MD01 (no mandate) or MS02, and collect new details for AC04 (closed account). Mandate requests are sent from the customer page.",
     ],
     "resolutions": [
-        "Return reason MD01 (no mandate). Sent the customer a new mandate request; payment collected after signing.",
-        "AM04 insufficient funds; retried via dunning and paid on second attempt.",
+        "Debit returned with MD01 (no valid mandate). Sent the customer a new mandate request from the customer page; payment collected after signing.",
+        "Return reason AM04 (insufficient funds); retried through dunning and paid on the second attempt. Bank return fee shown as a separate fee line.",
     ],
 },
 {
@@ -1335,7 +1439,7 @@ FAMILIES += [
     "subjects": [
         "LL-4230 VAT number validation failed",
         "Reverse charge not applied, VAT ID rejected",
-        "VIES validation errors for German customers",
+        "VIES validation errors for all customers in one country",
     ],
     "bodies": [
         "We can't save the VAT ID {vat} on a customer: LL-4230 \"tax ID could not be validated\". It's a valid number; we checked on the EU website.",
@@ -1347,8 +1451,8 @@ FAMILIES += [
         "LL-4230 here means VIES (the EU's VAT validation service) didn't answer, not that the number is wrong. Turn on tax.vies_fallback = accept_pending under Settings > Tax so IDs are stored as pending and re-checked automatically, then retry. Pending IDs get reverse charge; if a re-check later finds them invalid we notify you.",
     ],
     "resolutions": [
-        "VIES outage for one member state caused LL-4230. Enabled tax.vies_fallback=accept_pending; IDs validated on re-check.",
-        "Re-invoiced customer with reverse charge after VAT ID was validated; credit note issued for the VAT invoice.",
+        "VIES outage for one member state caused LL-4230. Enabled tax.vies_fallback=accept_pending so IDs are saved as pending with reverse charge; all IDs validated on re-check.",
+        "Invoice had been issued with VAT while the VAT ID could not be validated. Once VIES confirmed the ID, issued a credit note and re-invoiced with reverse charge.",
     ],
 },
 {
@@ -1363,14 +1467,15 @@ FAMILIES += [
         "We can't finalize invoice {inv} for a customer in {city} {zip}: LL-4231 \"billing address could not be validated for tax calculation\".",
         "US sales tax shows 0% on invoices for a new customer in {city}. We have nexus there and registered in Settings > Tax.",
         "Our import created customers with only ZIP codes and now invoices fail with LL-4231.",
+        "We're trying to finalize {inv} for a sole proprietor in {city}. We only have a ZIP code ({zip}) from their W-9 (SSN {ssn}, I know we shouldn't keep that) and finalizing fails with LL-4231 \"billing address could not be validated\".",
     ],
     "solutions": [
         "For US sales tax we need a deliverable address to find the exact jurisdiction (city/county/district rates can differ within one ZIP code). LL-4231 means the address didn't resolve: usually a missing street line, a ZIP that doesn't match the city, or a PO box in a state that taxes by ship-to location.\n\n1. Edit the customer's billing address (line1, city, state, postal code; ZIP+4 helps) and click Validate.\n2. Then finalize the invoice again.\n\nA 0% rate with a valid address means no registration is configured for that state: Settings > Tax > US registrations > Add state.",
         "Tax calculation needs a full, validated billing address. Add the street line and check the ZIP against the city, validate, then finalize. If tax still shows 0%, add the state under Settings > Tax > US registrations.",
     ],
     "resolutions": [
-        "Customers imported with ZIP only; customer completed street addresses and invoices finalized with correct tax.",
-        "No state registration configured; added state registration so sales tax is calculated.",
+        "Customers imported with ZIP only could not be resolved to a tax jurisdiction (LL-4231). Customer completed the street addresses, validated them and invoices finalized with correct tax.",
+        "No state registration was configured, so tax was 0%. Added the state under Settings > Tax > US registrations; sales tax now calculated.",
     ],
 },
 {
@@ -1391,8 +1496,8 @@ FAMILIES += [
         "Currency is locked after the first finalized invoice (LL-4096). Create a second customer in EUR, link it to the original as a child account, and move the subscription at renewal.",
     ],
     "resolutions": [
-        "Currency locked after first invoice. Created a EUR customer linked to the original and moved the subscription at renewal.",
-        "Explained LL-4096; new customer record in target currency used.",
+        "Customer currency is locked after the first finalized invoice (LL-4096). Created a EUR customer linked to the original via parent account and moved the subscription at renewal.",
+        "Explained LL-4096; a new customer record in the target currency was used and the remaining USD balance refunded.",
     ],
 },
 {
@@ -1413,8 +1518,8 @@ FAMILIES += [
         "LL-4220 means the file isn't UTF-8; save it as \"CSV UTF-8\" and import again. To fix the garbled names already imported, run the import again in Update mode keyed on external_id with the corrected file.",
     ],
     "resolutions": [
-        "File was Windows-1252 from Excel (LL-4220). Re-saved as CSV UTF-8 and reimported; fixed mojibake by update-mode import.",
-        "BOM rejected on 4.9; customer removed BOM (upgrade to 5.1+ accepts it).",
+        "File was Windows-1252 from Excel's plain CSV option (LL-4220). Re-saved as 'CSV UTF-8' and re-imported; garbled names fixed with an Update-matched-records import keyed on external_id.",
+        "Byte-order mark from Excel's CSV UTF-8 was rejected on 4.9 (header unknown on row 1). Customer removed the BOM; 5.1 and later accept it.",
     ],
 },
 {
@@ -1424,6 +1529,7 @@ FAMILIES += [
         "LL-4222 unrecognised date in subscription import",
         "Import swapped day and month on start dates",
         "Dates like 03/04/2025 imported wrong",
+        "Which date format does the CSV importer accept?",
     ],
     "bodies": [
         "Our subscriptions import fails with LL-4222 \"unrecognised date '13/02/2025' in column start_date\" at line {line}.",
@@ -1435,8 +1541,8 @@ FAMILIES += [
         "Use ISO dates or set the date format explicitly (import.date_format, e.g. DD/MM/YYYY) before importing. To fix the swapped ones, re-import the corrected file in Update mode using the batch id filter.",
     ],
     "resolutions": [
-        "Set import.date_format=DD/MM/YYYY; re-imported in update mode to correct swapped start dates.",
-        "Converted dates to ISO 8601; LL-4222 resolved.",
+        "Dates were DD/MM/YYYY but imported as US format. Set import.date_format=DD/MM/YYYY and re-imported in Update mode filtered by batch id to correct the swapped start dates.",
+        "Converted the date columns to ISO 8601 (YYYY-MM-DD); LL-4222 resolved and the import completed.",
     ],
 },
 {
@@ -1446,6 +1552,7 @@ FAMILIES += [
         "Import rejected: file too large",
         "LL-4223 duplicate external_id in import",
         "Bulk import of {rows} customers, best way?",
+        "Re-running a failed import: will it duplicate customers?",
     ],
     "bodies": [
         "We're migrating from our old billing system and have {rows} customers. The upload fails saying the file exceeds the limit.",
@@ -1457,8 +1564,8 @@ FAMILIES += [
         "Split the file into chunks of at most 50,000 rows / 25 MB, make external_id unique (prefix by region), and use \"Create or update\" mode so re-runs don't duplicate.",
     ],
     "resolutions": [
-        "Split file into <50k-row chunks and made external_id unique with region prefix. Import completed.",
-        "Re-ran in Create-or-update mode after partial import; no duplicates.",
+        "Split the file into chunks under 50,000 rows / 25 MB and made external_id unique with a region prefix (LL-4223). Import completed.",
+        "Re-ran the partially completed import in Create or update mode, which matches on external_id; no duplicates were created.",
     ],
 },
 {
@@ -1479,8 +1586,8 @@ FAMILIES += [
         "The QuickBooks authorization expired (QBO_AUTH_EXPIRED), typically because the connecting user lost admin rights or the token wasn't refreshed for 100 days. Reconnect under Settings > Integrations > QuickBooks Online with a QuickBooks admin, then run Backfill since last success. Reconnecting to the same company doesn't create duplicates.",
     ],
     "resolutions": [
-        "QBO_AUTH_EXPIRED after connecting user left. Reconnected with shared admin account and backfilled {count} invoices.",
-        "Reconnected QuickBooks and ran backfill; no duplicates created.",
+        "QBO_AUTH_EXPIRED after the QuickBooks user who connected the integration left. Reconnected with a shared QuickBooks admin account to the same company and ran Backfill since last success; {count} invoices synced without duplicates.",
+        "Reconnected QuickBooks Online (Settings > Integrations > QuickBooks Online > Reconnect) and ran the backfill; records matched on the Ledgerline id, no duplicates created.",
     ],
 },
 {
@@ -1501,8 +1608,8 @@ FAMILIES += [
         "Map the new product under Mappings > Products (or set a default item for unmapped products), then Retry failed syncs.",
     ],
     "resolutions": [
-        "New add-on product had no QuickBooks item mapping. Mapped it and retried failed syncs.",
-        "Set default item for unmapped products; queue drained.",
+        "New add-on product had no QuickBooks item mapping (QBO_ACCOUNT_MAPPING_MISSING). Mapped it under Mappings > Products and clicked Retry failed syncs.",
+        "Set a default item for unmapped products so new products no longer block syncing; the failed queue drained.",
     ],
 },
 {
@@ -1512,6 +1619,7 @@ FAMILIES += [
         "Xero sync fails: XERO_TAX_RATE_INACTIVE",
         "Invoices not pushed to Xero after VAT change",
         "Xero integration error about tax rate",
+        "Xero sync broken, one organisation disconnected",
     ],
     "bodies": [
         "Since the start of the month, invoices fail to sync to Xero with XERO_TAX_RATE_INACTIVE. Our accountant archived some old tax rates in Xero.",
@@ -1523,8 +1631,8 @@ FAMILIES += [
         "Update the tax rate mapping to active Xero rates (Mappings > Tax rates) and retry the failed syncs. If an organisation shows XERO_TENANT_DISCONNECTED, reconnect it from the Organisations tab.",
     ],
     "resolutions": [
-        "Accountant archived mapped Xero tax rates; remapped to active rates and retried failed syncs.",
-        "Remapped tax rates and reconnected disconnected Xero organisation.",
+        "Accountant archived Xero tax rates still mapped in Ledgerline (XERO_TAX_RATE_INACTIVE). Remapped to active rates under Mappings > Tax rates and retried failed syncs.",
+        "Remapped tax rates to active Xero rates and reconnected the organisation that showed XERO_TENANT_DISCONNECTED; backfill completed.",
     ],
 },
 {
@@ -1532,7 +1640,7 @@ FAMILIES += [
     "code": "config_change", "plans": ["Enterprise"], "prio": [1, 4, 4, 1], "n": 7,
     "subjects": [
         "NetSuite sync: NETSUITE_SUBSIDIARY_MISMATCH",
-        "Invoices for our UK entity fail to sync to NetSuite",
+        "Invoices for our second entity fail to sync to NetSuite",
         "NETSUITE_TBA_INVALID after role change",
     ],
     "bodies": [
@@ -1545,8 +1653,8 @@ FAMILIES += [
         "Map the entity to its subsidiary and enable multi-subsidiary customers (or one customer per subsidiary), then retry. For NETSUITE_TBA_INVALID, restore the role permissions and regenerate the token.",
     ],
     "resolutions": [
-        "Customer record belonged to parent subsidiary. Enabled one-customer-per-subsidiary and retried syncs.",
-        "Integration role lost Invoice permissions (NETSUITE_TBA_INVALID); restored permissions and new token.",
+        "Customer record belonged to the parent subsidiary (NETSUITE_SUBSIDIARY_MISMATCH). Enabled 'One customer per subsidiary' and retried the failed syncs.",
+        "Integration role had lost Invoice permissions (NETSUITE_TBA_INVALID). Restored the role permissions, issued a new token and updated Credentials.",
     ],
 },
 {
@@ -1556,6 +1664,7 @@ FAMILIES += [
         "{wh} sync failing: WH_SYNC_PERMISSION_DENIED",
         "Data warehouse sync stuck since schema change",
         "WH_SYNC_SCHEMA_DRIFT error on invoices table",
+        "How fresh is the warehouse sync data?",
     ],
     "bodies": [
         "Our {wh} sync has failed every hour since {day} with WH_SYNC_PERMISSION_DENIED. We rotated the service account credentials recently.",
@@ -1567,8 +1676,8 @@ FAMILIES += [
         "Re-grant the sync role its privileges (USAGE, CREATE TABLE on the ledgerline schema) and test the connection; for schema drift, revert the manual change or use Resync table. Sync runs hourly on Growth and every 15 minutes on Enterprise.",
     ],
     "resolutions": [
-        "Rotated {wh} service account lacked CREATE TABLE on ledgerline schema. Re-granted and sync resumed.",
-        "Analyst altered managed table (WH_SYNC_SCHEMA_DRIFT); ran Resync table and moved their changes to a view.",
+        "Rotated {wh} service account lacked USAGE/CREATE TABLE on the ledgerline schema (WH_SYNC_PERMISSION_DENIED). Re-granted the privileges, tested the connection and the sync resumed.",
+        "Analyst altered a managed table (WH_SYNC_SCHEMA_DRIFT). Ran Resync table and moved their changes to a view in another schema.",
     ],
 },
 {
@@ -1589,8 +1698,8 @@ FAMILIES += [
         "Links expire after 7 days and require a signed-in user with export permission. Add your accountant as a recipient or send scheduled exports to SFTP/S3.",
     ],
     "resolutions": [
-        "Export links expire after 7 days; configured S3 destination for scheduled exports.",
-        "Colleague lacked export permission; assigned Accountant role.",
+        "Export links expire after 7 days and need a signed-in user with export permission. Configured an S3 destination for the scheduled export instead of email links.",
+        "Colleague lacked export permission, so the forwarded link returned 403. Assigned the Accountant role and added them as a recipient of the schedule.",
     ],
 },
 ]
@@ -1598,7 +1707,7 @@ FAMILIES += [
 
 FAMILIES += [
 {
-    "key": "email_deliverability", "doc": "troubleshooting/email-deliverability.md", "tags": ["email", "deliverability", "invoices"],
+    "key": "email_deliverability", "ask_for": [0, 1], "doc": "troubleshooting/email-deliverability.md", "tags": ["email", "deliverability", "invoices"],
     "code": "config_change", "prio": [1, 4, 4, 1], "n": 9,
     "subjects": [
         "Invoice emails landing in spam",
@@ -1622,8 +1731,8 @@ FAMILIES += [
         "Your DKIM records were created with the domain appended twice, so they don't resolve. Enter only the host part (ll1._domainkey, ll2._domainkey), add include:spf.ledgerline-mail.net to your SPF record, and wait for the next verification (every 15 minutes). For the suppressed address, remove it from the suppression list and resend.",
     ],
     "resolutions": [
-        "DKIM CNAMEs had the zone appended twice; fixed records and added SPF include. Domain verified; spam placement improved.",
-        "Recipient address was on suppression list after a hard bounce; removed and resent {inv}.",
+        "DKIM CNAMEs had the zone appended twice by the DNS provider. Fixed ll1/ll2._domainkey records and added include:spf.ledgerline-mail.net to the SPF record; domain verified and spam placement improved.",
+        "Recipient address was on the suppression list after a hard bounce. Removed it under Settings > Email > Suppression list and resent {inv}.",
     ],
 },
 {
@@ -1638,14 +1747,15 @@ FAMILIES += [
         "Our customers receive the portal sign-in email but when they click the link they get \"This link has expired or was already used\". Some click within a few minutes.",
         "One customer, {email3}, says every portal link is expired immediately. They use Outlook with Microsoft Defender Safe Links.",
         "Can we make portal links valid longer? Our customers often open the email the next day.",
+        "A customer forwarded me their sign-in email. The link is {portal_link} and it says \"This link has expired or was already used\" for both of us, although the email is only an hour old.",
     ],
     "solutions": [
         "Portal sign-in links are single-use and valid for 30 minutes by default (portal.link_ttl_minutes, adjustable from 10 to 1440 under Settings > Customer portal > Security). Email security scanners such as Microsoft Defender Safe Links or Mimecast open links to check them, which uses up the single use before the customer clicks.\n\nFix for scanners: enable \"Require confirmation click\" (portal.link_confirm_click = true). The link then opens a page with a Continue button, which scanners don't press. For customers who open the email later, raise the TTL or send them a fresh link from the customer page (Portal > Send sign-in link).",
         "The link is single-use; an email scanner is consuming it. Turn on Settings > Customer portal > Security > Require confirmation click, and raise portal.link_ttl_minutes if people open the email much later.",
     ],
     "resolutions": [
-        "Safe Links scanner consumed single-use portal links; enabled portal.link_confirm_click.",
-        "Increased portal.link_ttl_minutes to 1440 for customers opening emails the next day.",
+        "Microsoft Defender Safe Links scanner consumed the single-use portal links. Enabled portal.link_confirm_click (Require confirmation click); customers sign in normally.",
+        "Customers opened the email the next day. Increased portal.link_ttl_minutes to 1440.",
     ],
 },
 {
@@ -1666,12 +1776,12 @@ FAMILIES += [
         "Your CAA record only allows your corporate CA, so Let's Encrypt can't issue the certificate. Add a CAA entry for letsencrypt.org, then Retry verification under Settings > Customer portal > Domain.",
     ],
     "resolutions": [
-        "CAA record blocked Let's Encrypt; customer added letsencrypt.org CAA entry and certificate was issued.",
-        "CDN proxy on CNAME prevented renewal; switched to DNS-only and retried verification.",
+        "CAA record only allowed the corporate CA, so Let's Encrypt could not issue the certificate. Customer added a letsencrypt.org CAA entry, clicked Retry verification and the certificate was issued.",
+        "CDN proxy in front of the CNAME prevented certificate renewal. Switched the record to DNS-only and retried verification; portal domain active again.",
     ],
 },
 {
-    "key": "mobile_login_loop", "since": "2025-08-20", "doc": "troubleshooting/mobile-app.md", "tags": ["mobile", "sso", "login"],
+    "key": "mobile_login_loop", "ask_for": [1, 2], "since": "2025-08-20", "doc": "troubleshooting/mobile-app.md", "tags": ["mobile", "sso", "login"],
     "code": "fixed", "code2": "known_issue", "prio": [1, 5, 3, 0], "n": 8,
     "subjects": [
         "Mobile app stuck in login loop with SSO",
@@ -1695,8 +1805,8 @@ FAMILIES += [
         "This is a known issue in mobile app 5.2.0-5.2.2 with SSO redirects and is fixed in 5.2.3. Update the app and sign in again; mobile apps older than 5.1.0 are no longer supported at all.",
     ],
     "resolutions": [
-        "Mobile SSO login loop fixed by updating app from {mobile} to 5.2.3+.",
-        "Known issue in 5.2.0-5.2.2; customer updated the app and cleared sessions.",
+        "Mobile SSO login loop was the known bug in app 5.2.0-5.2.2. Updating the app from {mobile} to 5.2.3 fixed it.",
+        "Known issue in 5.2.0-5.2.2; customer updated the app to 5.2.3 and used Sign out everywhere to clear stale sessions.",
     ],
 },
 {
@@ -1717,8 +1827,8 @@ FAMILIES += [
         "Check the OS notification permission, then Profile > Notifications in the app, and remove stale devices under Profile > Devices; sign in again on the new phone to register it. Threshold alerts are available under Payments > Only above amount.",
     ],
     "resolutions": [
-        "OS notification permission was off on the new device; enabled and re-registered device.",
-        "Set payment alert threshold; removed stale device registrations.",
+        "OS notification permission was off on the new device. Enabled it, removed the old device under Profile > Devices and signed in again to re-register.",
+        "Set the payment alert threshold (Only above amount) and removed stale device registrations; notifications arrive.",
     ],
 },
 {
@@ -1739,8 +1849,8 @@ FAMILIES += [
         "MRR excludes one-off charges, usage and tax and spreads annual plans over 12 months, so it won't equal invoiced revenue. Also set workspace.timezone to {tz}; reports currently cut months at midnight UTC.",
     ],
     "resolutions": [
-        "Workspace timezone was UTC; changed workspace.timezone to {tz}, month boundaries now match finance.",
-        "Explained MRR definition (excludes one-offs, usage, tax; annual/12).",
+        "Workspace timezone was UTC, so month boundaries differed from finance's. Changed workspace.timezone to {tz}; reports recalculated and matched.",
+        "Explained the MRR definition (excludes one-off charges, usage and tax; annual plans divided by 12) and pointed to Reports > MRR > Movements for reconciliation.",
     ],
 },
 {
@@ -1761,12 +1871,12 @@ FAMILIES += [
         "If it's within 30 days: Settings > Data > Recently deleted > Restore. The subscription returns paused, resume it manually. After 30 days deletion is permanent and we cannot recover it.",
     ],
     "resolutions": [
-        "Restored customer from Recently deleted within the 30-day window; resumed paused subscription.",
-        "Deleted more than 30 days ago; data purged, could not restore. Customer re-created from accounting export.",
+        "Restored the customer from Settings > Data > Recently deleted within the 30-day window; resumed the paused subscription without billing the gap.",
+        "Customer was deleted more than 30 days ago and had been purged; could not restore. Customer re-created it from their accounting export.",
     ],
 },
 {
-    "key": "reset_2fa", "doc": "runbooks/reset-2fa.md", "tags": ["2fa", "security", "account-access"],
+    "key": "reset_2fa", "ask_for": [0, 2], "doc": "runbooks/reset-2fa.md", "tags": ["2fa", "security", "account-access"],
     "code": "fixed", "prio": [0, 3, 5, 2], "n": 8,
     "subjects": [
         "Lost phone, locked out by two-factor authentication",
@@ -1792,8 +1902,8 @@ FAMILIES += [
         "An Owner or Admin in your workspace can reset 2FA for other members directly: Settings > Users > select the user > Reset 2FA. The user enrolls a new device on next sign-in. Support only resets it for Owners, after identity verification, as we did here.",
     ],
     "resolutions": [
-        "Owner identity verified per runbook; 2FA reset. Advised adding a second Owner and storing recovery codes.",
-        "Member 2FA reset can be done by workspace Admin via Settings > Users > Reset 2FA; pointed customer there.",
+        "Sole Owner lost their authenticator. Identity verified per runbook (account email, workspace id, billing detail) and 2FA reset with second-agent approval. Advised adding a second Owner and storing recovery codes.",
+        "Member 2FA can be reset by a workspace Owner/Admin via Settings > Users > Reset 2FA; pointed the customer there.",
     ],
 },
 {
@@ -1814,8 +1924,8 @@ FAMILIES += [
         "Raise roles.support.credit_limit under Settings > Roles > Support, or give those users Billing Manager. For Reports without edit rights use Accountant; custom roles (Enterprise) let you pick exact permissions.",
     ],
     "resolutions": [
-        "Raised roles.support.credit_limit so Support can issue small credit notes.",
-        "Created a custom role with dunning.manage and payments.retry for collections team (Enterprise).",
+        "Support role hit roles.support.credit_limit. Owner raised the limit under Settings > Roles > Support so agents can issue small credit notes.",
+        "Created a custom role (Enterprise) with dunning.manage and payments.retry for the collections team, without customers.delete or settings.manage.",
     ],
 },
 {
@@ -1836,8 +1946,8 @@ FAMILIES += [
         "Customers are bound to one entity (LL-4094). Create a separate customer under {entity2} linked to the same parent account, or move customers without open invoices via Move to entity.",
     ],
     "resolutions": [
-        "Customer bought from two entities; created second customer record under the other entity linked via parent account.",
-        "Moved customers without open invoices using Move to entity; LL-4094 resolved.",
+        "Customer buys from two entities (LL-4094). Created a second customer record under the other entity, linked to the first via parent account.",
+        "Moved customers without open invoices or active subscriptions using Move to entity; LL-4094 resolved for new subscriptions.",
     ],
 },
 {
@@ -1858,8 +1968,8 @@ FAMILIES += [
         "v1 is switched off on 2026-03-31. Move to /v2 (prefixed ids, minor-unit amounts, cursor pagination) and, for webhooks, either read data.object or pin the endpoint's API version to the legacy payload until your consumer is updated.",
     ],
     "resolutions": [
-        "Explained v1 sunset 2026-03-31 and v2 changes; pinned webhook endpoint API version to legacy payload temporarily.",
-        "Customer migrated to v2 using the migration runbook; legacy id lookup used for mapping.",
+        "Explained the API v1 sunset on 2026-03-31 and v2 changes (prefixed ids, minor-unit amounts, cursors). Pinned the webhook endpoint API version to the legacy payload until the consumer reads data.object.",
+        "Customer migrated to v2 following the 4.x to 5.x runbook, using GET /v2/customers/legacy/<id> to map old numeric ids.",
     ],
 },
 {
@@ -1880,8 +1990,8 @@ FAMILIES += [
         "Known 5.2.0 issue, fixed in 5.2.1. Regenerate the affected PDFs (More > Regenerate PDF, or in bulk) and they'll render correctly; invoice data is unchanged.",
     ],
     "resolutions": [
-        "Known 5.2.0 PDF renderer bug, fixed in 5.2.1. Customer bulk-regenerated PDFs for affected invoices.",
-        "Regenerated PDF for {inv} after 5.2.1 rollout; SVG logo now renders.",
+        "Known 5.2.0 PDF renderer bug (SVG logos, line wrapping, page breaks), fixed in 5.2.1. Customer bulk-regenerated PDFs for invoices finalized on 5.2.0 via Invoices > Actions > Regenerate PDFs.",
+        "Regenerated the PDF for {inv} after the 5.2.1 rollout (More > Regenerate PDF); SVG logo now renders, invoice data unchanged.",
     ],
 },
 {
@@ -1902,8 +2012,8 @@ FAMILIES += [
         "Invites expire after 7 days; resend from Settings > Users > Pending or copy the link. Starter has 3 seats and Growth 15 (Viewers are free on Growth).",
     ],
     "resolutions": [
-        "Invite had expired after 7 days; resent from Pending users.",
-        "Seat limit on plan; customer converted two inactive users to Viewer to free seats.",
+        "Invitation had expired after 7 days. Resent it from Settings > Users > Pending, which issues a fresh link.",
+        "Seat limit reached on the plan. Customer converted two occasional users to Viewer (free on Growth) to free seats.",
     ],
 },
 {
@@ -1934,66 +2044,66 @@ FAMILIES += [
 # ---------------------------------------------------------------- held-out queries (eval) and open tickets
 
 QUERIES = [
-    {"family": "saml_expired", "subject": "Sign-in via identity provider rejected as too old",
-     "body": "Since we restored our identity server from a snapshot, Ledgerline says the login response is no longer valid. It happens for every person on the team. Is there some tolerance for time differences?"},
-    {"family": "saml_signature", "subject": "New X.509 cert in our IdP broke Ledgerline login",
-     "body": "Security replaced the certificate our identity provider signs with. Now Ledgerline rejects every sign-in saying the signature can't be verified. Where do we put the new cert?"},
-    {"family": "saml_audience", "subject": "What Entity ID goes into {idp} for Ledgerline?",
-     "body": "We are configuring the app in {idp} and the connection test complains the audience does not match. We used https://app.ledgerline.io as the identifier."},
-    {"family": "scim_conflict", "subject": "Provisioning creates conflicts for people who already have accounts",
-     "body": "Our directory pushes users to Ledgerline through SCIM. For staff who were invited by hand before, the push fails with uniqueness errors. We don't want duplicate accounts."},
-    {"family": "scim_token", "subject": "Leavers not deactivated, directory sync returns 401",
-     "body": "Offboarded employees still have access to Ledgerline. The provisioning log says unauthorized for every call for weeks now."},
-    {"family": "api_key_invalid", "subject": "Prod deploy: every API call unauthorized",
-     "body": "Worked fine against the sandbox. After we deployed to production every request gets a 401 saying the key isn't valid for this environment."},
-    {"family": "rate_limit", "subject": "Too many requests errors from batch job",
-     "body": "Our usage upload job runs {n} threads and gets lots of Too Many Requests responses. We retry straight away. How much can we send per second, and is there a bulk endpoint?"},
-    {"family": "pagination_cursor", "subject": "Saved next page token no longer accepted next day",
-     "body": "We save the next_cursor at the end of each ETL run and resume from it the following night, but the API rejects it as invalid or expired."},
-    {"family": "idempotency", "subject": "Retry after timeout produced a second invoice",
-     "body": "Our worker retried a create-invoice call after a timeout and we now have two identical invoices for order {order}. Another time the retry failed with a conflict about the idempotency key."},
-    {"family": "webhook_signature", "subject": "HMAC check on incoming events never matches",
-     "body": "We're verifying the Ledgerline-Signature header in a Flask app by hashing json.dumps(request.json) with the whsec secret. The computed digest is always different."},
-    {"family": "webhook_disabled", "subject": "Events stopped after our API was down for the weekend",
-     "body": "Our receiving service was offline Friday to Monday. Now the endpoint is marked disabled and no events are coming in. How do we catch up on what we missed?"},
-    {"family": "webhook_duplicates", "subject": "Same event id delivered two times",
-     "body": "We processed the same payment event twice and shipped twice. The handler is slow because it calls our ERP before responding. Is Ledgerline sending duplicates on purpose?"},
-    {"family": "dunning_not_retrying", "subject": "Declined renewal cancelled without any retry",
-     "body": "A renewal charge failed and the subscription was cancelled within the hour. We expected several retry attempts over the following week."},
-    {"family": "proration", "subject": "Customer sees credit and charge lines after switching tier",
-     "body": "A client moved to a higher tier mid-month and received an invoice with 'Unused time' and 'Remaining time' lines right away. They think they paid twice. Can changes apply at the next renewal instead?"},
-    {"family": "invoice_number_gap", "subject": "Auditor flagged missing invoice numbers",
-     "body": "Our invoice numbers aren't consecutive and our tax auditor requires an unbroken sequence per company. We have two legal entities in Ledgerline."},
-    {"family": "period_locked", "subject": "Cannot void last quarter's invoice after books closed",
-     "body": "Controller closed Q3. Now I need to cancel an invoice from August and Ledgerline says the period is locked. What's the proper way?"},
-    {"family": "card_3ds", "subject": "Recurring card charges fail asking for bank authentication",
-     "body": "Renewals for a few customers in Germany and France are failing. The decline reason says the bank needs the cardholder to authenticate. How do customers complete this?"},
-    {"family": "sepa_iban_invalid", "subject": "Direct debit setup rejects a correct bank account",
-     "body": "A UK customer with a euro account wants to pay by SEPA debit but the mandate form says the IBAN is invalid, even though the number checks out."},
-    {"family": "sepa_return", "subject": "Debit reversed by the bank a week after payment",
-     "body": "An invoice showed paid by SEPA and then reopened with return code AM04. Should we try to collect again?"},
-    {"family": "vat_vies", "subject": "EU VAT ID can't be verified, reverse charge missing",
-     "body": "We can't store a customer's VAT number, the check fails even though the number is registered, and the invoice got VAT added instead of reverse charge."},
-    {"family": "csv_encoding", "subject": "Umlauts become strange symbols after customer upload",
-     "body": "We uploaded our customer list saved from Excel and names with accents or umlauts are garbled; a second file was rejected as not UTF-8."},
+    {"family": "saml_expired", "subject": "Everyone bounced from login since the weekend",
+     "body": "Since Monday morning our people are sent back from the company login page with a message that the sign-in is no longer valid. Over the weekend IT moved our directory server to new hardware. Passwords don't work either because we only allow the company login. What can we check?"},
+    {"family": "saml_signature", "subject": "Security team swapped a certificate, now nobody gets in",
+     "body": "Our security folks replaced the certificate on the identity side yesterday (the old one was about to run out). Since then Ledgerline refuses every single login and says it can't verify the response. Where do we give you the new one?"},
+    {"family": "saml_audience", "subject": "{idp} app for Ledgerline: test step fails",
+     "body": "I'm connecting Ledgerline to {idp}. When I press the test button it tells me the identifier in the response isn't the one it expected. I put https://app.ledgerline.io in the identifier field, which seemed logical."},
+    {"family": "scim_conflict", "subject": "Directory push fails for our existing staff",
+     "body": "We switched on automatic user provisioning. Brand new employees show up fine, but for people who already had a Ledgerline login from before, {idp} reports that the user already exists and gives up. How do we connect them without creating second accounts?"},
+    {"family": "scim_token", "subject": "Former employees can still sign in",
+     "body": "During an access review we found that {n} people who left months ago are still active in Ledgerline. Our identity provider is supposed to switch them off automatically. Its log shows authorization failures on every call since early {day}."},
+    {"family": "api_key_invalid", "subject": "Integration works in test but not in production",
+     "body": "Our developer finished the integration and it ran fine in testing. In production every request is refused as unauthorized. He says he copied the key from the dashboard. What are we missing?"},
+    {"family": "rate_limit", "subject": "Nightly usage upload is being throttled",
+     "body": "We push metered usage every night and lately a big part of the requests are refused with a 'slow down' style response. Our code just tries again straight away in a loop. How fast are we allowed to go, and is there a smarter way to send a lot of records?"},
+    {"family": "pagination_cursor", "subject": "Resuming our invoice download the next day fails",
+     "body": "Our ETL pulls all invoices page by page and saves the position so it can continue the next night. When it continues, the API says the position token is invalid. Do these tokens time out?"},
+    {"family": "idempotency", "subject": "Two identical invoices after a network hiccup",
+     "body": "Our service had a timeout while creating an invoice, retried, and now the customer has two identical invoices for order {order}. We'd like to make retries safe. Another team reported a conflict error about a reused key, not sure if related."},
+    {"family": "webhook_signature", "subject": "Can't get the event verification to pass",
+     "body": "We're trying to check that incoming event notifications really come from Ledgerline. We take the parsed JSON, turn it back into a string and hash it with our secret, but the result never equals what's in the header. Python/Flask."},
+    {"family": "webhook_disabled", "subject": "No notifications since our server was offline",
+     "body": "Our receiving service was down from Friday evening until Monday because of a data centre move. Since it came back we get no events at all from Ledgerline, and the dashboard shows the endpoint as switched off. We need the missed payment events."},
+    {"family": "webhook_duplicates", "subject": "We shipped an order twice because of a repeated notification",
+     "body": "Our fulfilment got the same payment notification twice, about a minute apart, with the same event id, so the customer received two shipments. Our handler first calls our ERP, which can take a while, and then answers. Why is Ledgerline sending it twice?"},
+    {"family": "dunning_not_retrying", "subject": "Subscription ended after one declined charge",
+     "body": "A long-standing customer's card was declined once on renewal and the subscription was ended the same day. We always understood there would be a few more attempts over the following week before anything like that happens. Did something change?"},
+    {"family": "proration", "subject": "Client thinks we billed them twice for moving up a tier",
+     "body": "A client moved to a bigger plan in the middle of the month and immediately got an invoice with one negative and one positive line. They read it as paying twice. Could you explain the math, and is there a way to apply tier changes only when the period renews?"},
+    {"family": "invoice_number_gap", "subject": "Invoice numbers not consecutive - tax inspection",
+     "body": "A tax inspector noticed that our invoice numbers skip. In our country every legal entity must have an unbroken series. We run two companies in one Ledgerline account."},
+    {"family": "period_locked", "subject": "Need to cancel an invoice from a closed quarter",
+     "body": "Our controller closed Q3 in Ledgerline. Now we discovered an invoice from August that should never have been sent, and Ledgerline won't let me cancel it because of the closing. What's the right approach?"},
+    {"family": "card_3ds", "subject": "Renewals from French and German clients fail, bank wants confirmation",
+     "body": "Several renewals from clients in France and Germany failed. The reason shown is that the bank wants the cardholder to confirm the payment. The clients say nobody asked them for anything. How do they confirm it?"},
+    {"family": "sepa_iban_invalid", "subject": "Bank account refused for direct debit although it's correct",
+     "body": "A British customer who has a euro account wants to pay by direct debit. The form keeps saying the account number is invalid, although we checked it with an online validator and it's fine."},
+    {"family": "sepa_return", "subject": "Paid invoice reopened a week later",
+     "body": "An invoice paid by bank debit showed as paid, then eight days later it went back to open with a code AM04 and a bank fee. Should we try to collect again, and how?"},
+    {"family": "vat_vies", "subject": "Can't add EU customer's tax number, VAT charged by mistake",
+     "body": "We tried to store a Dutch customer's VAT registration number this afternoon; Ledgerline says it could not be checked. The invoice went out with VAT added instead of the reverse charge mention. The number is definitely valid."},
+    {"family": "csv_encoding", "subject": "Accented names broken after customer upload",
+     "body": "We uploaded our customer list saved from Excel. Names with accents and umlauts came out as strange symbols, and a second file was refused completely. How do we fix the names we already loaded?"},
     {"family": "csv_date_format", "subject": "Imported subscriptions renew on the wrong day",
-     "body": "Our legacy export uses day/month/year dates and after importing, the start dates were read as month/day. Some rows failed with an unrecognised date error."},
-    {"family": "qbo_auth", "subject": "Nothing has reached QuickBooks for two weeks",
-     "body": "Our bookkeeper says no invoices from Ledgerline showed up in QuickBooks Online lately. The person who set up the connection left the company last month."},
-    {"family": "xero_tax_rate", "subject": "Xero rejects invoices after accountant cleaned up tax rates",
-     "body": "After our accountant archived old VAT rates in Xero, invoices stopped syncing and show an inactive tax rate error."},
-    {"family": "warehouse_sync", "subject": "Snowflake load failing after credentials rotation",
-     "body": "Since we rotated the Snowflake service user last week, the Ledgerline warehouse sync errors every run with a permission problem."},
-    {"family": "email_deliverability", "subject": "DKIM for our sending domain never verifies",
-     "body": "We added the DNS records for sending invoices from our own domain days ago but the settings page still shows DKIM pending, and some invoices end up in spam."},
-    {"family": "portal_magic_link", "subject": "Portal sign-in email link already used when clicked",
-     "body": "Customers behind Microsoft 365 report that the billing portal link says it has expired as soon as they click it."},
-    {"family": "mobile_login_loop", "subject": "Phone app keeps bouncing back to the login page",
-     "body": "With SSO enforced, our staff sign in on the phone, complete MFA, and the app just shows the login screen again. Desktop works."},
-    {"family": "reset_2fa", "subject": "Authenticator gone with my old phone, I'm the workspace owner",
-     "body": "My phone was stolen and with it the authenticator app. I don't have recovery codes and nobody else is an owner. How do I get back in?"},
-    {"family": "pdf_rendering_520", "subject": "Logo missing on generated invoices after latest release",
-     "body": "Since the last Ledgerline update our company logo (an SVG) doesn't appear on invoice PDFs and long item descriptions run off the page."},
+     "body": "Our old system exports day/month/year. After loading our subscriptions, renewals are scheduled on wrong days (e.g. the 3rd of April became the 4th of March), and rows with a day above 12 were refused."},
+    {"family": "qbo_auth", "subject": "Bookkeeping stopped receiving our invoices",
+     "body": "Our bookkeeper says no invoices from Ledgerline arrived in QuickBooks for about two weeks. The colleague who originally connected the two systems left the company last month. Will reconnecting create duplicates?"},
+    {"family": "xero_tax_rate", "subject": "Accounting sync fails after our accountant tidied up",
+     "body": "Our accountant cleaned up old VAT rates in Xero last week. Since then Ledgerline invoices don't arrive in Xero and the sync page shows red errors about a tax rate."},
+    {"family": "warehouse_sync", "subject": "Analytics tables in Snowflake not updating",
+     "body": "Our Ledgerline tables in Snowflake stopped updating after IT rotated the service user's credentials last week. Every run errors with something about not being allowed."},
+    {"family": "email_deliverability", "subject": "Our own sending domain never gets verified",
+     "body": "We want invoices to come from billing@ our domain. We added the DNS entries from the settings page days ago but it still says pending, and meanwhile some clients find our invoices in junk mail."},
+    {"family": "portal_magic_link", "subject": "Billing portal link dead on arrival",
+     "body": "Clients using Microsoft 365 tell us the billing portal link from our email says it's expired or already used the moment they click it, even when they click right away."},
+    {"family": "mobile_login_loop", "subject": "Phone app keeps showing the login page again",
+     "body": "Since we require company login, staff sign in on their phone, pass the MFA prompt, and the app just shows the login screen again. On the laptop it's fine."},
+    {"family": "reset_2fa", "subject": "Phone stolen, can't get past the security code",
+     "body": "My phone was stolen last night together with the app that gives me the six-digit codes. I have no backup codes and I'm the only owner of our account. How do I get back in?"},
+    {"family": "pdf_rendering_520", "subject": "Our logo vanished from invoices after the update",
+     "body": "Since Ledgerline's latest update our company logo (an SVG) no longer appears on invoice PDFs, and long item descriptions run off the edge of the page. Do we need to re-send the affected invoices?"},
 ]
 
 OPEN_TICKETS = [
@@ -2026,6 +2136,498 @@ OPEN_TICKETS = [
     },
 ]
 
+
+
+# Which subjects fit which body (by index); families not listed pair any subject with any body.
+SUBJECT_FOR_BODY = {
+    "scim_token": [
+        [
+            0,
+            1,
+            2
+        ],
+        [
+            0,
+            2
+        ],
+        [
+            0,
+            2
+        ]
+    ],
+    "api_scope": [
+        [
+            0,
+            2
+        ],
+        [
+            1,
+            2
+        ],
+        [
+            2
+        ]
+    ],
+    "api_ip_allowlist": [
+        [
+            0,
+            1,
+            2
+        ],
+        [
+            1
+        ],
+        [
+            1
+        ]
+    ],
+    "pagination_cursor": [
+        [
+            0,
+            1
+        ],
+        [
+            0,
+            1
+        ],
+        [
+            2
+        ]
+    ],
+    "idempotency": [
+        [
+            0,
+            1
+        ],
+        [
+            2
+        ],
+        [
+            0
+        ]
+    ],
+    "webhook_signature": [
+        [
+            0,
+            1
+        ],
+        [
+            0,
+            2
+        ],
+        [
+            0,
+            1,
+            3
+        ]
+    ],
+    "webhook_disabled": [
+        [
+            0,
+            1,
+            2
+        ],
+        [
+            0,
+            1
+        ],
+        [
+            0
+        ],
+        [
+            0,
+            1
+        ]
+    ],
+    "webhook_duplicates": [
+        [
+            0
+        ],
+        [
+            2
+        ],
+        [
+            0,
+            1
+        ]
+    ],
+    "dunning_not_retrying": [
+        [
+            0,
+            1
+        ],
+        [
+            0
+        ],
+        [
+            0,
+            2
+        ],
+        [
+            0
+        ]
+    ],
+    "dunning_emails_contact": [
+        [
+            0,
+            1
+        ],
+        [
+            2
+        ],
+        [
+            0
+        ]
+    ],
+    "proration": [
+        [
+            0,
+            1,
+            3
+        ],
+        [
+            4
+        ],
+        [
+            2,
+            3
+        ]
+    ],
+    "invoice_number_gap": [
+        [
+            0,
+            1
+        ],
+        [
+            2
+        ],
+        [
+            0
+        ]
+    ],
+    "period_locked": [
+        [
+            0
+        ],
+        [
+            1
+        ],
+        [
+            2
+        ]
+    ],
+    "credit_note_exceeds": [
+        [
+            0
+        ],
+        [
+            1
+        ],
+        [
+            0,
+            2
+        ]
+    ],
+    "card_3ds": [
+        [
+            0,
+            1,
+            2
+        ],
+        [
+            2
+        ],
+        [
+            0
+        ]
+    ],
+    "sepa_return": [
+        [
+            0,
+            1
+        ],
+        [
+            2
+        ],
+        [
+            1
+        ]
+    ],
+    "vat_vies": [
+        [
+            0
+        ],
+        [
+            1
+        ],
+        [
+            0,
+            2
+        ]
+    ],
+    "us_sales_tax_address": [
+        [
+            0,
+            2
+        ],
+        [
+            1
+        ],
+        [
+            0,
+            2
+        ],
+        [
+            0,
+            2
+        ]
+    ],
+    "currency_mismatch": [
+        [
+            0,
+            2
+        ],
+        [
+            1
+        ],
+        [
+            0
+        ]
+    ],
+    "csv_encoding": [
+        [
+            0
+        ],
+        [
+            1
+        ],
+        [
+            2
+        ]
+    ],
+    "csv_date_format": [
+        [
+            0
+        ],
+        [
+            1,
+            2
+        ],
+        [
+            3
+        ]
+    ],
+    "csv_limits_duplicates": [
+        [
+            0,
+            2
+        ],
+        [
+            1
+        ],
+        [
+            3
+        ]
+    ],
+    "xero_tax_rate": [
+        [
+            0,
+            2
+        ],
+        [
+            0,
+            1,
+            2
+        ],
+        [
+            3
+        ]
+    ],
+    "netsuite_subsidiary": [
+        [
+            0,
+            1
+        ],
+        [
+            2
+        ],
+        [
+            0,
+            1
+        ]
+    ],
+    "warehouse_sync": [
+        [
+            0
+        ],
+        [
+            1,
+            2
+        ],
+        [
+            3
+        ]
+    ],
+    "export_link": [
+        [
+            0,
+            1
+        ],
+        [
+            2
+        ],
+        [
+            0
+        ]
+    ],
+    "email_deliverability": [
+        [
+            0,
+            1
+        ],
+        [
+            2
+        ],
+        [
+            1
+        ]
+    ],
+    "portal_custom_domain": [
+        [
+            0,
+            2
+        ],
+        [
+            1
+        ],
+        [
+            0,
+            2
+        ]
+    ],
+    "mobile_login_loop": [
+        [
+            0,
+            1
+        ],
+        [
+            0,
+            2
+        ],
+        [
+            0
+        ]
+    ],
+    "mobile_push": [
+        [
+            0,
+            2
+        ],
+        [
+            1
+        ],
+        [
+            0
+        ]
+    ],
+    "mrr_mismatch": [
+        [
+            0,
+            1
+        ],
+        [
+            2
+        ],
+        [
+            0
+        ]
+    ],
+    "reset_2fa": [
+        [
+            0,
+            1
+        ],
+        [
+            2
+        ],
+        [
+            2
+        ]
+    ],
+    "role_permissions": [
+        [
+            0
+        ],
+        [
+            1
+        ],
+        [
+            2
+        ]
+    ],
+    "multi_entity": [
+        [
+            0,
+            1
+        ],
+        [
+            2
+        ],
+        [
+            0
+        ]
+    ],
+    "api_v1_sunset": [
+        [
+            0,
+            1
+        ],
+        [
+            2
+        ],
+        [
+            0,
+            2
+        ]
+    ],
+    "pdf_rendering_520": [
+        [
+            0,
+            1
+        ],
+        [
+            1
+        ],
+        [
+            0,
+            1
+        ]
+    ],
+    "user_invite": [
+        [
+            0,
+            1
+        ],
+        [
+            2
+        ],
+        [
+            0,
+            1
+        ]
+    ],
+    "object_limits": [
+        [
+            0
+        ],
+        [
+            1
+        ],
+        [
+            2
+        ]
+    ]
+}
 
 
 def main():

@@ -84,7 +84,9 @@ export function classifyDisconnect(message) {
 export function isLlmUnreachable(err) {
 	if (!err)
 		return false;
-	return /^llm|unreachable|timeout|provider|upstream|rate_limit/i.test(String(err.code || ''));
+	if (err.fallback === 'offline')
+		return true;
+	return /^llm|unreachable|timeout|network_error|upstream_error|auth_failed|provider|rate_limit/i.test(String(err.code || ''));
 }
 
 // noCorpus: the host has nothing to cite from.
@@ -95,3 +97,22 @@ export function noCorpus(hello) {
 
 // Citation markers in draft text: [#123] and [doc: path#anchor].
 export const CITE_RE = /\[(#[^\]\s]+|doc:\s*[^\]]+)\]/g;
+
+// originPattern turns what the agent typed in Settings (a host name or URL)
+// into a match pattern for one helpdesk site, or null.
+export function originPattern(input) {
+	let s = String(input || '').trim();
+	if (!s)
+		return null;
+	if (!/^[a-z]+:\/\//i.test(s))
+		s = 'https://' + s;
+	let u;
+	try {
+		u = new URL(s);
+	} catch {
+		return null;
+	}
+	if (!/^https?:$/.test(u.protocol) || !u.hostname || u.username || u.password)
+		return null;
+	return `${u.protocol}//${u.hostname}/*`;
+}

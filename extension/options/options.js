@@ -6,6 +6,7 @@
 import * as ext from '../lib/ext.js';
 import { validateAdapter } from '../content/adapters/registry.js';
 import { lineChart, shareBar, barList, fromStats, fromGaps } from './charts.js';
+import { originPattern } from '../lib/protocol.js';
 
 const $ = (id) => document.getElementById(id);
 
@@ -21,24 +22,6 @@ function replace(el, child) {
 		el.removeChild(el.firstChild);
 	if (child)
 		el.appendChild(child);
-}
-
-// originPattern turns what the agent typed into a match pattern.
-export function originPattern(input) {
-	let s = String(input || '').trim();
-	if (!s)
-		return null;
-	if (!/^[a-z]+:\/\//i.test(s))
-		s = 'https://' + s;
-	let u;
-	try {
-		u = new URL(s);
-	} catch {
-		return null;
-	}
-	if (!/^https?:$/.test(u.protocol) || !u.hostname)
-		return null;
-	return `${u.protocol}//${u.hostname}/*`;
 }
 
 async function loadStatus() {

@@ -93,6 +93,16 @@ export function renderDraft(el, text, citations, flags, ctx = {}) {
 		pos = r.e;
 	}
 	appendText(doc, el, text.slice(pos), citations, ctx);
+	// Flags about one citation (an old or unresolved source) mark its marker.
+	for (const f of flags || []) {
+		if (!f.ref || f.sentence)
+			continue;
+		for (const a of el.querySelectorAll('a.cite'))
+			if (citationKey(a.textContent) === citationKey(f.ref)) {
+				a.classList.add('flagged');
+				a.title = (a.title ? a.title + ' · ' : '') + (f.message || f.kind);
+			}
+	}
 	return ranges.length;
 }
 
@@ -150,7 +160,7 @@ export function renderCitations(ol, citations, ctx = {}) {
 export const STATES = {
 	host_missing: { tone: 'error', title: 'Precedent is not installed on this computer',
 		text: 'The browser could not start precedent-host. Install it, then reopen this panel:',
-		cmd: 'make install        # from the Precedent source\nprecedent-host install   # if the binary is already on your PATH', actions: ['retry'] },
+		cmd: 'make install\n# or, with precedent-host on your PATH:\nprecedent-host install', actions: ['retry'] },
 	host_error: { tone: 'error', title: 'precedent-host stopped', text: '', cmd: 'precedent-host doctor', actions: ['retry'] },
 	no_corpus: { tone: 'info', title: 'Nothing indexed yet',
 		text: 'Drafts cite your past tickets and docs. Index some first:', cmd: 'precedent-host index tickets tickets.jsonl\nprecedent-host index docs ./docs', actions: ['draft'] },

@@ -133,7 +133,9 @@ function onFrame(f) {
 	} else if (f.type === 'draft.done') {
 		finish(f);
 	} else if (f.type === 'draft.error') {
-		fail(f.error || {});
+		// The reply to draft.request still comes (in auto mode, the offline
+		// draft); this frame only says the model stopped.
+		toast(`The model stopped (${(f.error && f.error.message) || 'error'})${f.fallback === 'offline' ? '; waiting for the offline draft…' : ''}`);
 	}
 }
 
@@ -275,7 +277,10 @@ async function init() {
 	ui.host = st && st.status;
 	if (!ui.host || ui.host.state !== 'connected') {
 		const code = ui.host && ui.host.state;
-		setState(code === 'host_missing' ? 'host_missing' : 'host_error', ui.host && ui.host.error && ui.host.error.message);
+		if (code === 'host_missing')
+			setState('host_missing');
+		else
+			setState('host_error', ui.host && ui.host.error && ui.host.error.message);
 		renderTicket();
 		return;
 	}

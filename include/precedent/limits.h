@@ -53,5 +53,7 @@
 #define LLM_STREAMS_MAX 64
 /* A customer context reply from an HTTP endpoint. */
 #define CONTEXT_BODY_CAP (64u * 1024u)
+/* One signal event (a JSONL line, an outbox entry, a webhook body). */
+#define SIGNAL_EVENT_CAP (1024u * 1024u)
 
 #endif

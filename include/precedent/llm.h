@@ -77,6 +77,13 @@ int llm_client_active(const llm_client_t *c);
  * (request over LLM_REQUEST_CAP), PRECEDENT_EBUSY (LLM_STREAMS_MAX in flight), PRECEDENT_ENET. */
 int llm_stream_start(llm_client_t *c, const llm_config_t *cfg, const llm_request_t *req,
 		     const llm_callbacks_t *cb, void *ud, llm_stream_t **out /* OUT */);
+/* A plain GET (customer context endpoints) on the same multi handle: on_done gets rc 0 and
+ * the body is read with llm_stream_body() during the call; non-2xx replies end in
+ * PRECEDENT_EUPSTREAM. The body is capped at cap bytes (PRECEDENT_ETOOBIG past it). */
+int llm_http_get(llm_client_t *c, const char *url, long timeout_ms, size_t cap,
+		 const llm_callbacks_t *cb, void *ud, llm_stream_t **out /* OUT */);
+/* The body of a finished GET (valid during on_done); never NULL. */
+const char *llm_stream_body(llm_stream_t *s, size_t *len /* OUT */);
 /* Stops the stream now: its connection is closed and no callback runs again. Safe from any
  * callback (the removal then happens as soon as curl returns). */
 void llm_stream_cancel(llm_stream_t *s);

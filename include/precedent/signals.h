@@ -1,9 +1,19 @@
 /*
- * signals.h - the two emissions other tools subscribe to: draft_quality_signal
- * and knowledge_gap_signal, appended durably (write + fsync) to a JSONL file.
+ * signals.h - the two events other tools subscribe to: draft_quality_signal (how a
+ * draft fared: edit scores, rating, sources credited per sentence) and
+ * knowledge_gap_signal (a ticket the corpus could not answer). Each event is one JSON
+ * object on one line with a versioned schema ("precedent.draft_quality_signal/1"),
+ * appended durably to a JSONL file and, when a webhook is configured, to a local
+ * outbox from which signals_flush() POSTs events in order (docs/quality.md).
  *
- * Ownership: signals_t owns its file descriptor and copies of its config strings.
- * signals_emit() borrows the payload. An event is on disk when emit returns 0.
+ * Ownership: signals_t owns its file descriptors and its copy of the config strings;
+ * signals_close() releases everything. signals_emit() borrows the payload (the caller
+ * still owns and frees it). Payload builders return a new cJSON object the caller
+ * owns (cJSON_Delete).
+ *
+ * Blocking: signals_emit() does a write and an fsync per file; signals_flush() does
+ * blocking HTTP (libcurl easy, short timeouts) for at most max_ms: call it from the
+ * CLI, at idle, or from a timer with a small budget, never per keystroke.
  */
 #ifndef PRECEDENT_SIGNALS_H
 #define PRECEDENT_SIGNALS_H
@@ -12,20 +22,99 @@
 
 #include <cJSON.h>
 
+#include "precedent/editdist.h"
+
+#define SIGNALS_DRAFT_QUALITY "draft_quality_signal"
+#define SIGNALS_KNOWLEDGE_GAP "knowledge_gap_signal"
 #define SIGNALS_SCHEMA_VERSION 1
 
 typedef struct signals_config {
-	const char *events_path; /* JSONL file, created 0600 with its directory */
-	const char *webhook_url; /* optional: POST each event (NULL: none) */
-	const char *outbox_path; /* optional: pending webhook deliveries */
+	const char *events_path; /* required: the JSONL file every event is appended to */
+	const char *webhook_url; /* NULL or "": no webhook (http:// or https:// only) */
+	const char *outbox_path; /* NULL: events_path + ".outbox" (used only with a webhook) */
+	const char *webhook_token; /* NULL: none; else "Authorization: Bearer <token>", never logged */
+	long timeout_ms;         /* per request; 0: 5000 */
+	long backoff_min_ms;     /* first retry delay; 0: 200 */
+	long backoff_max_ms;     /* retry delay cap; 0: 30000 */
 } signals_config_t;
 
 typedef struct signals signals_t;
 
-int signals_open(const signals_config_t *cfg, signals_t **out /* OUT */, char *err, size_t errlen);
+/* Default events file: $XDG_DATA_HOME/precedent/events.jsonl, else
+ * $HOME/.local/share/precedent/events.jsonl. 0, or PRECEDENT_ECONFIG (no HOME) /
+ * PRECEDENT_ETOOBIG (out too small). */
+int signals_default_path(char *out /* OUT */, size_t outlen);
+
+/* Checks the config and copies it; touches no file (files are created, with their
+ * directories (0700) and mode 0600, by the first emit). 0, or PRECEDENT_ECONFIG (no
+ * events path, webhook URL not http(s)); a message for a person goes into err. */
+int signals_open(const signals_config_t *cfg, signals_t **out /* OUT */, char *err,
+		 size_t errlen);
 void signals_close(signals_t *s);
-/* Appends {"schema": "precedent.<type>/1", "type", "ts", ...payload} as one line,
- * fsync'd. Returns 0 or PRECEDENT_EIO. */
+
+/* Builds the event {"schema", "type", "id", "ts", ...payload fields}, canonicalizes
+ * it (key_terms given as one space-separated string become an array; sources given as
+ * "[#id]" / "[doc: path#anchor]" strings become objects), validates it, appends it as
+ * one line to the events file (and the outbox) and fsyncs before returning 0.
+ * PRECEDENT_ETYPE (unknown type), PRECEDENT_EFIELD (payload invalid, or uses a
+ * reserved key), PRECEDENT_ETOOBIG (line over SIGNAL_EVENT_CAP), PRECEDENT_EIO /
+ * EFULL / EREADONLY. signals_error() says why. */
 int signals_emit(signals_t *s, const char *type, const cJSON *payload);
+/* The same, also giving the event id (33 bytes: 32 hex digits and a NUL). */
+int signals_emit_id(signals_t *s, const char *type, const cJSON *payload,
+		    char *id_out /* OUT, may be NULL */);
+/* The last error message of this handle ("" if none); owned by s. */
+const char *signals_error(const signals_t *s);
+
+/* Delivers pending outbox events in order, for at most max_ms: each is POSTed as
+ * application/json; 2xx delivers it; 408, 429, 5xx and network errors stop the flush
+ * (order is kept) and are retried with exponential backoff (within this call while
+ * the budget allows, and across calls: a call before the next retry time returns
+ * at once); any other status rejects the event: it is moved to <outbox>.rejected so
+ * it cannot block the queue. Returns 0 when the outbox is empty (or no webhook),
+ * PRECEDENT_ENET / PRECEDENT_ETIMEOUT when events remain, PRECEDENT_EBUSY when
+ * another process is flushing, PRECEDENT_EIO. *delivered (may be NULL) counts
+ * events delivered by this call. */
+int signals_flush(signals_t *s, int max_ms, size_t *delivered /* OUT */);
+/* Number of events waiting in the outbox (0 without a webhook). */
+int signals_pending(signals_t *s, size_t *count /* OUT */);
+
+/* Checks a whole event (envelope and fields) against the schema of `type`. 0, or
+ * PRECEDENT_ETYPE / PRECEDENT_EFIELD with the offending field named in err. */
+int signals_validate(const char *type, const cJSON *ev, char *err, size_t errlen);
+
+/* ---- payload builders ---------------------------------------------------------- */
+
+typedef struct signals_draft_quality {
+	const char *ticket_id;  /* required */
+	const char *draft_id;   /* required */
+	const char *outcome;    /* "sent", "discarded" or "rating" (required) */
+	const char *mode;       /* "offline", "llm", ... NULL: omitted */
+	const char *provider;   /* "openai", "anthropic", ...; NULL: null (offline) */
+	const char *model;      /* NULL: null */
+	double confidence;      /* the draft's confidence, 0..1 */
+	const editdist_result_t *edit;             /* required when outcome is "sent" */
+	const editdist_attribution_t *attribution; /* NULL: no per-sentence data */
+	const char *const *sources; /* refs the draft used ("[#123]", "[doc: path#anchor]");
+				       cited ones are credited from attribution */
+	size_t nsources;
+	const char *rating;     /* "up", "down" or NULL */
+	const char *comment;    /* redacted; NULL: null */
+	double seconds_to_send; /* < 0: unknown (null) */
+} signals_draft_quality_t;
+
+typedef struct signals_knowledge_gap {
+	const char *ticket_id;           /* required */
+	const char *draft_id;            /* NULL: omitted */
+	const char *const *key_terms;    /* redacted */
+	size_t nterms;
+	double best_score;               /* best retrieval score */
+	double confidence;               /* calibrated confidence, 0..1; < 0: omitted */
+	const char *suggested_doc_area;  /* NULL: null */
+} signals_knowledge_gap_t;
+
+/* New payload objects (caller owns), or NULL if a required string is missing. */
+cJSON *signals_draft_quality_payload(const signals_draft_quality_t *q);
+cJSON *signals_knowledge_gap_payload(const signals_knowledge_gap_t *g);
 
 #endif

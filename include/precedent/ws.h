@@ -43,6 +43,13 @@ int ws_server_set_origin(ws_server_t *s, const char *origin);
 /* Queues one text frame (JSON) to every authenticated session. Returns the number of sessions
  * it was queued to (0 when none is connected). */
 int ws_server_broadcast(ws_server_t *s, const char *frame, size_t len);
+/* As ws_server_broadcast; t0_ms (now_ms() clock) is when the data behind the frame arrived,
+ * so the delay to its lws_write is measured. */
+int ws_server_broadcast_at(ws_server_t *s, const char *frame, size_t len, double t0_ms);
+/* The delay from t0 to the frame's lws_write over the last WS_DELAY_SAMPLES frames. */
+void ws_server_write_delay(const ws_server_t *s, double *p50 /* OUT */, double *p99 /* OUT */,
+			   size_t *n /* OUT */);
+#define WS_DELAY_SAMPLES 4096
 /* Authenticated sessions now. */
 int ws_server_clients(const ws_server_t *s);
 

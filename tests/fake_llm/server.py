@@ -20,6 +20,8 @@ Scenarios (the part before the first "-" picks the behaviour; the whole string k
 The reply: set with POST /_control {"reply": TEXT, "delay_ms": N, "chunk_words": N}; by
 default it is built from the prompt: it names the ticket's "Subject:" line and cites the first
 source reference ([#id] or [doc: path#anchor]) found in the prompt.
+GET /context/<id>: a customer context endpoint ({"plan", "product_version", "region"});
+GET /context-slow/<id> answers after 3 s, /context-500/<id> fails (timeouts and faults).
 GET /_requests: every request received, in order:
   {"n", "path", "headers", "body" (JSON), "status", "finished", "disconnected"}
 POST /_reset clears them. Run directly: prints "PORT <n>" and serves until killed.
@@ -127,6 +129,23 @@ class Handler(BaseHTTPRequestHandler):
         if self.path == "/_requests":
             with st.lock:
                 self.send_json(200, st.requests)
+            return
+        m = re.match(r"^/(context|context-slow|context-500)/([^/?]+)$", self.path)
+        if m:
+            with st.lock:
+                st.requests.append({"n": len(st.requests), "path": self.path, "method": "GET",
+                                    "headers": dict(self.headers.items()), "body": None,
+                                    "status": 200, "finished": True, "disconnected": False})
+            if m.group(1) == "context-500":
+                self.send_json(500, {"error": "down"})
+                return
+            if m.group(1) == "context-slow":
+                try:
+                    self.wait(3.0)
+                except ConnectionResetError:
+                    return
+            self.send_json(200, {"customer": {"plan": "enterprise", "product_version": "5.1",
+                                              "region": "eu-west", "id": m.group(2)}})
             return
         self.send_json(404, {"error": {"message": "not found"}})
 

@@ -1,0 +1,952 @@
+/*
+ * llm_draft.c - one LLM draft from request to reply (see llm_draft.h).
+ *
+ *   request -> redact + retrieve (fast, on the loop) -> [context endpoint GET] -> prompt ->
+ *   provider stream: each delta is rehydrated and queued to the WebSocket as draft.delta ->
+ *   done: citation check, staleness, store, draft.citations + draft.flags + draft.done frames
+ *   and the native messaging reply; or error: draft.error (partial kept) and an error reply,
+ *   or for "auto" the offline draft.
+ *
+ * A job is freed only from its own completion paths or from cancel, never while a curl
+ * callback of its stream is on the stack (llm.c defers removal itself).
+ */
+#include "precedent/llm_draft.h"
+
+#include <math.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "precedent/app.h"
+#include "precedent/citecheck.h"
+#include "precedent/config.h"
+#include "precedent/context.h"
+#include "precedent/draft.h"
+#include "precedent/error.h"
+#include "precedent/limits.h"
+#include "precedent/llm.h"
+#include "precedent/prompt.h"
+#include "precedent/redact.h"
+#include "precedent/retrieve.h"
+#include "precedent/store.h"
+#include "precedent/ticket.h"
+#include "precedent/util.h"
+#include "precedent/ws.h"
+
+/* A placeholder cut between two deltas is held back at most this long. */
+#define HOLDBACK_MAX 48
+
+typedef struct job job_t;
+
+struct llm_session {
+	session_t *s;
+	uv_loop_t *loop;
+	ws_server_t *ws;
+	llm_client_t *client;
+	job_t *jobs;
+	char ws_error[256];
+	/* retrieval runs on libuv's thread pool against its own read-only connection, so a large
+	 * index never stalls the streams in flight; RO_CONNS searches at a time */
+#define RO_CONNS 2
+	store_t *ro[RO_CONNS];
+	pthread_mutex_t ro_lock[RO_CONNS];
+	unsigned next_ro;
+};
+
+struct job {
+	job_t *next;
+	llm_session_t *ls;
+	cJSON *id; /* the request id (copy) */
+	cJSON *ticket_json;
+	cJSON *options;
+	char draft_id[24];
+	int stream;
+	int auto_mode;
+	int action;
+	ticket_t t;
+	int have_t;
+	redact_map_t *m;
+	retrieve_result_t res;
+	int have_res;
+	prompt_source_t *src;
+	char **doc_ids; /* strings owned for src (ids, cleaned snippets), nowned of them */
+	size_t nsrc, nowned;
+	cJSON *ctx;   /* original values */
+	cJSON *flags; /* accumulated */
+	char *previous;
+	char *language;
+	char provider[32];
+	char model[128];
+	buf_t text;    /* redacted, as generated */
+	buf_t pending; /* redacted tail not yet sent to the panel */
+	llm_stream_t *stream_h;
+	llm_stream_t *ctx_h;
+	double t_recv, t_sent, t_first, t_done;
+	size_t deltas;
+	uv_work_t work;
+	char *problem; /* redacted customer text, for the search */
+	size_t k;
+	int work_rc;
+	unsigned ro_hint;
+	double search_ms;
+	int in_work; /* the search runs on the pool: the job is freed when it comes back */
+	int orphan;  /* answered or abandoned while searching */
+};
+
+/* ---- small helpers ---- */
+
+static void flag(cJSON *flags, const char *kind, const char *message)
+{
+	cJSON *f = cJSON_CreateObject();
+	cJSON_AddStringToObject(f, "kind", kind);
+	cJSON_AddStringToObject(f, "message", message);
+	cJSON_AddItemToArray(flags, f);
+}
+
+static char *rehydrate(const redact_map_t *m, const char *text, size_t len)
+{
+	char *out = NULL;
+	size_t outlen;
+	if (!m || redact_rehydrate(m, text, len, &out, &outlen) != 0)
+		return xstrndup(text, len);
+	return out;
+}
+
+static void ws_send(job_t *j, cJSON *frame, double t0)
+{
+	llm_session_t *ls = j->ls;
+	char *txt;
+	if (!ls->ws || !j->stream) {
+		cJSON_Delete(frame);
+		return;
+	}
+	cJSON_AddStringToObject(frame, "draft_id", j->draft_id);
+	if (j->id)
+		cJSON_AddItemToObject(frame, "request_id", cJSON_Duplicate(j->id, 0));
+	txt = cJSON_PrintUnformatted(frame);
+	if (txt)
+		ws_server_broadcast_at(ls->ws, txt, strlen(txt), t0);
+	cJSON_free(txt);
+	cJSON_Delete(frame);
+}
+
+static void llm_config_from(const config_t *c, llm_config_t *cfg, char *key, size_t keylen)
+{
+	char err[256];
+	llm_config_init(cfg);
+	cfg->provider = llm_provider_from_name(
+	    config_str(c, "llm.provider", "PRECEDENT_LLM_PROVIDER", "offline"));
+	cfg->base_url = config_str(c, "llm.base_url", "PRECEDENT_LLM_BASE_URL", NULL);
+	cfg->model = config_str(c, "llm.model", "PRECEDENT_LLM_MODEL", NULL);
+	key[0] = '\0';
+	if (config_api_key(c, key, keylen, err, sizeof err) == 0)
+		cfg->api_key = key;
+	cfg->max_tokens = (int)config_num(c, "llm.max_tokens", NULL, cfg->max_tokens);
+	cfg->temperature = config_num(c, "llm.temperature", NULL, cfg->temperature);
+	cfg->connect_timeout_ms =
+	    (long)config_num(c, "llm.connect_timeout_ms", NULL, (double)cfg->connect_timeout_ms);
+	cfg->idle_timeout_ms =
+	    (long)config_num(c, "llm.idle_timeout_ms", NULL, (double)cfg->idle_timeout_ms);
+	cfg->total_timeout_ms =
+	    (long)config_num(c, "llm.timeout_ms", NULL, (double)cfg->total_timeout_ms);
+	cfg->max_retries = (int)config_num(c, "llm.max_retries", NULL, cfg->max_retries);
+	cfg->backoff_ms = (long)config_num(c, "llm.backoff_ms", NULL, (double)cfg->backoff_ms);
+}
+
+/* ---- job life ---- */
+
+static void job_unlink(job_t *j)
+{
+	job_t **pp;
+	for (pp = &j->ls->jobs; *pp; pp = &(*pp)->next)
+		if (*pp == j) {
+			*pp = j->next;
+			break;
+		}
+}
+
+static void job_free(job_t *j)
+{
+	job_unlink(j);
+	if (j->in_work) {
+		j->orphan = 1; /* after_search frees it */
+		return;
+	}
+	free(j->problem);
+	if (j->stream_h)
+		llm_stream_cancel(j->stream_h);
+	if (j->ctx_h)
+		llm_stream_cancel(j->ctx_h);
+	cJSON_Delete(j->id);
+	cJSON_Delete(j->ticket_json);
+	cJSON_Delete(j->options);
+	cJSON_Delete(j->ctx);
+	cJSON_Delete(j->flags);
+	if (j->have_t)
+		ticket_release(&j->t);
+	if (j->have_res)
+		retrieve_result_release(&j->res);
+	redact_map_free(j->m);
+	for (size_t i = 0; i < j->nowned; i++)
+		free(j->doc_ids[i]);
+	free(j->doc_ids);
+	free(j->src);
+	free(j->previous);
+	free(j->language);
+	buf_release(&j->text);
+	buf_release(&j->pending);
+	free(j);
+}
+
+/* Sends pending text up to a possibly cut placeholder (all of it when final). */
+static void flush_pending(job_t *j, int final, double t0)
+{
+	size_t cut = j->pending.len;
+	if (!final) {
+		const char *p = buf_cstr(&j->pending);
+		const char *lb = memrchr(p, '[', j->pending.len);
+		if (lb && !memchr(lb, ']', j->pending.len - (size_t)(lb - p)) &&
+		    j->pending.len - (size_t)(lb - p) < HOLDBACK_MAX)
+			cut = (size_t)(lb - p);
+	}
+	if (cut == 0)
+		return;
+	char *text = rehydrate(j->m, j->pending.data, cut);
+	cJSON *f = cJSON_CreateObject();
+	cJSON_AddStringToObject(f, "type", "draft.delta");
+	cJSON_AddStringToObject(f, "text", text);
+	free(text);
+	ws_send(j, f, t0);
+	memmove(j->pending.data, j->pending.data + cut, j->pending.len - cut);
+	j->pending.len -= cut;
+	j->pending.data[j->pending.len] = '\0';
+}
+
+static cJSON *timing_json(job_t *j)
+{
+	cJSON *t = cJSON_CreateObject();
+	cJSON_AddNumberToObject(t, "request_sent_ms",
+				j->t_sent > 0 ? round((j->t_sent - j->t_recv) * 1000) / 1000 : -1);
+	cJSON_AddNumberToObject(t, "search_ms", round(j->search_ms * 1000) / 1000);
+	cJSON_AddNumberToObject(t, "first_token_ms",
+				j->t_first > 0 ? round((j->t_first - j->t_recv) * 10) / 10 : -1);
+	cJSON_AddNumberToObject(t, "total_ms", round((now_ms() - j->t_recv) * 10) / 10);
+	cJSON_AddNumberToObject(t, "deltas", (double)j->deltas);
+	if (j->ls->ws) {
+		double p50, p99;
+		size_t n;
+		ws_server_write_delay(j->ls->ws, &p50, &p99, &n);
+		cJSON_AddNumberToObject(t, "ws_write_delay_p50_ms", round(p50 * 1000) / 1000);
+		cJSON_AddNumberToObject(t, "ws_write_delay_p99_ms", round(p99 * 1000) / 1000);
+	}
+	return t;
+}
+
+static void fail(job_t *j, int rc, const char *message)
+{
+	session_t *s = j->ls->s;
+	char *partial = rehydrate(j->m, buf_cstr(&j->text), j->text.len);
+	cJSON *f = cJSON_CreateObject();
+	cJSON *e;
+
+	flush_pending(j, 1, now_ms());
+	cJSON_AddStringToObject(f, "type", "draft.error");
+	e = cJSON_AddObjectToObject(f, "error");
+	cJSON_AddStringToObject(e, "code", precedent_errcode(rc));
+	cJSON_AddStringToObject(e, "message", message);
+	cJSON_AddStringToObject(f, "partial", partial);
+	cJSON_AddStringToObject(f, "fallback", "offline");
+	ws_send(j, f, now_ms());
+
+	if (j->auto_mode && rc != PRECEDENT_ECANCELLED) {
+		/* auto: the offline drafter answers, saying why */
+		char err[512] = "";
+		cJSON *result = NULL;
+		cJSON *opts = j->options ? cJSON_Duplicate(j->options, 1) : cJSON_CreateObject();
+		cJSON_DeleteItemFromObjectCaseSensitive(opts, "mode");
+		cJSON_AddStringToObject(opts, "mode", "offline");
+		int orc = app_draft(s->app, j->ticket_json, opts, &result, err, sizeof err);
+		cJSON_Delete(opts);
+		if (orc == 0) {
+			cJSON *fl = cJSON_GetObjectItemCaseSensitive(result, "flags");
+			char m[600];
+			snprintf(m, sizeof m, "the LLM draft failed (%s); this is the offline draft",
+				 message);
+			if (cJSON_IsArray(fl))
+				flag(fl, "llm_failed", m);
+			cJSON_AddStringToObject(result, "llm_partial", partial);
+			protocol_send_result(s, j->id, result);
+			free(partial);
+			return;
+		}
+	}
+	/* the error reply carries the draft id, the partial text and the fallback on offer */
+	cJSON *o = cJSON_CreateObject();
+	cJSON_AddItemToObject(o, "id", cJSON_Duplicate(j->id, 0));
+	cJSON_AddBoolToObject(o, "ok", 0);
+	e = cJSON_AddObjectToObject(o, "error");
+	cJSON_AddStringToObject(e, "code", precedent_errcode(rc));
+	cJSON_AddStringToObject(e, "message", message);
+	cJSON_AddStringToObject(e, "draft_id", j->draft_id);
+	cJSON_AddStringToObject(e, "partial", partial);
+	cJSON_AddStringToObject(e, "fallback", "offline");
+	protocol_send(s, o);
+	cJSON_Delete(o);
+	free(partial);
+}
+
+static cJSON *citation_for(job_t *j, size_t i)
+{
+	const prompt_source_t *src = &j->src[i];
+	if (src->kind == PROMPT_SRC_TICKET) {
+		for (size_t k = 0; k < j->res.ntickets; k++)
+			if (!strcmp(j->res.tickets[k].id, src->id))
+				return draft_ticket_citation(&j->res.tickets[k]);
+	} else {
+		for (size_t k = 0; k < j->res.ndocs; k++) {
+			const retrieve_doc_hit_t *h = &j->res.docs[k];
+			size_t pl = strlen(h->path);
+			if (!strncmp(src->id, h->path, pl) && src->id[pl] == '#' &&
+			    !strcmp(src->id + pl + 1, h->anchor))
+				return draft_doc_citation(h);
+		}
+	}
+	return NULL;
+}
+
+static void succeed(job_t *j)
+{
+	session_t *s = j->ls->s;
+	citecheck_result_t cr;
+	citecheck_opts_t co;
+	buf_t problem;
+	const cJSON *v;
+	int rc;
+
+	flush_pending(j, 1, now_ms());
+	memset(&co, 0, sizeof co);
+	co.stale_days = (int)config_num(s->app->config, "llm.stale_days", NULL, 365);
+	v = cJSON_GetObjectItemCaseSensitive(j->ctx, "product_version");
+	if (!cJSON_IsString(v))
+		v = cJSON_GetObjectItemCaseSensitive(j->ctx, "version");
+	co.customer_version = cJSON_IsString(v) ? v->valuestring : NULL;
+	v = cJSON_GetObjectItemCaseSensitive(j->ctx, "plan");
+	co.customer_plan = cJSON_IsString(v) ? v->valuestring : NULL;
+	buf_init(&problem, 0);
+	ticket_problem_text(&j->t, &problem);
+	co.ticket_text = buf_cstr(&problem);
+	rc = citecheck_run(buf_cstr(&j->text), j->text.len, j->src, j->nsrc, &co, j->flags, &cr);
+	buf_release(&problem);
+	if (rc) {
+		fail(j, rc, "the draft is larger than allowed");
+		return;
+	}
+	if (draft_has_placeholder(cr.text, strlen(cr.text)))
+		flag(j->flags, "foreign_placeholder",
+		     "the draft holds a placeholder for private data it cannot fill in: check it");
+
+	cJSON *cits = cJSON_CreateArray();
+	for (size_t i = 0; i < j->nsrc; i++)
+		if (cr.cited[i]) {
+			cJSON *c = citation_for(j, i);
+			if (c)
+				cJSON_AddItemToArray(cits, c);
+		}
+
+	/* store the draft (redacted) and the vault, so feedback can find it */
+	if (s->app->store) {
+		char *cit = cJSON_PrintUnformatted(cits);
+		char *fl = cJSON_PrintUnformatted(j->flags);
+		cJSON *srcs = cJSON_CreateArray();
+		char ref[600];
+		for (size_t i = 0; i < j->nsrc; i++) {
+			buf_t b;
+			buf_init(&b, 0);
+			buf_printf(&b, "[%s]", prompt_source_ref(&j->src[i], ref, sizeof ref));
+			cJSON_AddItemToArray(srcs, cJSON_CreateString(buf_cstr(&b)));
+			buf_release(&b);
+		}
+		char *sj = cJSON_PrintUnformatted(srcs);
+		store_draft_t sd;
+		memset(&sd, 0, sizeof sd);
+		sd.id = j->draft_id;
+		sd.ticket_id = j->t.id;
+		sd.mode = "llm";
+		sd.provider = j->provider;
+		sd.model = j->model;
+		sd.text = cr.text;
+		sd.citations_json = cit;
+		sd.flags_json = fl;
+		sd.sources_json = sj;
+		sd.key_terms = j->res.key_terms;
+		sd.confidence = j->res.confidence;
+		int src_rc = store_begin(s->app->store);
+		if (!src_rc) {
+			for (size_t i = 0; i < redact_map_count(j->m) && !src_rc; i++) {
+				const char *ph, *orig;
+				redact_map_entry(j->m, i, &ph, &orig);
+				src_rc = store_vault_put(s->app->store, j->t.id, ph, orig);
+			}
+			if (!src_rc)
+				src_rc = store_draft_insert(s->app->store, &sd);
+			if (!src_rc)
+				src_rc = store_commit(s->app->store);
+			if (src_rc)
+				store_rollback(s->app->store);
+		}
+		if (src_rc)
+			flag(j->flags, "not_saved", "the draft could not be saved; feedback on it "
+						    "will not be counted");
+		cJSON_free(cit);
+		cJSON_free(fl);
+		cJSON_free(sj);
+		cJSON_Delete(srcs);
+	}
+
+	char *text = rehydrate(j->m, cr.text, strlen(cr.text));
+	cJSON *result = cJSON_CreateObject();
+	cJSON_AddStringToObject(result, "draft_id", j->draft_id);
+	cJSON_AddStringToObject(result, "ticket_id", j->t.id);
+	cJSON_AddStringToObject(result, "text", text);
+	cJSON_AddItemToObject(result, "citations", cits);
+	cJSON_AddItemToObject(result, "flags", cJSON_Duplicate(j->flags, 1));
+	cJSON_AddNumberToObject(result, "confidence", round(j->res.confidence * 1000) / 1000);
+	cJSON_AddStringToObject(result, "mode", "llm");
+	if (j->action != PROMPT_DRAFT) {
+		static const char *const names[] = {"draft",      "shorter",     "more_detailed",
+						    "friendlier", "more_formal", "translate",
+						    "summary"};
+		cJSON_AddStringToObject(result, "action", names[j->action]);
+	}
+	cJSON *l = cJSON_AddObjectToObject(result, "llm");
+	cJSON_AddStringToObject(l, "provider", j->provider);
+	cJSON_AddStringToObject(l, "model", j->model);
+	cJSON_AddItemToObject(result, "timing", timing_json(j));
+	free(text);
+	citecheck_release(&cr);
+
+	if (j->stream && j->ls->ws) {
+		cJSON *f = cJSON_CreateObject();
+		cJSON_AddStringToObject(f, "type", "draft.citations");
+		cJSON_AddItemToObject(f, "citations",
+				      cJSON_Duplicate(cJSON_GetObjectItem(result, "citations"), 1));
+		ws_send(j, f, now_ms());
+		f = cJSON_CreateObject();
+		cJSON_AddStringToObject(f, "type", "draft.flags");
+		cJSON_AddItemToObject(f, "flags",
+				      cJSON_Duplicate(cJSON_GetObjectItem(result, "flags"), 1));
+		ws_send(j, f, now_ms());
+		f = cJSON_Duplicate(result, 1);
+		cJSON_DeleteItemFromObjectCaseSensitive(f, "draft_id");
+		cJSON_AddStringToObject(f, "type", "draft.done");
+		ws_send(j, f, now_ms());
+	}
+	protocol_send_result(s, j->id, result);
+}
+
+/* ---- provider stream callbacks ---- */
+
+static void on_delta(void *ud, const char *text, size_t len)
+{
+	job_t *j = ud;
+	double t0 = now_ms();
+	if (j->t_first <= 0)
+		j->t_first = t0;
+	j->deltas++;
+	buf_append(&j->text, text, len);
+	if (j->text.rc) {
+		/* a runaway reply: stop it here (llm never calls back a cancelled stream) */
+		llm_stream_cancel(j->stream_h);
+		j->stream_h = NULL;
+		fail(j, PRECEDENT_ETOOBIG, "the provider's reply is larger than a draft may be");
+		job_free(j);
+		return;
+	}
+	buf_append(&j->pending, text, len);
+	flush_pending(j, 0, t0);
+}
+
+static void on_sent(void *ud)
+{
+	job_t *j = ud;
+	if (j->t_sent <= 0)
+		j->t_sent = now_ms();
+}
+
+static void on_done(void *ud, int rc, const char *message)
+{
+	job_t *j = ud;
+	j->stream_h = NULL; /* llm frees it after this call */
+	if (rc == 0)
+		succeed(j);
+	else
+		fail(j, rc, message);
+	job_free(j);
+}
+
+static void start_llm(job_t *j)
+{
+	session_t *s = j->ls->s;
+	llm_config_t cfg;
+	char key[1024];
+	prompt_t p;
+	prompt_message_t *msgs;
+	int rc;
+	llm_callbacks_t cb = {on_delta, on_done, on_sent};
+
+	msgs = xcalloc(j->t.nmessages ? j->t.nmessages : 1, sizeof *msgs);
+	for (size_t i = 0; i < j->t.nmessages; i++) {
+		msgs[i].role = j->t.messages[i].role;
+		msgs[i].body = j->t.messages[i].body;
+	}
+	cJSON *red_ctx = context_redact(j->ctx, s->app->redactor, j->m);
+	prompt_input_t in = {j->t.subject,
+			     msgs,
+			     j->t.nmessages,
+			     red_ctx,
+			     j->src,
+			     j->nsrc,
+			     j->action,
+			     j->previous,
+			     j->language,
+			     (size_t)config_num(s->app->config, "llm.token_budget", NULL,
+						PROMPT_DEFAULT_BUDGET)};
+	rc = prompt_build(&in, &p);
+	free(msgs);
+	cJSON_Delete(red_ctx);
+	if (rc) {
+		fail(j, rc, rc == PRECEDENT_ETOOBIG
+				? "the ticket alone is larger than the model's token budget"
+				: "the draft action needs the current draft text");
+		job_free(j);
+		return;
+	}
+	if (p.sources_used < j->nsrc) {
+		char m[160];
+		snprintf(m, sizeof m, "%zu lower-ranked sources were left out to fit the model's "
+				      "token budget",
+			 j->nsrc - p.sources_used);
+		flag(j->flags, "sources_trimmed", m);
+		j->nsrc = p.sources_used; /* only what the model saw can be cited */
+	}
+	llm_config_from(s->app->config, &cfg, key, sizeof key);
+	llm_request_t req = {p.system, p.user};
+	rc = llm_stream_start(j->ls->client, &cfg, &req, &cb, j, &j->stream_h);
+	memset(key, 0, sizeof key);
+	prompt_release(&p);
+	if (rc) {
+		fail(j, rc, rc == PRECEDENT_EBUSY ? "too many drafts in flight"
+						  : "the LLM provider is not configured");
+		job_free(j);
+	}
+}
+
+/* ---- customer context endpoint ---- */
+
+static void on_ctx_done(void *ud, int rc, const char *message)
+{
+	job_t *j = ud;
+	char m[400];
+	if (rc == 0) {
+		size_t len;
+		const char *body = llm_stream_body(j->ctx_h, &len);
+		if (context_merge_reply(j->ctx, body, len) != 0)
+			flag(j->flags, "context_missing",
+			     "the customer context endpoint did not answer with a JSON object");
+	} else {
+		snprintf(m, sizeof m, "customer context endpoint failed (%s); drafting without it",
+			 message);
+		flag(j->flags, "context_missing", m);
+	}
+	j->ctx_h = NULL;
+	start_llm(j);
+}
+
+/* A snippet without the search highlighting ("**term**"), for the model; caller frees. */
+static char *strip_highlight(const char *s)
+{
+	buf_t b;
+	buf_init(&b, 0);
+	for (; s && *s; s++) {
+		if (s[0] == '*' && s[1] == '*') {
+			s++;
+			continue;
+		}
+		buf_putc(&b, *s);
+	}
+	return buf_steal(&b);
+}
+
+static void gather_sources(job_t *j)
+{
+	size_t nt = j->res.ntickets, nd = j->res.ndocs, k = 0;
+	j->src = xcalloc(nt + nd + 1, sizeof *j->src);
+	j->doc_ids = xcalloc(nt + nd + 1, sizeof *j->doc_ids);
+	/* interleave best ticket, best doc, ...: each kind keeps its own order */
+	for (size_t i = 0; i < nt || i < nd; i++) {
+		if (i < nt) {
+			const retrieve_ticket_hit_t *h = &j->res.tickets[i];
+			prompt_source_t *p = &j->src[k++];
+			p->kind = PROMPT_SRC_TICKET;
+			p->id = h->id;
+			p->title = h->subject;
+			j->doc_ids[k - 1] = strip_highlight(h->snippet);
+			p->text = j->doc_ids[k - 1];
+			p->resolution = h->resolution;
+			p->date = h->closed_at;
+		}
+		if (i < nd) {
+			const retrieve_doc_hit_t *h = &j->res.docs[i];
+			buf_t b;
+			buf_init(&b, 0);
+			buf_printf(&b, "%s#%s", h->path, h->anchor);
+			j->doc_ids[k] = buf_steal(&b);
+			prompt_source_t *p = &j->src[k++];
+			p->kind = PROMPT_SRC_DOC;
+			p->id = j->doc_ids[k - 1];
+			p->title = h->heading_path && *h->heading_path ? h->heading_path : h->title;
+			p->text = h->body && *h->body ? h->body : h->snippet;
+		}
+	}
+	j->nsrc = j->nowned = k;
+}
+
+/* After the search: sources, customer context (page and table now, the endpoint on the
+ * loop), then the provider. */
+static void after_retrieval(job_t *j)
+{
+	session_t *s = j->ls->s;
+	int rc = j->work_rc;
+	if (rc) {
+		protocol_send_error(s, j->id, rc, "search failed");
+		job_free(j);
+		return;
+	}
+	j->have_res = 1;
+	gather_sources(j);
+
+	const char *ctx_sources = "";
+	j->ctx = context_lookup(s->app->store, j->ticket_json, &ctx_sources);
+	const char *tmpl = config_str(s->app->config, "context.url", "PRECEDENT_CONTEXT_URL", NULL);
+	char *url = context_url(tmpl, j->ticket_json);
+	if (url) {
+		llm_callbacks_t cb = {NULL, on_ctx_done, NULL};
+		long to = (long)config_num(s->app->config, "context.timeout_ms", NULL, 1500);
+		rc = llm_http_get(j->ls->client, url, to, CONTEXT_BODY_CAP, &cb, j, &j->ctx_h);
+		free(url);
+		if (rc == 0)
+			return;
+		flag(j->flags, "context_missing", "the customer context endpoint could not be asked");
+	} else if (!*ctx_sources) {
+		flag(j->flags, "context_missing",
+		     "no customer context (page, customers table or endpoint): plan and version "
+		     "checks were skipped");
+	}
+	start_llm(j);
+}
+
+static void search_work(uv_work_t *w)
+{
+	job_t *j = w->data;
+	llm_session_t *ls = j->ls;
+	unsigned i, n = 0;
+	double t0 = now_ms();
+	/* a free connection if there is one, else wait for the job's own */
+	for (i = 0; i < RO_CONNS; i++)
+		if (ls->ro[i] && pthread_mutex_trylock(&ls->ro_lock[i]) == 0)
+			break;
+	if (i == RO_CONNS) {
+		for (i = j->ro_hint % RO_CONNS; !ls->ro[i] && n < RO_CONNS; n++)
+			i = (i + 1) % RO_CONNS;
+		pthread_mutex_lock(&ls->ro_lock[i]);
+	}
+	double t1 = now_ms();
+	j->work_rc = retrieve_search(ls->ro[i], j->t.subject, j->problem, j->k, &j->res);
+	j->search_ms = now_ms() - t1;
+	(void)t0;
+	pthread_mutex_unlock(&ls->ro_lock[i]);
+}
+
+static void after_search(uv_work_t *w, int status)
+{
+	job_t *j = w->data;
+	j->in_work = 0;
+	if (status != 0 && !j->work_rc)
+		j->work_rc = PRECEDENT_ECANCELLED;
+	if (j->orphan) {
+		if (!j->work_rc)
+			j->have_res = 1;
+		job_free(j);
+		return;
+	}
+	after_retrieval(j);
+}
+
+static void vault_add(void *ctx, const char *placeholder, const char *original)
+{
+	redact_map_add(ctx, placeholder, original);
+}
+
+static const char *opt_str(const cJSON *o, const char *k)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, k);
+	return cJSON_IsString(v) ? v->valuestring : NULL;
+}
+
+static int provider_configured(const config_t *c)
+{
+	const char *p = config_str(c, "llm.provider", "PRECEDENT_LLM_PROVIDER", "offline");
+	int prov = llm_provider_from_name(p);
+	return prov == LLM_PROVIDER_OPENAI || prov == LLM_PROVIDER_ANTHROPIC;
+}
+
+int llm_draft_request(session_t *s, const cJSON *id, const cJSON *ticket, const cJSON *options)
+{
+	llm_session_t *ls = s->llm;
+	const char *mode = opt_str(options, "mode");
+	const char *action = opt_str(options, "action");
+	char err[512] = "";
+	buf_t problem;
+	job_t *j;
+	int rc;
+
+	if (!ls)
+		return 0;
+	if (mode && !strcmp(mode, "offline"))
+		return 0;
+	if (mode && strcmp(mode, "llm") && strcmp(mode, "auto"))
+		return 0; /* the offline path reports the bad mode */
+	if (!provider_configured(s->app->config)) {
+		if (mode && !strcmp(mode, "llm")) {
+			protocol_send_error(s, id, PRECEDENT_ECONFIG,
+					    "no LLM provider is configured (llm.provider or "
+					    "PRECEDENT_LLM_PROVIDER); use mode \"offline\"");
+			return 1;
+		}
+		return 0;
+	}
+	int act = prompt_action_from_name(action);
+	if (act < 0) {
+		protocol_send_error(s, id, PRECEDENT_EFIELD,
+				    "options.action must be one of shorter, more_detailed, "
+				    "friendlier, more_formal, translate, summary");
+		return 1;
+	}
+	if ((rc = app_need_store(s->app, err, sizeof err))) {
+		protocol_send_error(s, id, rc, err);
+		return 1;
+	}
+
+	j = xcalloc(1, sizeof *j);
+	j->ls = ls;
+	j->work.data = j;
+	j->t_recv = now_ms();
+	j->id = cJSON_Duplicate(id, 0);
+	j->ticket_json = cJSON_Duplicate(ticket, 1);
+	j->options = options ? cJSON_Duplicate(options, 1) : NULL;
+	j->auto_mode = !mode || !strcmp(mode, "auto");
+	j->stream = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(options, "stream"));
+	j->action = act;
+	j->flags = cJSON_CreateArray();
+	buf_init(&j->text, DRAFT_CAP);
+	buf_init(&j->pending, 0);
+	j->next = ls->jobs;
+	ls->jobs = j;
+	snprintf(j->provider, sizeof j->provider, "%s",
+		 llm_provider_name(llm_provider_from_name(config_str(
+		     s->app->config, "llm.provider", "PRECEDENT_LLM_PROVIDER", "offline"))));
+	snprintf(j->model, sizeof j->model, "%s",
+		 config_str(s->app->config, "llm.model", "PRECEDENT_LLM_MODEL", ""));
+	const cJSON *did = cJSON_GetObjectItemCaseSensitive(options, "draft_id");
+	if (cJSON_IsString(did) && strlen(did->valuestring) < sizeof j->draft_id &&
+	    strlen(did->valuestring) > 0 && !strpbrk(did->valuestring, "\"\\<>")) {
+		snprintf(j->draft_id, sizeof j->draft_id, "%s", did->valuestring);
+	} else {
+		app_new_draft_id(j->draft_id);
+	}
+
+	if ((rc = ticket_from_json(ticket, &j->t, err, sizeof err))) {
+		protocol_send_error(s, id, rc, err);
+		job_free(j);
+		return 1;
+	}
+	j->have_t = 1;
+	j->m = redact_map_new();
+	/* the ticket's earlier placeholders, so a value keeps its placeholder */
+	if ((rc = store_vault_each(s->app->store, j->t.id,
+				   vault_add, j->m)) ||
+	    (rc = ticket_redact(&j->t, s->app->redactor, j->m))) {
+		protocol_send_error(s, id, rc, "could not redact the ticket");
+		job_free(j);
+		return 1;
+	}
+	if (prompt_action_rewrites(act)) {
+		const char *prev = opt_str(options, "previous");
+		const char *prev_id = opt_str(options, "previous_draft_id");
+		if (prev) {
+			char *red = NULL;
+			size_t rl;
+			if (redact_text(s->app->redactor, j->m, prev, strlen(prev), NULL, &red,
+					&rl) == 0)
+				j->previous = red;
+		} else if (prev_id) {
+			store_draft_t d;
+			if (store_draft_get(s->app->store, prev_id, &d) == 0) {
+				j->previous = xstrdup(d.text); /* stored redacted */
+				store_draft_release(&d);
+			}
+		}
+		if (!j->previous) {
+			protocol_send_error(s, id, PRECEDENT_EFIELD,
+					    "this action rewrites a draft: give options.previous "
+					    "(text) or options.previous_draft_id");
+			job_free(j);
+			return 1;
+		}
+	}
+	const char *lang = opt_str(options, "language");
+	if (lang)
+		j->language = xstrndup(lang, utf8_clip(lang, strlen(lang), 64));
+
+	buf_init(&problem, 0);
+	ticket_problem_text(&j->t, &problem);
+	j->problem = buf_steal(&problem);
+	j->k = s->app->k;
+	j->ro_hint = ls->next_ro++;
+	if (ls->ro[0] && uv_queue_work(ls->loop, &j->work, search_work, after_search) == 0) {
+		j->in_work = 1;
+		return 1;
+	}
+	double t1 = now_ms();
+	j->work_rc = retrieve_search(s->app->store, j->t.subject, j->problem, j->k, &j->res);
+	j->search_ms = now_ms() - t1;
+	after_retrieval(j);
+	return 1;
+}
+
+int llm_draft_cancel(session_t *s, const char *draft_id)
+{
+	llm_session_t *ls = s->llm;
+	if (!ls || !draft_id)
+		return 0;
+	for (job_t *j = ls->jobs; j; j = j->next) {
+		if (strcmp(j->draft_id, draft_id) != 0)
+			continue;
+		if (j->stream_h) {
+			llm_stream_cancel(j->stream_h);
+			j->stream_h = NULL;
+		}
+		fail(j, PRECEDENT_ECANCELLED, "cancelled by the agent");
+		job_free(j);
+		return 1;
+	}
+	return 0;
+}
+
+int llm_draft_active(const session_t *s)
+{
+	int n = 0;
+	const llm_session_t *ls = s->llm;
+	for (const job_t *j = ls ? ls->jobs : NULL; j; j = j->next)
+		n++;
+	return n;
+}
+
+/* ---- session ---- */
+
+static void on_ws_message(void *ud, const char *type, const cJSON *msg)
+{
+	session_t *s = ud;
+	if (!strcmp(type, "draft.cancel")) {
+		const cJSON *d = cJSON_GetObjectItemCaseSensitive(msg, "draft_id");
+		if (cJSON_IsString(d))
+			llm_draft_cancel(s, d->valuestring);
+	}
+}
+
+int llm_session_start(session_t *s, uv_loop_t *loop)
+{
+	llm_session_t *ls = xcalloc(1, sizeof *ls);
+	char err[256];
+	ls->s = s;
+	ls->loop = loop;
+	if (llm_client_new(loop, &ls->client) != 0) {
+		free(ls);
+		return PRECEDENT_ENET;
+	}
+	const char *caller = s->caller && !strncmp(s->caller, "chrome-extension://", 19)
+				 ? s->caller
+				 : NULL;
+	if (ws_server_start(loop, caller, on_ws_message, s, &ls->ws, err, sizeof err) != 0) {
+		snprintf(ls->ws_error, sizeof ls->ws_error, "%s", err);
+		fprintf(stderr, "precedent-host: %s; drafts will not stream\n", err);
+		ls->ws = NULL;
+	}
+	for (int i = 0; i < RO_CONNS; i++) {
+		char e[256];
+		pthread_mutex_init(&ls->ro_lock[i], NULL);
+		if (s->app && s->app->store &&
+		    store_open(store_path(s->app->store), STORE_READONLY, &ls->ro[i], e, sizeof e) != 0)
+			ls->ro[i] = NULL; /* without ro[0] searches run on the loop thread */
+	}
+	s->llm = ls;
+	s->ws = ls->ws;
+	return 0;
+}
+
+void llm_session_stop(session_t *s)
+{
+	llm_session_t *ls = s->llm;
+	if (!ls)
+		return;
+	while (ls->jobs)
+		job_free(ls->jobs); /* the browser is gone: nobody to answer */
+	ws_server_stop(ls->ws);
+	llm_client_free(ls->client);
+	ls->client = NULL;
+}
+
+void llm_session_free(session_t *s)
+{
+	llm_session_t *ls = s->llm;
+	if (!ls)
+		return;
+	ws_server_free(ls->ws);
+	for (int i = 0; i < RO_CONNS; i++) {
+		store_close(ls->ro[i]);
+		pthread_mutex_destroy(&ls->ro_lock[i]);
+	}
+	free(ls);
+	s->llm = NULL;
+	s->ws = NULL;
+}
+
+void llm_session_hello(session_t *s, const char *origin, cJSON *result)
+{
+	llm_session_t *ls = s->llm;
+	cJSON *caps = cJSON_GetObjectItemCaseSensitive(result, "capabilities");
+	if (!ls)
+		return;
+	cJSON_DeleteItemFromObjectCaseSensitive(result, "ws");
+	if (!ls->ws) {
+		cJSON_AddNullToObject(result, "ws");
+		cJSON_AddStringToObject(result, "ws_error", ls->ws_error);
+	} else if (!origin || ws_server_set_origin(ls->ws, origin) != 0) {
+		cJSON_AddNullToObject(result, "ws");
+		cJSON_AddStringToObject(result, "ws_error",
+					"hello needs origin: the extension's own origin "
+					"(chrome-extension://ID or moz-extension://UUID) that "
+					"launched this host");
+	} else {
+		cJSON *w = cJSON_AddObjectToObject(result, "ws");
+		cJSON_AddNumberToObject(w, "port", ws_server_port(ls->ws));
+		cJSON_AddStringToObject(w, "token", ws_server_token(ls->ws));
+		if (cJSON_IsArray(caps))
+			cJSON_AddItemToArray(caps, cJSON_CreateString("draft.stream"));
+	}
+	if (cJSON_IsArray(caps) && provider_configured(s->app->config)) {
+		cJSON_AddItemToArray(caps, cJSON_CreateString("draft.llm"));
+		cJSON_AddItemToArray(caps, cJSON_CreateString("draft.actions"));
+	}
+}
