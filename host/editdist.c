@@ -163,6 +163,8 @@ static inline void bp_cell(uint64_t eq, int hin, uint64_t *pv, uint64_t *mv, uin
 	*mv = ph & xv;
 }
 
+/* Sweeps one stripe over columns cmin+1..hi, leaving the bottom row's horizontal
+ * deltas in h[cmin+1..hi]; bp_scan() then reads them. */
 static inline __attribute__((always_inline)) void bp_stripe_run(const bp_ctx_t *cx, bp_stripe_t *st,
 								const int S)
 {
@@ -174,8 +176,6 @@ static inline __attribute__((always_inline)) void bp_stripe_run(const bp_ctx_t *
 	size_t lastrows = st->rows - 64 * (size_t)(S - 1);
 	uint64_t lbit = (uint64_t)1 << (lastrows - 1);
 	int lshift = (int)lastrows - 1;
-	int64_t rem_rows = (int64_t)(cx->m - st->top - st->rows), n = (int64_t)cx->n;
-	int64_t sc = st->corner + (int64_t)st->rows, k = st->k;
 	size_t cmin = st->cmin, hi = st->hi;
 
 	for (int s = 0; s < S; s++) {
@@ -183,26 +183,6 @@ static inline __attribute__((always_inline)) void bp_stripe_run(const bp_ctx_t *
 		mv[s] = 0;
 		carry[s] = 0;
 	}
-	st->found = 0;
-	st->nreach = -1;
-
-#define BP_TRACK(jj)                                                                               \
-	do {                                                                                       \
-		int64_t rem_ = rem_rows - (n - (int64_t)(jj));                                     \
-		if (rem_ < 0)                                                                      \
-			rem_ = -rem_;                                                              \
-		if (sc + rem_ <= k) {                                                              \
-			if (!st->found) {                                                          \
-				st->found = 1;                                                     \
-				st->ncmin = (jj);                                                  \
-				st->ncorner = sc;                                                  \
-			}                                                                          \
-			if ((int64_t)(jj) + k - sc > st->nreach)                                   \
-				st->nreach = (int64_t)(jj) + k - sc;                               \
-		}                                                                                  \
-	} while (0)
-
-	BP_TRACK(cmin);
 	/* iteration t: block s on column t - s; ranges with every block active are unchecked */
 	size_t t = cmin + 1, tend = hi + (size_t)S - 1;
 	while (t <= tend) {
@@ -219,8 +199,6 @@ static inline __attribute__((always_inline)) void bp_stripe_run(const bp_ctx_t *
 					if (s == S - 1) {
 						bp_cell(eq, hin, &pv[s], &mv[s], lbit, lshift, &ho);
 						h[j] = (int8_t)ho;
-						sc += ho;
-						BP_TRACK(j);
 					} else {
 						bp_cell(eq, hin, &pv[s], &mv[s], (uint64_t)1 << 63,
 							63, &ho);
@@ -240,8 +218,6 @@ static inline __attribute__((always_inline)) void bp_stripe_run(const bp_ctx_t *
 			if (s == S - 1) {
 				bp_cell(eq, hin, &pv[s], &mv[s], lbit, lshift, &ho);
 				h[j] = (int8_t)ho;
-				sc += ho;
-				BP_TRACK(j);
 			} else {
 				bp_cell(eq, hin, &pv[s], &mv[s], (uint64_t)1 << 63, 63, &ho);
 				carry[s + 1] = ho;
@@ -249,51 +225,51 @@ static inline __attribute__((always_inline)) void bp_stripe_run(const bp_ctx_t *
 		}
 		t++;
 	}
-#undef BP_TRACK
-	st->score = sc;
 }
 
 /*
- * Raising the threshold during a pass. When no column of the stripe's bottom row can
+ * Reads the stripe's bottom row (its deltas in h) and finds where the next stripe
+ * starts (the first column c with D'(r, c) + |(m - r) - (n - c)| <= k), its corner
+ * value and its reach, and the row's last value (st->score).
+ *
+ * With raise, the threshold may go up during a pass. When no column of the stripe's bottom row can
  * be on a path of cost <= k, the distance is > k; to still end the pass with an upper
  * bound (the next threshold), k is raised to the cheapest promise there (D' + the
  * least cost left) plus slack. With slack > 0 this also happens whenever the margin
  * above the cheapest promise falls below slack, so the band never narrows onto one
- * greedy path. The next stripe's start and reach are then recomputed from the bottom
- * row's deltas in h. A pass that raised k returns an upper bound only.
+ * greedy path; the row is then read again with the new k. A pass that raised k
+ * returns an upper bound only.
  */
-static void bp_raise(const bp_ctx_t *cx, bp_stripe_t *st, int64_t slack)
+static void bp_scan(const bp_ctx_t *cx, bp_stripe_t *st, int raise, int64_t slack)
 {
 	int64_t rem_rows = (int64_t)(cx->m - st->top - st->rows), n = (int64_t)cx->n;
-	int64_t sc = st->corner + (int64_t)st->rows, best = INT64_MAX;
-	for (size_t j = st->cmin; j <= st->hi; j++) {
-		if (j > st->cmin)
-			sc += cx->h[j];
-		int64_t rem = rem_rows - (n - (int64_t)j);
-		rem = rem < 0 ? -rem : rem;
-		if (sc + rem < best)
-			best = sc + rem;
-	}
-	if (st->found && best + slack <= st->k)
-		return;
-	st->k = best + slack;
-	st->found = 0;
-	sc = st->corner + (int64_t)st->rows;
-	st->nreach = -1;
-	for (size_t j = st->cmin; j <= st->hi; j++) {
-		if (j > st->cmin)
-			sc += cx->h[j];
-		int64_t rem = rem_rows - (n - (int64_t)j);
-		rem = rem < 0 ? -rem : rem;
-		if (sc + rem > st->k)
-			continue;
-		if (!st->found) {
-			st->found = 1;
-			st->ncmin = j;
-			st->ncorner = sc;
+	int64_t base = st->corner + (int64_t)st->rows, best = INT64_MAX, sc, k = st->k;
+	const int8_t *h = cx->h;
+	for (int round = 0; round < 2; round++) {
+		st->found = 0;
+		st->nreach = -1;
+		sc = base;
+		for (size_t j = st->cmin; j <= st->hi; j++) {
+			if (j > st->cmin)
+				sc += h[j];
+			int64_t rem = rem_rows - (n - (int64_t)j);
+			rem = rem < 0 ? -rem : rem;
+			if (sc + rem < best)
+				best = sc + rem;
+			if (sc + rem > k)
+				continue;
+			if (!st->found) {
+				st->found = 1;
+				st->ncmin = j;
+				st->ncorner = sc;
+			}
+			if ((int64_t)j + k - sc > st->nreach)
+				st->nreach = (int64_t)j + k - sc;
 		}
-		if ((int64_t)j + st->k - sc > st->nreach)
-			st->nreach = (int64_t)j + st->k - sc;
+		st->score = sc;
+		if (!raise || (st->found && best + slack <= k))
+			break;
+		k = st->k = best + slack;
 	}
 }
 
@@ -350,12 +326,12 @@ static int64_t bp_pass(bp_ctx_t *cx, int64_t k, int raise, int64_t slack)
 		}
 		if (hmax < st.hi)
 			hmax = st.hi;
-		if (st.top + st.rows == m) /* along the last row from hi to n: a real path */
+		int last = st.top + st.rows == m;
+		bp_scan(cx, &st, raise && !last, slack);
+		if (last) /* along the last row from hi to n: a real path */
 			return st.score + (int64_t)(n - st.hi);
-		if (!st.found && !raise)
+		if (!st.found)
 			return k + 1;
-		if (!st.found || (raise && slack > 0))
-			bp_raise(cx, &st, slack);
 		/* columns left of the new start are never read again */
 		if (hmax > st.hi)
 			memset(cx->h + st.hi + 1, 1, hmax - st.hi);
