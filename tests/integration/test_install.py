@@ -505,6 +505,38 @@ def test_dist_packages_the_extension_with_one_version(home):
     check(p.returncode != 0 and "content/gone.js" in p.stderr, "a missing file fails dist")
 
 
+@case
+def test_dist_of_this_repository(home):
+    import re
+    import zipfile
+    if not os.path.exists(os.path.join(ROOT, "extension", "manifest.json")):
+        print("  (no extension/ yet)")
+        return
+    out = os.path.join(home, "dist")
+    p = subprocess.run(["bash", "scripts/dist.sh"], cwd=ROOT, env=dict(os.environ, DIST_DIR=out),
+                       capture_output=True, text=True)
+    check(p.returncode == 0, "make dist succeeds on the repository: %s" % p.stderr[-500:])
+    version = re.search(r'PRECEDENT_VERSION "([^"]+)"',
+                        open(os.path.join(ROOT, "include", "precedent", "limits.h")).read()).group(1)
+    chrome = os.path.join(out, "precedent-extension-chrome-%s.zip" % version)
+    xpi = os.path.join(out, "precedent-extension-firefox-%s.xpi" % version)
+    if not (os.path.exists(chrome) and os.path.exists(xpi)):
+        check(False, "both extension packages built: %r" % os.listdir(out))
+        return
+    for path in (chrome, xpi):
+        z = zipfile.ZipFile(path)
+        check(z.testzip() is None, "%s is a valid zip" % path)
+        m = json.loads(z.read("manifest.json"))
+        check(m["version"] == version and "key" not in m, "%s: version %s, no key" % (path, version))
+        names = set(z.namelist())
+        check(not [n for n in names if "test" in n.split("/")[0] or n.endswith(".test.js")],
+              "%s ships no tests" % path)
+    fm = json.loads(zipfile.ZipFile(xpi).read("manifest.json"))
+    check(fm["browser_specific_settings"]["gecko"]["id"] == FIREFOX_ID,
+          "the xpi's gecko id is the one install allows (%s)" % FIREFOX_ID)
+    check("service_worker" not in fm.get("background", {}), "the xpi has no service_worker")
+
+
 def test_extension_id_matches_key():
     print("-- test_extension_id_matches_key")
     key = open(os.path.join(ROOT, "manifests", "extension-key.txt")).read().strip()
