@@ -454,17 +454,47 @@ def artifacts(body, s):
     return body
 
 
+OPENERS = [
+    "Quick question.", "Not sure if this is a bug or something on our side.",
+    "Apologies if this has been asked before.", "We need some help with the following.",
+    "Reaching out on behalf of our finance team.", "Following our call with {csm} last week:",
+]
+CONTEXT = [
+    "This started right after our workspace was moved to v{version}.",
+    "It affects about {n} of our users.",
+    "Screenshot attached.",
+    "Our month-end close is tomorrow, so this is fairly urgent for us.",
+    "Nothing changed on our side as far as we know.",
+    "Our CSM {csm} suggested we open a ticket.",
+    "We tried it in Chrome and Firefox, same result.",
+    "We checked status.ledgerline.io and there's no incident listed.",
+]
+REGIONAL_CLOSINGS = {
+    "eu-central": ["Mit freundlichen Grüßen,", "Viele Grüße,", "Cordialement,", "Met vriendelijke groet,",
+                   "Saludos,", "Cordiali saluti,", "Med vänliga hälsningar,"],
+    "eu-west": ["Many thanks,", "Cheers,", "All the best,"],
+}
+
+
 def customer_message(rng, fam, cust, s, body_tpl):
     parts = []
     g = rng.choice(GREETINGS)
     if g:
         parts.append(g)
-    parts.append(fmt(body_tpl, s))
+    body = fmt(body_tpl, s)
+    if ART.random() < 0.15:
+        body = fmt(ART.choice(OPENERS), s) + " " + body
+    parts.append(body)
+    if ART.random() < 0.25:
+        parts.append(fmt(ART.choice(CONTEXT), s))
     if rng.random() < 0.35:
         parts.append(fmt(rng.choice(LOOKALIKE_ASIDES), s))
     if rng.random() < 0.2:
         parts.append(fmt(rng.choice(PII_ASIDES), s))
-    parts.append(rng.choice(CLOSINGS) + "\n" + signature(rng, cust, s))
+    closing = rng.choice(CLOSINGS)
+    if cust["region"] in REGIONAL_CLOSINGS and ART.random() < 0.35:
+        closing = ART.choice(REGIONAL_CLOSINGS[cust["region"]])
+    parts.append(closing + "\n" + signature(rng, cust, s))
     return artifacts("\n\n".join(parts), s)
 
 
@@ -476,6 +506,7 @@ def agent_message(rng, s, agent, text):
 def build_ticket(rng, fam, cust, created, variant):
     """variant: index used to rotate templates so a family's tickets differ in wording."""
     s = slots_for(rng, cust, created)
+    s["csm"] = cust["csm"]
     agent = rng.choice(AGENTS)
     s["agent"] = agent
     s["agentfirst"] = agent.split()[0]
