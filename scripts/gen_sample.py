@@ -17,6 +17,7 @@ Outputs
   sample/customers.csv   external_id,name,email,organization,plan,product_version,region,csm
   sample/queries.jsonl   held-out query tickets (paraphrases), ticket shape
   sample/qrels.tsv       query_id<TAB>ticket_id<TAB>1
+  sample/qrels-docs.tsv  query_id<TAB>doc path under sample/docs/<TAB>1
 """
 import csv
 import datetime as dt
@@ -132,6 +133,33 @@ def make_ip(rng):
 
 
 ALNUM = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
+
+
+def make_ssn(r):
+    """A US SSN that follows the issuance rules (area not 000/666/9xx, group and serial non-zero)."""
+    area = r.choice([a for a in range(1, 900) if a != 666])
+    return "%03d-%02d-%04d" % (area, r.randint(1, 99), r.randint(1, 9999))
+
+
+def ssn_ok(ssn):
+    m = re.fullmatch(r"(\d{3})-(\d{2})-(\d{4})", ssn)
+    if not m:
+        return False
+    a, g, n = (int(x) for x in m.groups())
+    return 0 < a < 900 and a != 666 and g > 0 and n > 0
+
+
+def b64url(data):
+    import base64
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
+
+
+def make_jwt(r, sub, ws):
+    head = b64url(b'{"alg":"HS256","typ":"JWT"}')
+    body = b64url(('{"sub":"%s","ws":"%s","scope":"portal","exp":%d}' %
+                   (sub, ws, 1700000000 + r.randint(0, 90000000))).encode())
+    sig = "".join(r.choice(ALNUM + "-_") for _ in range(43))
+    return "%s.%s.%s" % (head, body, sig)
 
 
 def make_api_key(rng, prefix="sk_live_"):
@@ -309,10 +337,25 @@ def slots_for(rng, cust, created):
                   "import_%d_final.csv", "migration_batch_%d.csv"]) % rng.randint(1, 40),
         "line": rng.randint(2, 9000),
         "phone": make_phone(rng, cust["region"]),
+        **extra_slots(cust),
+    }
+
+
+def extra_slots(cust):
+    domain = cust["email"].split("@")[1]
+    ws = "ws_%d" % ART.randint(100000, 999999)
+    cus = "cus_" + "".join(ART.choice(ALNUM) for _ in range(14))
+    password = ART.choice(["Winter", "Harbor", "Falcon", "Quartz"]) + str(ART.randint(2019, 2026)) + ART.choice("!#%$")
+    return {
+        "ssn": make_ssn(ART),
+        "jwt": make_jwt(ART, cus, ws),
+        "portal_link": "https://portal.ledgerline.io/s/%s?token=%s" % (ws, make_jwt(ART, cus, ws)),
+        "cred_url": "https://ledgerline:%s@hooks.%s/events" % (password, domain),
     }
 
 
 # ---------------------------------------------------------------- ticket assembly
+# (ART, the artifacts stream, is defined below; slots drawn from it keep the main stream stable.)
 
 GREETINGS = ["Hi,", "Hello,", "Hi team,", "Hello Ledgerline support,", "Hey there,", "Good morning,",
          "Hi support,", "Dear Ledgerline team,", ""]
@@ -588,7 +631,7 @@ def generate():
     for t in tickets:
         by_family.setdefault(t.pop("_family"), []).append(t["id"])
 
-    queries, qrels = [], []
+    queries, qrels, doc_qrels = [], [], []
     qrng = random.Random(SEED + 1)
     for i, q in enumerate(QUERIES, 1):
         cust = dict(zip(["external_id", "name", "email", "organization", "plan", "product_version",
@@ -609,6 +652,7 @@ def generate():
         })
         for tid_ in by_family[q["family"]]:
             qrels.append((qid, tid_))
+        doc_qrels.append((qid, [f for f in FAMILIES if f["key"] == q["family"]][0]["doc"]))
 
     opens = []
     orng = random.Random(SEED + 2)
@@ -629,7 +673,7 @@ def generate():
                      "organization": cust["organization"], "external_id": cust["external_id"]},
             "messages": msgs, "created_at": msgs[0]["created_at"],
         })
-    return custs, tickets, opens, queries, qrels, by_family
+    return custs, tickets, opens, queries, qrels, doc_qrels, by_family
 
 
 # ---------------------------------------------------------------- output and validation
@@ -644,7 +688,7 @@ def dumps(obj):
 
 
 def write_all():
-    custs, tickets, opens, queries, qrels, by_family = generate()
+    custs, tickets, opens, queries, qrels, doc_qrels, by_family = generate()
     os.makedirs(os.path.join(SAMPLE, "open"), exist_ok=True)
     with open(os.path.join(SAMPLE, "tickets.jsonl"), "w", encoding="utf-8") as f:
         for t in tickets:
@@ -665,6 +709,9 @@ def write_all():
     with open(os.path.join(SAMPLE, "qrels.tsv"), "w", encoding="utf-8") as f:
         for qid, tid in qrels:
             f.write("%s\t%s\t1\n" % (qid, tid))
+    with open(os.path.join(SAMPLE, "qrels-docs.tsv"), "w", encoding="utf-8") as f:
+        for qid, path in doc_qrels:
+            f.write("%s\t%s\t1\n" % (qid, path))
     print("wrote %d tickets (%d families), %d open, %d customers, %d queries, %d qrels" %
           (len(tickets), len([k for k in by_family if not k.startswith("dup:")]), len(opens),
            len(custs), len(queries), len(qrels)))
@@ -674,7 +721,7 @@ def check():
     """Validate the committed files. Returns a list of problems (empty when all is well)."""
     errs = []
     ids = set()
-    cards = ibans = keys = 0
+    cards = ibans = keys = ssns = tokens = creds = 0
     need = ["id", "subject", "status", "priority", "tags", "helpdesk", "customer", "messages",
         "resolution", "resolution_code", "created_at", "closed_at"]
     custs = {}
@@ -683,7 +730,7 @@ def check():
             custs[row["external_id"]] = row
 
     def check_ticket(t, where, resolved):
-        nonlocal cards, ibans, keys
+        nonlocal cards, ibans, keys, ssns, tokens, creds
         fields = need if resolved else ["id", "subject", "status", "priority", "tags", "helpdesk",
                         "customer", "messages", "created_at"]
         for k in fields:
@@ -736,6 +783,13 @@ def check():
                     else:
                         cards += 1
             keys += len(re.findall(r"\bsk_live_[A-Za-z0-9]{20,}", m["body"]))
+            for cand in re.findall(r"(?<![\w-])\d{3}-\d{2}-\d{4}(?![\w-])", m["body"]):
+                if not ssn_ok(cand):
+                    errs.append("%s: SSN-like %r breaks the issuance rules" % (where, cand))
+                else:
+                    ssns += 1
+            tokens += len(re.findall(r"\beyJ[\w-]+\.eyJ[\w-]+\.[\w-]+", m["body"]))
+            creds += len(re.findall(r"https://[^/\s:@]+:[^/\s@]+@", m["body"]))
 
     with open(os.path.join(SAMPLE, "tickets.jsonl"), encoding="utf-8") as f:
         n = 0
@@ -770,6 +824,12 @@ def check():
             parts = line.rstrip("\n").split("\t")
             if len(parts) != 3 or parts[0] not in qids or parts[1] not in ids or parts[2] != "1":
                 errs.append("qrels.tsv:%d: bad line %r" % (lineno, line))
+    with open(os.path.join(SAMPLE, "qrels-docs.tsv"), encoding="utf-8") as f:
+        for lineno, line in enumerate(f, 1):
+            parts = line.rstrip("\n").split("\t")
+            if (len(parts) != 3 or parts[0] not in qids or parts[2] != "1" or
+                    not os.path.isfile(os.path.join(SAMPLE, "docs", parts[1]))):
+                errs.append("qrels-docs.tsv:%d: bad line %r" % (lineno, line))
     docs = 0
     for dirpath, _, files in os.walk(os.path.join(SAMPLE, "docs")):
         for fn in files:
@@ -796,7 +856,8 @@ def check():
     if gap.search(open(os.path.join(SAMPLE, "tickets.jsonl"), encoding="utf-8").read()):
         errs.append("tickets.jsonl mentions the open-3 knowledge gap")
     print("checked %d tickets, %d doc pages, %d queries; PII: %d Luhn-valid cards, %d mod-97 IBANs, "
-          "%d sk_live keys" % (n, docs, len(qids), cards, ibans, keys))
+          "%d sk_live keys, %d SSNs, %d JWTs, %d URLs with credentials" %
+          (n, docs, len(qids), cards, ibans, keys, ssns, tokens, creds))
     return errs
 
 
@@ -936,7 +997,7 @@ FAMILIES = [
     "bodies": [
         "Our integration worked in the sandbox, but after switching to production every call returns 401 with code LL-4012. Here's the header we send: Authorization: Bearer {test_key}. What are we doing wrong?",
         "Calls to POST https://api.ledgerline.io/v2/invoices fail with {{\"error\": {{\"code\": \"LL-4012\", \"message\": \"API key is not valid for this environment\"}}}}. We are using the key from the dashboard. Request id {req}.",
-        "Hi, we keep getting 401 errors from the API since the deploy. I'm pasting the config line in case it helps: LEDGERLINE_API_KEY={api_key} and base URL https://sandbox.api.ledgerline.io/v2. Is the key wrong?",
+        "We keep getting 401 errors from the API since the deploy. I'm pasting the config line in case it helps: LEDGERLINE_API_KEY={api_key} and base URL https://sandbox.api.ledgerline.io/v2. Is the key wrong?",
     ],
     "solutions": [
         "LL-4012 means the key is valid but belongs to the other environment: sk_test_ keys only work against https://sandbox.api.ledgerline.io and sk_live_ keys only against https://api.ledgerline.io. Make sure the base URL and the key prefix match.\n\nAlso, if a live secret key was ever pasted into an email, chat or ticket, roll it now: Settings > Developers > API keys > Roll key. The old key keeps working for the grace period you choose (up to 24 hours) so you can deploy the new one without downtime.",
@@ -980,7 +1041,7 @@ FAMILIES = [
     "bodies": [
         "We migrated our billing service to a new cloud region last night and now every API call returns 403 LL-4033 \"request IP not in allowlist\". Our new egress IP is {ip}. Can you add it?",
         "Since this morning our nightly sync fails with LL-4033. The calls come from {ip} and {ip2}. I don't have access to the security settings myself.",
-        "Hello, API requests fail with HTTP 403 and error LL-4033. We use a NAT gateway with address {ip}. Did something change with IP allowlisting?",
+        "API requests fail with HTTP 403 and error LL-4033. We use a NAT gateway with address {ip}. Did something change with IP allowlisting?",
     ],
     "solutions": [
         "LL-4033 is returned when an Enterprise workspace has an API IP allowlist and the request comes from an address that isn't on it; the response includes the source IP we saw. Support can't edit the allowlist for you (it's a security control), but an Owner or Admin can:\n\n1. Settings > Security > API IP allowlist > Add range.\n2. Add the new egress address(es) or CIDR ranges (up to 50 entries, IPv4 and IPv6).\n3. Save; changes apply within a minute.\n\nIf your cloud provider rotates NAT addresses, allowlist the whole published range or use a static egress IP.",
@@ -1108,6 +1169,7 @@ FAMILIES = [
         "We haven't received any webhooks since {day}. In the dashboard the endpoint {url} shows status Disabled with LL-5031. Our service had an outage of a couple of days. How do we get the missed events?",
         "Our order fulfilment relies on {event} webhooks. The endpoint got auto-disabled while our load balancer certificate was expired. We fixed the cert. Can you re-enable and resend?",
         "Dashboard says \"Endpoint disabled after repeated failures (LL-5031)\". What are the rules for this and how do I turn it back on?",
+        "Our endpoint {cred_url} was disabled with LL-5031 after our auth proxy rejected your requests for three days (it expected basic auth in the URL, which we had changed). Proxy is fixed. How do we switch it back on and get the missed events?",
     ],
     "solutions": [
         "Each event is retried 8 times over about 3 days (1 min, 5 min, 30 min, 2 h, 6 h, 12 h, 24 h, 24 h). When every delivery to an endpoint has failed for 3 consecutive days, the endpoint is disabled with LL-5031 and the Owners are emailed. A delivery counts as failed if you don't answer 2xx within 10 seconds.\n\nTo recover:\n1. Settings > Developers > Webhooks > select the endpoint > Enable.\n2. Click Replay events, choose the time range of the outage (up to 30 days back) and start the replay. Events are re-sent in order with their original ids, so make sure your handler de-duplicates on event id.",
@@ -1416,6 +1478,7 @@ FAMILIES += [
         "We can't finalize invoice {inv} for a customer in {city} {zip}: LL-4231 \"billing address could not be validated for tax calculation\".",
         "US sales tax shows 0% on invoices for a new customer in {city}. We have nexus there and registered in Settings > Tax.",
         "Our import created customers with only ZIP codes and now invoices fail with LL-4231.",
+        "We're trying to finalize {inv} for a sole proprietor in {city}. We only have a ZIP code ({zip}) from their W-9 (SSN {ssn}, I know we shouldn't keep that) and finalizing fails with LL-4231 \"billing address could not be validated\".",
     ],
     "solutions": [
         "For US sales tax we need a deliverable address to find the exact jurisdiction (city/county/district rates can differ within one ZIP code). LL-4231 means the address didn't resolve: usually a missing street line, a ZIP that doesn't match the city, or a PO box in a state that taxes by ship-to location.\n\n1. Edit the customer's billing address (line1, city, state, postal code; ZIP+4 helps) and click Validate.\n2. Then finalize the invoice again.\n\nA 0% rate with a valid address means no registration is configured for that state: Settings > Tax > US registrations > Add state.",
@@ -1695,6 +1758,7 @@ FAMILIES += [
         "Our customers receive the portal sign-in email but when they click the link they get \"This link has expired or was already used\". Some click within a few minutes.",
         "One customer, {email3}, says every portal link is expired immediately. They use Outlook with Microsoft Defender Safe Links.",
         "Can we make portal links valid longer? Our customers often open the email the next day.",
+        "A customer forwarded me their sign-in email. The link is {portal_link} and it says \"This link has expired or was already used\" for both of us, although the email is only an hour old.",
     ],
     "solutions": [
         "Portal sign-in links are single-use and valid for 30 minutes by default (portal.link_ttl_minutes, adjustable from 10 to 1440 under Settings > Customer portal > Security). Email security scanners such as Microsoft Defender Safe Links or Mimecast open links to check them, which uses up the single use before the customer clicks.\n\nFix for scanners: enable \"Require confirmation click\" (portal.link_confirm_click = true). The link then opens a page with a Continue button, which scanners don't press. For customers who open the email later, raise the TTL or send them a fresh link from the customer page (Portal > Send sign-in link).",
@@ -2180,6 +2244,10 @@ SUBJECT_FOR_BODY = {
         ],
         [
             0
+        ],
+        [
+            0,
+            1
         ]
     ],
     "webhook_duplicates": [
@@ -2315,6 +2383,10 @@ SUBJECT_FOR_BODY = {
         ],
         [
             1
+        ],
+        [
+            0,
+            2
         ],
         [
             0,

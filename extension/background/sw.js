@@ -112,13 +112,14 @@ async function draft(msg) {
 		await discard(t, t.last, 'regenerated');
 	const mode = ['auto', 'offline', 'llm'].includes(msg.mode) ? msg.mode : 'auto';
 	try {
-		const result = await host.request('draft.request', { ticket: t.ticket, options: { mode, stream: !!msg.stream, client_ref: msg.ref || null } });
+		const result = await host.request('draft.request', { ticket: t.ticket, options: { mode, stream: !!msg.stream, client_ref: msg.ref || null } }, 300000);
 		t.drafts = { [result.draft_id]: { inserted: false, done: null } };
 		t.last = result.draft_id;
 		await save();
 		return { ok: true, result };
 	} catch (e) {
-		return { ok: false, error: { code: e.code, message: e.message } };
+		const d = e.detail || {};
+		return { ok: false, error: { code: e.code, message: e.message, fallback: d.fallback || null, partial: typeof d.partial === 'string' ? d.partial : null } };
 	}
 }
 

@@ -7,9 +7,12 @@
 import { HOST_NAME, classifyDisconnect } from './protocol.js';
 
 export class HostError extends Error {
-	constructor(code, message) {
+	// detail: the host's whole error object (it may carry draft_id, partial
+	// text and the fallback on offer).
+	constructor(code, message, detail) {
 		super(message);
 		this.code = code;
+		this.detail = detail || null;
 	}
 }
 
@@ -102,7 +105,7 @@ export class HostClient {
 		if (m.ok === true)
 			p.resolve(m.result ?? {});
 		else
-			p.reject(new HostError(m.error && m.error.code || 'host_error', m.error && m.error.message || 'precedent-host refused the request.'));
+			p.reject(new HostError(m.error && m.error.code || 'host_error', m.error && m.error.message || 'precedent-host refused the request.', m.error));
 	}
 
 	onDisconnect(port) {

@@ -84,7 +84,9 @@ export function classifyDisconnect(message) {
 export function isLlmUnreachable(err) {
 	if (!err)
 		return false;
-	return /^llm|unreachable|timeout|provider|upstream|rate_limit/i.test(String(err.code || ''));
+	if (err.fallback === 'offline')
+		return true;
+	return /^llm|unreachable|timeout|network_error|upstream_error|auth_failed|provider|rate_limit/i.test(String(err.code || ''));
 }
 
 // noCorpus: the host has nothing to cite from.

@@ -93,6 +93,16 @@ export function renderDraft(el, text, citations, flags, ctx = {}) {
 		pos = r.e;
 	}
 	appendText(doc, el, text.slice(pos), citations, ctx);
+	// Flags about one citation (an old or unresolved source) mark its marker.
+	for (const f of flags || []) {
+		if (!f.ref || f.sentence)
+			continue;
+		for (const a of el.querySelectorAll('a.cite'))
+			if (citationKey(a.textContent) === citationKey(f.ref)) {
+				a.classList.add('flagged');
+				a.title = (a.title ? a.title + ' · ' : '') + (f.message || f.kind);
+			}
+	}
 	return ranges.length;
 }
 

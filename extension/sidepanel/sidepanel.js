@@ -133,7 +133,9 @@ function onFrame(f) {
 	} else if (f.type === 'draft.done') {
 		finish(f);
 	} else if (f.type === 'draft.error') {
-		fail(f.error || {});
+		// The reply to draft.request still comes (in auto mode, the offline
+		// draft); this frame only says the model stopped.
+		toast(`The model stopped (${(f.error && f.error.message) || 'error'})${f.fallback === 'offline' ? '; waiting for the offline draft…' : ''}`);
 	}
 }
 

@@ -6,14 +6,15 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
-import { launch, serveFixtures, sql, until, tabIdOf, EXT_ID, artifacts } from './lib.mjs';
+import { launch, serveFixtures, fakeLLM, sql, until, tabIdOf, EXT_ID, artifacts } from './lib.mjs';
 
-let B, S, page, panel, tabId;
+let B, S, L, page, panel, tabId;
 const EDIT = ' Best regards, Carla (IT Services)';
 
 before(async () => {
 	S = await serveFixtures();
-	B = await launch();
+	L = await fakeLLM();
+	B = await launch({ llm: L.baseUrl });
 });
 
 after(async () => {
@@ -21,6 +22,8 @@ after(async () => {
 		await B.ctx.close();
 	if (S)
 		S.srv.close();
+	if (L)
+		L.srv.close();
 });
 
 test('the extension loads and the worker reaches precedent-host (hello)', async () => {
@@ -58,10 +61,13 @@ test('a draft is made, and a regenerated one leaves the first recorded as discar
 		return panel.isVisible('#btn-insert');
 	}, 'first draft done', 30000);
 	const hello = (await panel.evaluate(() => chrome.runtime.sendMessage({ type: 'status' }))).status.hello;
-	if (hello.ws)
+	if (hello.ws) {
 		assert.ok(streamed > 0, 'tokens were seen streaming into the panel');
-	else
+		assert.ok(L.requests.length >= 1, 'the provider was asked');
+		assert.doesNotMatch(L.requests[0].body, /f\.braun@student\.example\.edu/, 'no e-mail address reaches the provider');
+	} else {
 		t.diagnostic('host without WebSocket: the draft arrived whole (no streaming to watch)');
+	}
 	firstDraft = await panel.evaluate(() => chrome.runtime.sendMessage({ type: 'tab.state', tabId: Number(new URLSearchParams(location.search).get('tab')) }));
 	assert.ok(firstDraft.last, 'draft id known');
 	await panel.click('#btn-regenerate');
@@ -118,6 +124,24 @@ test('thumbs up with a comment is saved', async () => {
 	assert.deepEqual(rows[0], { rating: 'up', comment: 'good precedent' });
 });
 
+test('the options page shows the corpus and draws the dashboard from stats and gaps', async () => {
+	const opt = await B.ctx.newPage();
+	await opt.setViewportSize({ width: 900, height: 1400 });
+	await opt.goto(`chrome-extension://${EXT_ID}/options/options.html`);
+	await until(async () => /tickets, \d+ doc sections indexed/.test(await opt.textContent('#corpus')), 'corpus status');
+	assert.match(await opt.textContent('#host-line'), /Connected to precedent-host/);
+	await until(async () => (await opt.$$('#chart-edit svg')).length === 1, 'edit chart');
+	const figures = await opt.textContent('#figures');
+	const fig = /(\d+)drafts(\d+)sent/.exec(figures.replace(/\s+/g, ''));
+	assert.ok(fig && Number(fig[1]) >= 2 && Number(fig[2]) >= 1, figures);
+	assert.equal((await opt.$$('#chart-accept svg rect')).length >= 1, true, 'acceptance bar drawn');
+	assert.equal(await opt.inputValue('#api-key'), '', 'no key shown or kept');
+	const stored = await opt.evaluate(() => chrome.storage.local.get(null));
+	assert.equal(JSON.stringify(stored).includes('test-key'), false, 'no key in extension storage');
+	await opt.screenshot({ path: path.join(artifacts, 'options.png'), fullPage: true });
+	await opt.close();
+});
+
 test('a web page cannot use the host WebSocket', async (t) => {
 	const st = await panel.evaluate(() => chrome.runtime.sendMessage({ type: 'status' }));
 	const ws = st.status.hello && st.status.hello.ws;
@@ -136,4 +160,18 @@ test('a web page cannot use the host WebSocket', async (t) => {
 	}), ws);
 	assert.equal(got.closed, true, 'connection from a page origin is closed');
 	assert.deepEqual(got.frames.filter((f) => /draft\./.test(f)), []);
+});
+
+test('with the model unreachable, the draft falls back to offline and says so', async () => {
+	await new Promise((r) => L.srv.close(r));
+	L.srv.closeAllConnections && L.srv.closeAllConnections();
+	L = null;
+	await panel.goto(`chrome-extension://${EXT_ID}/sidepanel/sidepanel.html?tab=${tabId}`);
+	await until(() => panel.isEnabled('#btn-draft'), 'draft button');
+	await panel.click('#btn-draft');
+	await until(async () => (await panel.isVisible('#btn-insert')) || (await panel.getAttribute('#state', 'data-state')) === 'llm_unreachable', 'offline fallback', 60000);
+	const flags = await panel.textContent('#flags');
+	const state = await panel.getAttribute('#state', 'data-state');
+	assert.ok(/offline/i.test(flags) || state === 'llm_unreachable', `flags: ${flags} state: ${state}`);
+	await panel.screenshot({ path: path.join(artifacts, 'panel-llm-unreachable.png') });
 });

@@ -36,7 +36,41 @@ export async function serveFixtures() {
 	return { srv, base: `http://127.0.0.1:${srv.address().port}` };
 }
 
-// launch: opts.host false leaves the native host unregistered.
+// A stand-in for an OpenAI-compatible provider on 127.0.0.1: streams a fixed
+// cited reply word by word (delayMs apart) as server-sent events, so the
+// panel can be watched mid-stream. Records the requests it got.
+export async function fakeLLM(opts = {}) {
+	const text = opts.text || 'Hi Felix,\n\nThe nightly enrolment sync from the student system failed, which removes course access [#T-1002]. ' +
+		'We have run it again; please log out of Moodle, log back in and open ENG-201.\n\nBest regards,';
+	const requests = [];
+	const srv = http.createServer((req, res) => {
+		let body = '';
+		req.on('data', (c) => { body += c; });
+		req.on('end', async () => {
+			requests.push({ url: req.url, body });
+			if (req.method !== 'POST' || !req.url.endsWith('/chat/completions')) {
+				res.writeHead(404);
+				res.end();
+				return;
+			}
+			res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' });
+			const parts = text.match(/\S+\s*|\s+/g);
+			for (const p of parts) {
+				if (res.destroyed)
+					return;
+				res.write(`data: ${JSON.stringify({ id: 'c1', object: 'chat.completion.chunk', choices: [{ index: 0, delta: { content: p }, finish_reason: null }] })}\n\n`);
+				await new Promise((r) => setTimeout(r, opts.delayMs ?? 40));
+			}
+			res.write(`data: ${JSON.stringify({ id: 'c1', object: 'chat.completion.chunk', choices: [{ index: 0, delta: {}, finish_reason: 'stop' }] })}\n\n`);
+			res.end('data: [DONE]\n\n');
+		});
+	});
+	await new Promise((r) => srv.listen(0, '127.0.0.1', r));
+	return { srv, requests, baseUrl: `http://127.0.0.1:${srv.address().port}/v1` };
+}
+
+// launch: opts.host false leaves the native host unregistered; opts.llm
+// (a base URL) configures an OpenAI-compatible provider, else offline.
 export async function launch(opts = {}) {
 	const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'precedent-e2e-'));
 	const udd = path.join(tmp, 'profile');
@@ -45,7 +79,7 @@ export async function launch(opts = {}) {
 	// The agent would enable the helpdesk site in Settings (a permission
 	// prompt); the test profile grants the fixture server's origin up front.
 	const m = JSON.parse(fs.readFileSync(path.join(ext, 'manifest.json'), 'utf8'));
-	m.host_permissions = ['http://127.0.0.1/*'];
+	m.host_permissions = opts.hostPermissions || ['http://127.0.0.1/*'];
 	fs.writeFileSync(path.join(ext, 'manifest.json'), JSON.stringify(m, null, 2));
 	const db = path.join(tmp, 'precedent.db');
 	fs.mkdirSync(path.join(udd, 'NativeMessagingHosts'), { recursive: true });
@@ -56,7 +90,9 @@ export async function launch(opts = {}) {
 		fs.writeFileSync(wrapper, ['#!/bin/sh',
 			'# Test wrapper: the browser starts this; it sets the environment and runs the real host.',
 			`export PRECEDENT_DB='${db}'`,
-			'export PRECEDENT_LLM_PROVIDER=offline',
+			...(opts.llm ? ['export PRECEDENT_LLM_PROVIDER=openai', `export PRECEDENT_LLM_BASE_URL='${opts.llm}'`,
+				'export PRECEDENT_LLM_MODEL=fake-model', 'export PRECEDENT_LLM_API_KEY=test-key']
+				: ['export PRECEDENT_LLM_PROVIDER=offline']),
 			`export XDG_CONFIG_HOME='${tmp}/config' XDG_DATA_HOME='${tmp}/data'`,
 			`exec '${bin}' "$@" 2>>'${tmp}/host.log'`, ''].join('\n'), { mode: 0o755 });
 		fs.writeFileSync(path.join(udd, 'NativeMessagingHosts/io.precedent.host.json'), JSON.stringify({
@@ -70,6 +106,9 @@ export async function launch(opts = {}) {
 		viewport: { width: 1100, height: 800 },
 		args: ['--headless=new', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
 			'--disable-background-networking', '--disable-component-update', '--disable-sync',
+			// Nothing leaves the machine: every name but 127.0.0.1 fails to resolve
+			// (pages of real helpdesk URLs are answered by page.route from fixtures).
+			'--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1',
 			`--disable-extensions-except=${ext}`, `--load-extension=${ext}`],
 	});
 	let [sw] = ctx.serviceWorkers();

@@ -34,6 +34,9 @@ test('flagged sentences are highlighted with their reason', () => {
 	assert.deepEqual(marks.map((m) => m.textContent), ['We fixed it.', 'We will refund you twice.']);
 	assert.equal(marks[1].title, 'No source promises a refund');
 	assert.equal(el.textContent, text);
+	renderDraft(el, 'Fixed before [#T-1002].', cites, [{ kind: 'stale_source', ref: '[#T-1002]', message: 'old ticket' }]);
+	assert.ok(el.querySelector('a.cite').classList.contains('flagged'));
+	assert.match(el.querySelector('a.cite').title, /old ticket/);
 	const ul = d.getElementById('f');
 	renderFlags(ul, [{ kind: 'weak_precedent', message: 'weak' }]);
 	assert.equal(ul.textContent, 'weak');
