@@ -17,6 +17,7 @@ Outputs
   sample/customers.csv   external_id,name,email,organization,plan,product_version,region,csm
   sample/queries.jsonl   held-out query tickets (paraphrases), ticket shape
   sample/qrels.tsv       query_id<TAB>ticket_id<TAB>1
+  sample/qrels-docs.tsv  query_id<TAB>doc path under sample/docs/<TAB>1
 """
 import csv
 import datetime as dt
@@ -630,7 +631,7 @@ def generate():
     for t in tickets:
         by_family.setdefault(t.pop("_family"), []).append(t["id"])
 
-    queries, qrels = [], []
+    queries, qrels, doc_qrels = [], [], []
     qrng = random.Random(SEED + 1)
     for i, q in enumerate(QUERIES, 1):
         cust = dict(zip(["external_id", "name", "email", "organization", "plan", "product_version",
@@ -651,6 +652,7 @@ def generate():
         })
         for tid_ in by_family[q["family"]]:
             qrels.append((qid, tid_))
+        doc_qrels.append((qid, [f for f in FAMILIES if f["key"] == q["family"]][0]["doc"]))
 
     opens = []
     orng = random.Random(SEED + 2)
@@ -671,7 +673,7 @@ def generate():
                      "organization": cust["organization"], "external_id": cust["external_id"]},
             "messages": msgs, "created_at": msgs[0]["created_at"],
         })
-    return custs, tickets, opens, queries, qrels, by_family
+    return custs, tickets, opens, queries, qrels, doc_qrels, by_family
 
 
 # ---------------------------------------------------------------- output and validation
@@ -686,7 +688,7 @@ def dumps(obj):
 
 
 def write_all():
-    custs, tickets, opens, queries, qrels, by_family = generate()
+    custs, tickets, opens, queries, qrels, doc_qrels, by_family = generate()
     os.makedirs(os.path.join(SAMPLE, "open"), exist_ok=True)
     with open(os.path.join(SAMPLE, "tickets.jsonl"), "w", encoding="utf-8") as f:
         for t in tickets:
@@ -707,6 +709,9 @@ def write_all():
     with open(os.path.join(SAMPLE, "qrels.tsv"), "w", encoding="utf-8") as f:
         for qid, tid in qrels:
             f.write("%s\t%s\t1\n" % (qid, tid))
+    with open(os.path.join(SAMPLE, "qrels-docs.tsv"), "w", encoding="utf-8") as f:
+        for qid, path in doc_qrels:
+            f.write("%s\t%s\t1\n" % (qid, path))
     print("wrote %d tickets (%d families), %d open, %d customers, %d queries, %d qrels" %
           (len(tickets), len([k for k in by_family if not k.startswith("dup:")]), len(opens),
            len(custs), len(queries), len(qrels)))
@@ -819,6 +824,12 @@ def check():
             parts = line.rstrip("\n").split("\t")
             if len(parts) != 3 or parts[0] not in qids or parts[1] not in ids or parts[2] != "1":
                 errs.append("qrels.tsv:%d: bad line %r" % (lineno, line))
+    with open(os.path.join(SAMPLE, "qrels-docs.tsv"), encoding="utf-8") as f:
+        for lineno, line in enumerate(f, 1):
+            parts = line.rstrip("\n").split("\t")
+            if (len(parts) != 3 or parts[0] not in qids or parts[2] != "1" or
+                    not os.path.isfile(os.path.join(SAMPLE, "docs", parts[1]))):
+                errs.append("qrels-docs.tsv:%d: bad line %r" % (lineno, line))
     docs = 0
     for dirpath, _, files in os.walk(os.path.join(SAMPLE, "docs")):
         for fn in files:
