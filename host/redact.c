@@ -62,6 +62,7 @@ static int is_alnum(unsigned char c) { return is_digit(c) || is_alpha(c); }
 /* Letters, digits, '_' and any non-ASCII byte (part of a word in any script). */
 static int is_word(unsigned char c) { return is_alnum(c) || c == '_' || c >= 0x80; }
 static int is_cont(unsigned char c) { return (c & 0xC0) == 0x80; }
+static int is_upper(unsigned char c) { return c >= 'A' && c <= 'Z'; }
 static unsigned char lower(unsigned char c) { return (c >= 'A' && c <= 'Z') ? (unsigned char)(c | 0x20) : c; }
 
 static int ci_equal(const char *a, const char *b, size_t n)
@@ -134,7 +135,14 @@ static int looks_secret(const char *s, size_t n, size_t minlen)
 	if (n < minlen)
 		return 0;
 	int cls = char_classes(s, n);
-	if (popcount4(cls) < 2 || !(cls & 4 || (cls & 3) == 3))
+	if (popcount4(cls) < 2)
+		return 0;
+	/* letters and digits mixed, or case changing inside the value ("AbCdEf"), not just a
+	 * capitalised word ("Requirement") or a name with symbols ("Apache+PHP") */
+	int camel = 0;
+	for (size_t i = 1; i < n && !camel; i++)
+		camel = s[i - 1] >= 'a' && s[i - 1] <= 'z' && s[i] >= 'A' && s[i] <= 'Z';
+	if (!((cls & 4) && (cls & 3)) && !camel)
 		return 0;
 	return entropy(s, n) >= (n >= 16 ? 3.0 : 2.5);
 }
@@ -270,35 +278,31 @@ static int v_card(scan_t *sc, size_t ms, size_t me)
 			sep = (char)c;
 		}
 	}
-	/* Longest group prefix that is a well-formed card number. */
+	/* Longest group prefix that is a well-formed card number: one group, or groups of
+	 * four with a shorter last one, or Amex/Diners 4-6-5 / 4-6-4. */
+	size_t cum[25] = {0}, first_non4 = ng;
+	for (size_t g = 0; g < ng; g++) {
+		cum[g + 1] = cum[g] + glen[g];
+		if (glen[g] != 4 && first_non4 == ng)
+			first_non4 = g;
+	}
 	for (size_t k = ng; k >= 1; k--) {
-		size_t n = 0;
-		for (size_t g = 0; g < k; g++)
-			n += glen[g];
-		if (n < 13 || n > 19)
+		size_t n = cum[k];
+		if (n < 13)
+			break;
+		if (n > 19)
 			continue;
-		int layout = 0;
-		if (k == 1) {
-			layout = 1;
-		} else if (!mixed || k < ng) {
-			int fours = 1;
-			for (size_t g = 0; g + 1 < k; g++)
-				if (glen[g] != 4)
-					fours = 0;
-			if (fours && glen[k - 1] >= 1 && glen[k - 1] <= 4)
-				layout = 1;
-			if (k == 3 && glen[0] == 4 && glen[1] == 6 && (glen[2] == 5 || glen[2] == 4))
-				layout = 1; /* Amex 4-6-5, Diners 4-6-4 */
-			if (mixed) {
-				/* separators of the prefix must agree */
-				char s0 = 0;
-				for (size_t i = ms; i < gend[k - 1]; i++) {
-					char c = sc->t[i];
-					if (!is_digit((unsigned char)c)) {
-						if (s0 && c != s0)
-							layout = 0;
-						s0 = c;
-					}
+		int layout = k == 1 || (k - 1 <= first_non4 && glen[k - 1] <= 4) ||
+			     (k == 3 && glen[0] == 4 && glen[1] == 6 && (glen[2] == 5 || glen[2] == 4));
+		if (layout && k > 1 && mixed) {
+			/* the separators of the prefix must agree */
+			char s0 = 0;
+			for (size_t i = ms; i < gend[k - 1]; i++) {
+				char c = sc->t[i];
+				if (!is_digit((unsigned char)c)) {
+					if (s0 && c != s0)
+						layout = 0;
+					s0 = c;
 				}
 			}
 		}
@@ -762,6 +766,23 @@ static int v_auth_value(scan_t *sc, size_t ms, size_t me)
 	return 1;
 }
 
+/* 1 if one part of the key ("db_password", "userPwd", "PASS") names a password. */
+static int key_is_password(const char *k, size_t n)
+{
+	static const char *const parts[] = {"pass", "password", "passwd", "pwd", "passphrase", "passcode", "pw", NULL};
+	for (size_t i = 0; i < n;) {
+		while (i < n && !is_alnum((unsigned char)k[i]))
+			i++;
+		size_t s = i++;
+		while (i < n && is_alnum((unsigned char)k[i]) && !(k[i - 1] >= 'a' && k[i - 1] <= 'z' && is_upper((unsigned char)k[i])))
+			i++;
+		for (size_t p = 0; parts[p] && i > s; p++)
+			if (strlen(parts[p]) == i - s && ci_equal(k + s, parts[p], i - s))
+				return 1;
+	}
+	return 0;
+}
+
 static const char *const password_placeholders[] = {
 	"null", "none", "nil", "true", "false", "empty", "redacted", "hidden", "undefined", "required", "incorrect",
 	"invalid", "expired", "reset", "changed", "wrong", NULL,
@@ -778,10 +799,15 @@ static int v_keyvalue(scan_t *sc, size_t ms, size_t me)
 	size_t ks = k;
 	while (ks > 0 && (is_word((unsigned char)t[ks - 1]) || t[ks - 1] == '-' || t[ks - 1] == '.'))
 		ks--;
-	int is_pw = 0;
-	for (size_t i = ks; i < k; i++)
-		if ((i + 4 <= k && ci_equal(t + i, "pass", 4)) || (i + 3 <= k && ci_equal(t + i, "pwd", 3)))
-			is_pw = 1;
+	int is_pw = key_is_password(t + ks, k - ks);
+	/* "Samsung Pass: Access": a capitalised word after a label is prose, not a password */
+	if (is_pw && memchr(t + k, ':', ms - k)) {
+		int word = is_upper((unsigned char)t[ms]);
+		for (size_t i = ms + 1; i < me && word; i++)
+			word = t[i] >= 'a' && t[i] <= 'z';
+		if (word)
+			return 0;
+	}
 	/* sentence punctuation after a token; a password keeps every character */
 	while (!is_pw && me > ms && strchr(".,;:)]}", t[me - 1]))
 		me--;
@@ -872,19 +898,18 @@ static int v_address(scan_t *sc, size_t ms, size_t me)
  * every position at which the pattern could match, so gating changes speed only.
  */
 typedef enum {
-	GATE_SCAN = 0, /* unanchored scan (patterns led by a rare literal: PCRE2 skips fast) */
+	GATE_SCAN = 0, /* unanchored scan of the whole text (custom patterns) */
 	GATE_DIGITS,   /* starts of digit runs, through pre() */
 	GATE_AT,       /* '@', through pre() */
 	GATE_KV,       /* ':' and '=', through pre() */
 	GATE_RUN,      /* runs of token bytes at least minrun long (unanchored inside the run) */
-	GATE_KEYWORD,  /* positions where the keyword gate pattern matched */
+	GATE_KEYWORD,  /* context words found by the anchor pass */
+	GATE_LIT,      /* occurrences of a literal (memmem), through pre() */
 } gate_t;
 
 #define NOPE SIZE_MAX
 /* Start positions (at most 2) to try the anchored pattern at, for an anchor at pos. */
 typedef size_t (*pre_fn)(const char *t, size_t len, size_t pos, size_t rl, size_t out[2]);
-
-static int is_upper(unsigned char c) { return c >= 'A' && c <= 'Z'; }
 
 static size_t pre_email(const char *t, size_t len, size_t pos, size_t rl, size_t out[2])
 {
@@ -951,6 +976,9 @@ static size_t pre_ipv6(const char *t, size_t len, size_t pos, size_t rl, size_t 
 static size_t pre_card(const char *t, size_t len, size_t pos, size_t rl, size_t out[2])
 {
 	if (pos > 0 && (is_alnum((unsigned char)t[pos - 1]) || strchr("_.-", t[pos - 1])))
+		return 0;
+	/* every layout starts with a group of four, or is one run of 13-19 digits */
+	if (rl != 4 && (rl < 13 || rl > 19))
 		return 0;
 	size_t nd = 0;
 	for (size_t i = pos; i < len && nd < 13; i++) {
@@ -1101,50 +1129,95 @@ static size_t pre_de_street(const char *t, size_t len, size_t pos, size_t rl, si
 	return n;
 }
 
+static size_t pre_plus(const char *t, size_t len, size_t pos, size_t rl, size_t out[2])
+{
+	if (pos == 0 || t[pos - 1] != '+')
+		return 0;
+	out[0] = pos - 1;
+	return 1;
+}
+
+static size_t pre_00(const char *t, size_t len, size_t pos, size_t rl, size_t out[2])
+{
+	if (rl < 3 || t[pos] != '0' || t[pos + 1] != '0')
+		return 0;
+	out[0] = pos;
+	return 1;
+}
+
+static size_t pre_de_plz(const char *t, size_t len, size_t pos, size_t rl, size_t out[2])
+{
+	if (rl != 5 || pos < 2 || t[pos - 1] != '-' || t[pos - 2] != 'D')
+		return 0;
+	out[0] = pos - 2;
+	return 1;
+}
+
+/* "://": back to the start of the scheme. */
+static size_t pre_url(const char *t, size_t len, size_t pos, size_t rl, size_t out[2])
+{
+	size_t s = pos;
+	while (s > 0 && pos - s < 16 && (is_alnum((unsigned char)t[s - 1]) || strchr("+.-", t[s - 1])) && t[s - 1])
+		s--;
+	while (s < pos && !is_alpha((unsigned char)t[s]))
+		s++;
+	if (pos - s < 2)
+		return 0;
+	out[0] = s;
+	return 1;
+}
+
+static size_t pre_here(const char *t, size_t len, size_t pos, size_t rl, size_t out[2])
+{
+	out[0] = pos;
+	return 1;
+}
+
 typedef struct det_def {
 	const char *name;
 	const char *pattern;
 	validate_fn validate;
 	gate_t gate;
 	pre_fn pre;
-	size_t minrun; /* GATE_RUN */
+	size_t minrun;	 /* GATE_RUN */
+	const char *lit; /* GATE_LIT */
 } det_def_t;
 
 static const det_def_t builtin[] = {
 	{"email",
 	 "(?<![A-Za-z0-9._%+-])(?:[A-Za-z0-9._%+-]|[\\xc3-\\xdf][\\x80-\\xbf]){1,64}+@"
 	 "(?:[A-Za-z0-9-]|[\\xc3-\\xdf][\\x80-\\xbf]){1,63}+(?:\\.(?:[A-Za-z0-9-]|[\\xc3-\\xdf][\\x80-\\xbf]){1,63}+)++",
-	 v_email, GATE_AT, pre_email, 0},
-	{"card", "(?<![\\w.-])\\d(?:[ -]?\\d){12,22}(?![\\w])", v_card, GATE_DIGITS, pre_card, 0},
-	{"iban", "(?<![A-Za-z0-9])[A-Za-z]{2}\\d{2}(?: ?[A-Za-z0-9]){11,36}", v_iban, GATE_DIGITS, pre_iban, 0},
+	 v_email, GATE_AT, pre_email, 0, NULL},
+	{"card", "(?<![\\w.-])\\d(?:[ -]?\\d){12,22}(?![\\w])", v_card, GATE_DIGITS, pre_card, 0, NULL},
+	{"iban", "(?<![A-Za-z0-9])[A-Za-z]{2}\\d{2}(?: ?[A-Za-z0-9]){11,36}", v_iban, GATE_DIGITS, pre_iban, 0, NULL},
 	{"ssn", "(?<![\\w-])\\d{3}([- ])\\d{2}\\1\\d{4}(?![\\w-])", v_ssn, GATE_DIGITS,
-	 pre_ssn, 0},
+	 pre_ssn, 0, NULL},
 	{"ipv4", "(?<![\\w.])\\d{1,3}\\.\\d{1,3}\\.\\d{1,3}\\.\\d{1,3}(?![\\w]|\\.\\d)", v_ipv4, GATE_DIGITS,
-	 pre_ipv4, 0},
+	 pre_ipv4, 0, NULL},
 	{"ipv6",
 	 "(?<![\\w:.])(?:[0-9A-Fa-f]{1,4}|(?=::))(?::[0-9A-Fa-f]{0,4}){2,7}"
 	 "(?:(?<=:)\\d{1,3}(?:\\.\\d{1,3}){3})?(?:%[A-Za-z0-9]{1,16})?(?![\\w:])",
-	 v_ipv6, GATE_KV, pre_ipv6, 0},
+	 v_ipv6, GATE_KV, pre_ipv6, 0, NULL},
 	{"phone-intl", "(?<![\\w+])\\+[1-9]\\d{0,2}(?:[ .\\-]?(?:\\(\\d{1,4}\\)|\\d{1,5})){1,7}(?![\\w])(?!\\.\\d)",
-	 v_phone_intl, GATE_SCAN, NULL, 0},
+	 v_phone_intl, GATE_DIGITS, pre_plus, 0, NULL},
 	{"phone-00", "(?<![\\w+])00[1-9]\\d{0,2}(?:[ .\\-]?(?:\\(\\d{1,4}\\)|\\d{1,5})){1,7}(?![\\w])",
-	 v_phone_intl, GATE_SCAN, NULL, 0},
+	 v_phone_intl, GATE_DIGITS, pre_00, 0, NULL},
 	{"phone-nanp",
 	 "(?<![\\w+.\\-])(?:1[ .\\-]?)?(?:\\(\\d{3}\\) ?|\\d{3}([.\\- ]))\\d{3}(?(1)\\1|[.\\-])\\d{4}"
 	 "(?![\\w]|[.\\-]\\d)",
-	 v_phone_nanp, GATE_DIGITS, pre_nanp, 0},
+	 v_phone_nanp, GATE_DIGITS, pre_nanp, 0, NULL},
 	{"phone-national", "(?<![\\w+.,/\\-])0\\d{1,4}([ /\\-])\\d{2,8}(?:\\1\\d{2,8}){0,3}(?![\\w]|[.,/\\-]\\d)",
-	 v_phone_national, GATE_DIGITS, pre_national, 0},
+	 v_phone_national, GATE_DIGITS, pre_national, 0, NULL},
 	{"phone-context",
 	 "(?i)\\b(?:phone|tel|telephone|mobile|mob|cell|cellphone|fax|whatsapp|sms|"
 	 "call\\s+me(?:\\s+(?:on|at))?|text\\s+me(?:\\s+(?:on|at))?|reach\\s+me\\s+(?:on|at))"
 	 "\\b[\\s.:#\\-]{0,4}(?:no\\.?\\s*|number\\s*)?(?:is\\s+)?\\K\\+?\\(?\\d[\\d ().\\-]{5,20}\\d(?![\\w])",
-	 v_phone_context, GATE_KEYWORD, NULL, 0},
-	{"url", "(?i)\\b[a-z][a-z0-9+.\\-]{1,15}://[^\\s<>\"'`\\x00]{3,}", v_url, GATE_SCAN, NULL, 0},
+	 v_phone_context, GATE_KEYWORD, NULL, 0, NULL},
+	{"url", "(?i)\\b[a-z][a-z0-9+.\\-]{1,15}://[^\\s<>\"'`\\x00]{3,2048}", v_url, GATE_LIT, pre_url, 0, "://"},
 	{"aws-key", "(?<![A-Za-z0-9])(?:AKIA|ASIA|ABIA|ACCA|A3T[A-Z0-9])[A-Z0-9]{16}(?![A-Za-z0-9])", v_secret,
-	 GATE_SCAN, NULL, 0},
+	 GATE_RUN, NULL, 20, NULL},
 	{"jwt", "(?<![\\w-])eyJ[A-Za-z0-9_-]{8,}\\.[A-Za-z0-9_-]{8,}\\.[A-Za-z0-9_-]*(?:\\.[A-Za-z0-9_-]+){0,2}",
-	 v_jwt, GATE_SCAN, NULL, 0},
+	 v_jwt, GATE_LIT, pre_here, 0, "eyJ"},
 	{"token-prefix",
 	 "(?<![\\w-])(?:sk-(?:proj-|ant-|live-|svcacct-)?[A-Za-z0-9_\\-]{20,}|(?:sk|rk)_(?:live|test)_[A-Za-z0-9]{16,}"
 	 "|gh[pousr]_[A-Za-z0-9]{30,}|github_pat_[A-Za-z0-9_]{40,}|glpat-[A-Za-z0-9_\\-]{20,}"
@@ -1152,46 +1225,46 @@ static const det_def_t builtin[] = {
 	 "|npm_[A-Za-z0-9]{36}|hf_[A-Za-z0-9]{30,}|SG\\.[A-Za-z0-9_\\-]{16,}\\.[A-Za-z0-9_\\-]{16,}"
 	 "|shp(?:at|ss|ca|pa)_[a-fA-F0-9]{32}|whsec_[A-Za-z0-9+/=]{20,}|pypi-[A-Za-z0-9_\\-]{50,}"
 	 "|dop_v1_[a-f0-9]{64}|sq0(?:atp|csp)-[A-Za-z0-9_\\-]{22,})",
-	 v_secret, GATE_RUN, NULL, 15},
+	 v_secret, GATE_RUN, NULL, 15, NULL},
 	{"private-key",
 	 "-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?-----[\\s\\S]*?"
 	 "(?:-----END (?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?-----|\\z)",
-	 v_secret, GATE_SCAN, NULL, 0},
+	 v_secret, GATE_LIT, pre_here, 0, "-----BEGIN "},
 	{"auth-header", "(?i)\\b(?:bearer|basic|token)[ \\t]+\\K[A-Za-z0-9._~+/=\\-]{8,}", v_auth_value, GATE_KEYWORD,
-	 NULL, 0},
+	 NULL, 0, NULL},
 	{"key-value",
 	 "(?i)(?<![A-Za-z0-9])[A-Za-z0-9_.\\-]{0,40}?"
 	 "(?:api[_\\-]?key|apikey|secret|token|passw(?:or)?d|pwd|pass|access[_\\-]?key|auth|credentials?"
-	 "|private[_\\-]?key|session[_\\-]?id|signature)[A-Za-z0-9_.\\-]{0,24}[\"']?[ \\t]*(?:=>|:=|[:=])[ \\t]*[\"']?"
-	 "\\K[^\\s\"',;&<>\\x00]{1,256}",
-	 v_keyvalue, GATE_KV, pre_kv, 0},
+	 "|private[_\\-]?key|session[_\\-]?id|signature)[A-Za-z0-9_.\\-]{0,24}[\"']?[ \\t]*(?:=>|:=|[:=])[ \\t]*"
+	 "(?:\"\\K[^\"\\x00\\r\\n]{1,256}(?=\")|'\\K[^'\\x00\\r\\n]{1,256}(?=')|\\K[^\\s\"',;&<>\\x00]{1,256})",
+	 v_keyvalue, GATE_KV, pre_kv, 0, NULL},
 	{"password-is", "(?i)\\b(?:password|passcode|passphrase|pin)\\s+(?:is|was)\\s+\\K[^\\s\"'<>\\x00]{1,128}",
-	 v_password_is, GATE_KEYWORD, NULL, 0},
-	{"entropy", "(?<![A-Za-z0-9+/_\\-])[A-Za-z0-9+/_\\-]{32,128}={0,2}(?![A-Za-z0-9+/_\\-])", v_entropy,
-	 GATE_RUN, NULL, 32},
+	 v_password_is, GATE_KEYWORD, NULL, 0, NULL},
+	{"entropy", "(?<![A-Za-z0-9+/_.\\-])[A-Za-z0-9+/_\\-]{32,128}={0,2}(?![A-Za-z0-9+/_\\-])", v_entropy,
+	 GATE_RUN, NULL, 32, NULL},
 	{"ssn-context",
 	 "(?i)\\b(?:ssn|ss#|social security(?: number| no\\.?)?)[\\s:#.]{0,4}(?:is\\s+)?\\K\\d{9}(?![\\w])", v_ssn,
-	 GATE_KEYWORD, NULL, 0},
+	 GATE_KEYWORD, NULL, 0, NULL},
 	{"uk-postcode", "(?<![\\w])(?:[A-PR-UWYZ][A-HK-Y]?\\d[A-HJKPSTUW\\d]?|GIR) ?\\d[ABD-HJLNP-UW-Z]{2}(?![\\w])",
-	 v_postal, GATE_DIGITS, pre_uk_postcode, 0},
+	 v_postal, GATE_DIGITS, pre_uk_postcode, 0, NULL},
 	{"us-zip", "(?<![A-Za-z])(?:" US_STATES ")\\.?,?[ ]{1,2}\\K\\d{5}(?:-\\d{4})?(?![\\w-])", v_postal,
-	 GATE_DIGITS, pre_us_zip, 0},
+	 GATE_DIGITS, pre_us_zip, 0, NULL},
 	{"zip-context", "(?i)\\b(?:zip|zip code|zipcode|postcode|postal code|plz)[\\s:#]{1,4}\\K\\d{4,5}(?:-\\d{4})?\\b",
-	 v_postal, GATE_KEYWORD, NULL, 0},
-	{"de-plz", "(?<![\\w])D-\\d{5}(?=\\s+" DE_UPPER ")", v_postal, GATE_SCAN, NULL, 0},
+	 v_postal, GATE_KEYWORD, NULL, 0, NULL},
+	{"de-plz", "(?<![\\w])D-\\d{5}(?=\\s+" DE_UPPER ")", v_postal, GATE_DIGITS, pre_de_plz, 0, NULL},
 	{"us-street",
 	 "(?<![\\w])\\d{1,6}[A-Z]?\\s+(?:(?:[NSEW]\\.?|North|South|East|West)\\s+)?"
 	 "(?:[A-Z][a-z]+|\\d{1,3}(?:st|nd|rd|th))(?:\\s+[A-Z][a-z]+){0,3}\\s+"
 	 "(?:Street|St|Avenue|Ave|Road|Rd|Boulevard|Blvd|Lane|Ln|Drive|Dr|Court|Ct|Way|Place|Pl|Terrace|Circle"
 	 "|Highway|Hwy|Parkway|Pkwy|Square|Sq|Close|Crescent|Gardens|Row|Mews)\\b\\.?"
 	 "(?:,?\\s+(?:Apt|Apartment|Suite|Ste|Unit|Fl|Floor|#)\\.?\\s*#?[A-Za-z0-9\\-]{1,6}\\b)?",
-	 v_address, GATE_DIGITS, pre_us_street, 0},
+	 v_address, GATE_DIGITS, pre_us_street, 0, NULL},
 	{"de-street",
 	 "(?<![\\w\\x80-\\xff])(?:" DE_UPPER DE_WORDCH "*(?:stra\xc3\x9f" "e|strasse|str\\.|weg|allee|platz|gasse"
 	 "|damm|ufer|chaussee|steig|pfad)|(?:" DE_UPPER DE_WORDCH "*[ \\-])?(?:Stra\xc3\x9f" "e|Strasse|Str\\."
 	 "|Weg|Allee|Platz|Gasse|Damm|Ufer|Chaussee))[ ]\\d{1,4}[ ]?[a-z]?(?![\\w])"
 	 "(?:,?\\s{1,3}(?:D-)?\\d{5}\\s" DE_UPPER "(?:" DE_WORDCH "|-)+)?",
-	 v_address, GATE_DIGITS, pre_de_street, 0},
+	 v_address, GATE_DIGITS, pre_de_street, 0, NULL},
 };
 
 #define NBUILTIN (sizeof builtin / sizeof builtin[0])
@@ -1202,6 +1275,7 @@ typedef struct det {
 	gate_t gate;
 	pre_fn pre;
 	size_t minrun;
+	const char *lit;
 	char *label; /* custom only, owned */
 } det_t;
 
@@ -1272,8 +1346,11 @@ int redactor_new(const redact_custom_t *custom, size_t ncustom, redactor_t **out
 		det_t *d = &r->d[r->n];
 		const det_def_t *b = &builtin[i];
 		char what[64];
-		uint32_t flags = 0;
-		if (b->gate == GATE_DIGITS || b->gate == GATE_AT || b->gate == GATE_KV || b->gate == GATE_KEYWORD)
+		/* Gated patterns run anchored at given places: PCRE2's start-up optimisations
+		 * (first and required code unit searches) only cost there, and they made some
+		 * inputs quadratic (a required '.' searched for to the end at every '@'). */
+		uint32_t flags = PCRE2_NO_START_OPTIMIZE;
+		if (b->gate != GATE_RUN && b->gate != GATE_SCAN)
 			flags |= PCRE2_ANCHORED;
 		snprintf(what, sizeof what, "built-in detector '%s'", b->name);
 		rc = compile_one(r, &d->code, b->pattern, flags, err, errlen, what);
@@ -1283,6 +1360,7 @@ int redactor_new(const redact_custom_t *custom, size_t ncustom, redactor_t **out
 		d->gate = b->gate;
 		d->pre = b->pre;
 		d->minrun = b->minrun;
+		d->lit = b->lit;
 		r->n++;
 	}
 	for (size_t i = 0; i < ncustom; i++) {
@@ -1516,6 +1594,9 @@ static size_t take_match(const det_t *d, scan_t *sc, pcre2_match_data *md)
 	for (size_t i = before; i < sc->n; i++)
 		if (sc->c[i].end > next)
 			next = sc->c[i].end;
+	/* a URL's spans lie inside it: go on after the whole URL, not into it again */
+	if (d->validate == v_url && sc->n > before && me > next)
+		next = me;
 	if (next <= st)
 		next = st + 1;
 	while (next < sc->len && is_cont((unsigned char)sc->t[next]))
@@ -1539,21 +1620,55 @@ static int scan_range(const redactor_t *r, const det_t *d, scan_t *sc, pcre2_mat
 	return 0;
 }
 
+/* Tries d anchored at the start(s) pre() gives for an anchor at pos. Returns 0 or an error;
+ * *off moves past what was emitted. */
+static int try_anchor(const redactor_t *r, const det_t *d, scan_t *sc, pcre2_match_data *md, size_t pos, size_t rl,
+		      size_t *off, size_t *last)
+{
+	size_t st[2], ns = d->pre(sc->t, sc->len, pos, rl, st);
+	for (size_t k = 0; k < ns; k++) {
+		if (st[k] < *off || st[k] == *last)
+			continue;
+		*last = st[k];
+		int m = do_match(r, d->code, sc->t, sc->len, st[k], md);
+		if (m == PCRE2_ERROR_NOMATCH)
+			continue;
+		if (m < 0)
+			return match_err(m);
+		size_t before = sc->n, next = take_match(d, sc, md);
+		if (sc->n > before) {
+			*off = next;
+			break;
+		}
+	}
+	return 0;
+}
+
 static int run_detector(const redactor_t *r, const det_t *d, scan_t *sc, const anchors_t *a, pcre2_match_data *md)
 {
 	const poslist_t *pl;
 	size_t step = 1, off = 0, last = NOPE;
+	int rc = 0;
 	switch (d->gate) {
 	case GATE_SCAN:
 		return scan_range(r, d, sc, md, 0, sc->len);
 	case GATE_RUN:
-		for (size_t i = 0; i < a->runs.n; i += 2)
-			if (a->runs.v[i + 1] - a->runs.v[i] >= d->minrun) {
-				int rc = scan_range(r, d, sc, md, a->runs.v[i], a->runs.v[i + 1]);
-				if (rc)
-					return rc;
-			}
-		return 0;
+		for (size_t i = 0; i < a->runs.n && !rc; i += 2)
+			if (a->runs.v[i + 1] - a->runs.v[i] >= d->minrun)
+				rc = scan_range(r, d, sc, md, a->runs.v[i], a->runs.v[i + 1]);
+		return rc;
+	case GATE_LIT: {
+		size_t ll = strlen(d->lit);
+		for (size_t from = 0; from + ll <= sc->len && !rc;) {
+			const char *p = memmem(sc->t + from, sc->len - from, d->lit, ll);
+			if (!p)
+				break;
+			size_t pos = (size_t)(p - sc->t);
+			rc = try_anchor(r, d, sc, md, pos, 0, &off, &last);
+			from = pos + 1 > off ? pos + 1 : off;
+		}
+		return rc;
+	}
 	case GATE_DIGITS:
 		pl = &a->digits;
 		step = 2;
@@ -1567,26 +1682,9 @@ static int run_detector(const redactor_t *r, const det_t *d, scan_t *sc, const a
 	default:
 		return 0; /* GATE_KEYWORD: run_keywords() */
 	}
-	for (size_t i = 0; i < pl->n; i += step) {
-		size_t pos = pl->v[i], rl = step == 2 ? pl->v[i + 1] : 0, st[2];
-		size_t ns = d->pre(sc->t, sc->len, pos, rl, st);
-		for (size_t k = 0; k < ns; k++) {
-			if (st[k] < off || st[k] == last)
-				continue;
-			last = st[k];
-			int m = do_match(r, d->code, sc->t, sc->len, st[k], md);
-			if (m == PCRE2_ERROR_NOMATCH)
-				continue;
-			if (m < 0)
-				return match_err(m);
-			size_t before = sc->n, next = take_match(d, sc, md);
-			if (sc->n > before) {
-				off = next;
-				break;
-			}
-		}
-	}
-	return 0;
+	for (size_t i = 0; i < pl->n && !rc; i += step)
+		rc = try_anchor(r, d, sc, md, pl->v[i], step == 2 ? pl->v[i + 1] : 0, &off, &last);
+	return rc;
 }
 
 /* Every GATE_KEYWORD detector, anchored at each context word. */

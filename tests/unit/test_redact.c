@@ -250,6 +250,75 @@ static void test_secrets_keys_and_tokens(void **state)
 	RUN(c);
 }
 
+static void test_log_lines_and_identifiers_survive(void **state)
+{
+	/* numbers that fill real tickets: none is personal data */
+	const char *t =
+		"Error 0x80070005 at 2024-03-06T13:52:58.123Z in module auth (pid 4242).\n"
+		"Took 1234 ms, 56.7 MB, p99 250ms, 12,345 requests, 99.95% uptime.\n"
+		"Invoice INV-2024-000123, PO 4500012345, case 00123456, SR#7654321.\n"
+		"Windows 10.0.19045.3803, Chrome 120.0.6099.130, build 6.1.7601.24545, kernel 5.15.0.91.\n"
+		"SQLSTATE 23505, HTTP 503, port 8080, listening on 127.0.0.1:8080 and 0.0.0.0:443.\n"
+		"ISBN 978-3-16-148410-0, GUID 123e4567-e89b-12d3-a456-426614174000.\n"
+		"Dates: 03/06/2024, 06.03.2024, 2024/03/06, 6 March 2024, Q3 2024, FY2024.\n"
+		"Times: 10:30:00, T10:30:00+02:00, UTC+5, 09:00-17:30 CET.\n"
+		"Amount: 1,234,567.89 EUR, -0.5%, +12.5%, 3 x 250 units.\n"
+		"Coordinates 52.5200, 13.4050; resolution 1920x1080; ratio 16:9.\n"
+		"Stack: at com.acme.Foo.bar(Foo.java:123) at line 1234, column 56.\n"
+		"sha256 9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08.\n"
+		"Commit 3f786850e387550fdab836ed7e6dc881de23001b, image acme/web:1.14.2.\n"
+		"Heap 2048m, Xss 512k, timeout=30s, retries: 3, max_connections = 100.\n"
+		"Token limit: 4096 tokens; session_timeout=3600; secret_santa: Bob.\n"
+		"See section 4.2.1.3 and RFC 7231 section 6.5.1; table 2.1.1.1.\n"
+		"The key to success is patience. Password reset link expired. token: invalid\n"
+		"Phone field is empty. Call us today. Text me later.\n";
+	redact_span_t *sp;
+	size_t n;
+	(void)state;
+	assert_int_equal(redact_find(R, t, strlen(t), NULL, &sp, &n), 0);
+	for (size_t i = 0; i < n; i++)
+		fprintf(stderr, "unexpected %s span: %.*s\n", pii_type_name(sp[i].type), (int)(sp[i].end - sp[i].start),
+			t + sp[i].start);
+	assert_int_equal(n, 0);
+	free(sp);
+}
+
+static void test_international_formats_are_found(void **state)
+{
+	static const tcase_t c[] = {
+		{"email JOHN.DOE@ACME-CORP.COM now", "JOHN.DOE@ACME-CORP.COM", PII_EMAIL},
+		{"or john.doe+support@sub.mail.example.co.uk.", "john.doe+support@sub.mail.example.co.uk", PII_EMAIL},
+		{"Phone: +1-415-555-2671,", "+1-415-555-2671", PII_PHONE},
+		{"UK mobile 07700 900123, ok", "07700 900123", PII_PHONE},
+		{"DE 030/12345678. ok", "030/12345678", PII_PHONE},
+		{"FR: 01 23 45 67 89, ok", "01 23 45 67 89", PII_PHONE},
+		{"IN +91 98765 43210, ok", "+91 98765 43210", PII_PHONE},
+		{"JP +81 3-1234-5678. ok", "+81 3-1234-5678", PII_PHONE},
+		{"JCB 3530111333300000 ok", "3530111333300000", PII_CARD},
+		{"Diners 30569309025904 ok", "30569309025904", PII_CARD},
+		{"MC 2223003122003222 ok", "2223003122003222", PII_CARD},
+		{"IBAN FR1420041010050500013M02606 ok", "FR1420041010050500013M02606", PII_IBAN},
+		{"IBAN CH9300762011623852957 ok", "CH9300762011623852957", PII_IBAN},
+		{"IP 2a00:1450:4001:81a::200e ok", "2a00:1450:4001:81a::200e", PII_IP},
+		{"stripe sk_live_4eC39HqLyjWDarjtT1zdp7dc ok", "sk_live_4eC39HqLyjWDarjtT1zdp7dc", PII_SECRET},
+		{"google AIzaSyDaGmWKa4JsXZ-HjGw7ISLn_3namBGewQe ok", "AIzaSyDaGmWKa4JsXZ-HjGw7ISLn_3namBGewQe", PII_SECRET},
+		{"DATABASE_URL=postgres://admin:hunter2@db.internal:5432/app", "admin:hunter2", PII_URL},
+		{"curl -H \"X-Api-Key: 3f8a9c2b7d1e4f60a5b3c8d9\" https://api.acme.com", "3f8a9c2b7d1e4f60a5b3c8d9",
+		 PII_SECRET},
+		{"{\"password\": \"correct horse\"}", "correct horse", PII_SECRET},
+		{"db_password: sunshine", "sunshine", PII_SECRET},
+		{"userPwd=Sup3rS3cret!", "Sup3rS3cret!", PII_SECRET},
+		{"Samsung Pass: Access your accounts", "Access", -1},
+		{"Compass: Identify compass directions.", "Identify", -1},
+		{"Basic Requirement Both you and the", "Requirement", -1},
+		{"any basic Apache+PHP capable computer", "Apache+PHP", -1},
+		{"https://script.google.com/macros/s/AKfycby6G32K-vKCiLmoKvMtG64cYPHEREEx1PY5IoYrEYaR6WAfbXs/exec",
+		 "macros", -1},
+	};
+	(void)state;
+	RUN(c);
+}
+
 static void test_private_key_block_is_redacted_whole(void **state)
 {
 	const char *t = "key:\n-----BEGIN RSA PRIVATE KEY-----\nMIIEpAIBAAKCAQEA\nabc\n-----END RSA PRIVATE KEY-----\nthanks";
@@ -506,6 +575,35 @@ static void test_runaway_custom_pattern_fails_closed(void **state)
 	redactor_free(r);
 }
 
+static void test_adversarial_inputs_stay_linear(void **state)
+{
+	/* each was quadratic in some design: repeated '@' with a required '.' searched to the
+	 * end, a URL matched again from inside itself, digit rows tried as card layouts */
+	static const char *const units[] = {"a@",	     "1 ",	   "1.",	"a=",	     "ab:",	 "+1 ",
+					    "token=",	     "Bearer ",	   "http://a:b@", "eyJaaaaaaaaaa ", "4111 ", "0 ",
+					    "password: \"", "fe80::",	   "AB12 ",	"api_key=\"", "-----BEGIN PRIVATE KEY-----"};
+	const size_t size = 256 * 1024;
+	char *t = malloc(size);
+	double t0 = now_ms();
+	(void)state;
+	for (size_t u = 0; u < sizeof units / sizeof units[0]; u++) {
+		size_t ul = strlen(units[u]), n = 0;
+		while (n + ul <= size) {
+			memcpy(t + n, units[u], ul);
+			n += ul;
+		}
+		redact_map_t *m = redact_map_new();
+		char *out;
+		size_t ol;
+		assert_int_equal(redact_text(R, m, t, n, NULL, &out, &ol), 0);
+		free(out);
+		redact_map_free(m);
+	}
+	free(t);
+	/* linear work is well under a second per unit even with sanitizers; quadratic is minutes */
+	assert_true(now_ms() - t0 < 60000.0);
+}
+
 static void test_empty_and_pii_free_text(void **state)
 {
 	redact_span_t *sp = (redact_span_t *)1;
@@ -577,6 +675,8 @@ int main(void)
 		cmocka_unit_test(test_phone_numbers_and_number_look_alikes),
 		cmocka_unit_test(test_urls_with_credentials_or_tokens),
 		cmocka_unit_test(test_secrets_keys_and_tokens),
+		cmocka_unit_test(test_log_lines_and_identifiers_survive),
+		cmocka_unit_test(test_international_formats_are_found),
 		cmocka_unit_test(test_private_key_block_is_redacted_whole),
 		cmocka_unit_test(test_postal_codes_and_street_addresses),
 		cmocka_unit_test(test_customer_name_and_email_from_hints),
@@ -591,6 +691,7 @@ int main(void)
 		cmocka_unit_test(test_custom_patterns_use_their_label),
 		cmocka_unit_test(test_bad_custom_pattern_is_refused_with_its_name),
 		cmocka_unit_test(test_runaway_custom_pattern_fails_closed),
+		cmocka_unit_test(test_adversarial_inputs_stay_linear),
 		cmocka_unit_test(test_empty_and_pii_free_text),
 		cmocka_unit_test(test_one_redactor_serves_threads_concurrently),
 		cmocka_unit_test(test_type_names),
