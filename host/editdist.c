@@ -7,11 +7,13 @@
  * registers and passing the horizontal delta of its bottom row to the next block
  * through a byte array (one per column). Memory is O(n + m).
  *
- * Speed for similar texts comes from Ukkonen's band: with a threshold k only the
- * cells with -k + (n - m) <= j - i <= k are computed; cells outside the band are
- * replaced by upper bounds (paths that exist), so the result is an upper bound of the
- * true distance and equals it whenever it is <= k. k starts small and doubles, so
- * the work is O((n/64) * d) for distance d, and the full O(n*m/64) at worst.
+ * Speed for similar texts comes from a band (Ukkonen): with a threshold k only cells
+ * that can lie on a path of cost <= k are computed; cells outside are replaced by
+ * upper bounds (costs of paths that exist), so the result is an upper bound of the
+ * true distance and equals it whenever it is <= k. A first pass with a small k
+ * follows the cheapest paths in a narrow band and returns an upper bound U; a second
+ * pass with k = U is then exact. The work is O((n/64) * d) for distance d on similar
+ * texts, and the full O(n*m/64) at worst.
  *
  * Everything else here (normalization, sentences, word diff) is plain code over
  * those distances.
@@ -252,10 +254,55 @@ bp_stripe_run(const bp_ctx_t *cx, bp_stripe_t *st, const int S)
 }
 
 /*
- * One pass with threshold k. Requires 1 <= m <= n and k >= n - m. Returns the
- * distance if it is <= k, else some value > k.
+ * Raising the threshold during a pass. When no column of the stripe's bottom row can
+ * be on a path of cost <= k, the distance is > k; to still end the pass with an upper
+ * bound (the next threshold), k is raised to the cheapest promise there (D' + the
+ * least cost left) plus slack. With slack > 0 this also happens whenever the margin
+ * above the cheapest promise falls below slack, so the band never narrows onto one
+ * greedy path. The next stripe's start and reach are then recomputed from the bottom
+ * row's deltas in h. A pass that raised k returns an upper bound only.
  */
-static int64_t bp_pass(bp_ctx_t *cx, int64_t k)
+static void bp_raise(const bp_ctx_t *cx, bp_stripe_t *st, int64_t slack)
+{
+	int64_t rem_rows = (int64_t)(cx->m - st->top - st->rows), n = (int64_t)cx->n;
+	int64_t sc = st->corner + (int64_t)st->rows, best = INT64_MAX;
+	for (size_t j = st->cmin; j <= st->hi; j++) {
+		if (j > st->cmin)
+			sc += cx->h[j];
+		int64_t rem = rem_rows - (n - (int64_t)j);
+		rem = rem < 0 ? -rem : rem;
+		if (sc + rem < best)
+			best = sc + rem;
+	}
+	if (st->found && best + slack <= st->k)
+		return;
+	st->k = best + slack;
+	st->found = 0;
+	sc = st->corner + (int64_t)st->rows;
+	st->nreach = -1;
+	for (size_t j = st->cmin; j <= st->hi; j++) {
+		if (j > st->cmin)
+			sc += cx->h[j];
+		int64_t rem = rem_rows - (n - (int64_t)j);
+		rem = rem < 0 ? -rem : rem;
+		if (sc + rem > st->k)
+			continue;
+		if (!st->found) {
+			st->found = 1;
+			st->ncmin = j;
+			st->ncorner = sc;
+		}
+		if ((int64_t)j + st->k - sc > st->nreach)
+			st->nreach = (int64_t)j + st->k - sc;
+	}
+}
+
+/*
+ * One pass with threshold k. Requires 1 <= m <= n and k >= n - m. Returns the
+ * distance if it is <= k. Otherwise, with raise, an upper bound (> k) of the
+ * distance; without, k + 1 as soon as that is certain.
+ */
+static int64_t bp_pass(bp_ctx_t *cx, int64_t k, int raise, int64_t slack)
 {
 	size_t m = cx->m, n = cx->n, hmax = 0;
 	bp_stripe_t st = {0};
@@ -301,10 +348,12 @@ static int64_t bp_pass(bp_ctx_t *cx, int64_t k)
 		}
 		if (hmax < st.hi)
 			hmax = st.hi;
-		if (st.top + st.rows == m)
-			return st.hi == n ? st.score : k + 1;
-		if (!st.found)
+		if (st.top + st.rows == m) /* along the last row from hi to n: a real path */
+			return st.score + (int64_t)(n - st.hi);
+		if (!st.found && !raise)
 			return k + 1;
+		if (!st.found || (raise && slack > 0))
+			bp_raise(cx, &st, slack);
 		/* columns left of the new start are never read again */
 		if (hmax > st.hi)
 			memset(cx->h + st.hi + 1, 1, hmax - st.hi);
@@ -406,11 +455,16 @@ static size_t levenshtein_upto(const uint32_t *a, size_t na, const uint32_t *b, 
 		k = (int64_t)max;
 	if (k > (int64_t)nb)
 		k = (int64_t)nb;
+	/* The first pass keeps a margin of k/4 above the cheapest path (for a good upper
+	 * bound); later passes have k >= the distance and need none. */
+	int64_t slack = k / 4 > 0 ? k / 4 : 1;
 	for (;;) {
-		d = bp_pass(&cx, k);
+		d = bp_pass(&cx, k, exact, slack);
+		slack = 0;
 		if (d <= k || !exact)
 			break;
-		k = k > (int64_t)nb / 2 ? (int64_t)nb : 2 * k;
+		/* d is an upper bound: a pass with k = d is exact */
+		k = d < (int64_t)nb ? d : (int64_t)nb;
 	}
 	free(cx.h);
 	free(cx.peq);
@@ -652,6 +706,25 @@ static int is_outlook_cut(line_t t, const line_t *next)
 	return 0;
 }
 
+static size_t parse_cites(const char *s, size_t n, editdist_sentence_t *sen);
+
+/* Length of the citation marker ("[#12]", "[doc: a.md#b]", ...) starting at k[i], or 0. */
+static size_t cite_marker_len(const char *k, size_t klen, size_t i)
+{
+	const char *close;
+	editdist_sentence_t tmp = {0};
+	size_t lim = klen - i < 2048 ? klen - i : 2048;
+	if (k[i] != '[' || !(close = memchr(k + i, ']', lim)))
+		return 0;
+	if (memchr(k + i, '\n', (size_t)(close - k) - i))
+		return 0;
+	size_t n = parse_cites(k + i + 1, (size_t)(close - k) - i - 1, &tmp);
+	for (size_t c = 0; c < tmp.ncites; c++)
+		free(tmp.cites[c].ref);
+	free(tmp.cites);
+	return n ? (size_t)(close - k) - i + 1 : 0;
+}
+
 char *editdist_normalize(const char *s, size_t len, unsigned flags, size_t *outlen)
 {
 	buf_t kept, out;
@@ -713,6 +786,15 @@ char *editdist_normalize(const char *s, size_t len, unsigned flags, size_t *outl
 	int pending_space = 0, pending_nl = 0, any = 0;
 	for (size_t i = 0; i < klen;) {
 		uint32_t c;
+		size_t cl;
+		if ((flags & EDITDIST_NORM_CITATIONS) && k[i] == '[' &&
+		    (cl = cite_marker_len(k, klen, i))) {
+			i += cl;
+			/* "text [#1]." -> "text." */
+			if (i < klen && strchr(".,;:!?)", k[i]))
+				pending_space = 0;
+			continue;
+		}
 		size_t l = (unsigned char)k[i] < 0x80 ? (c = (unsigned char)k[i], 1)
 						      : utf8_decode(k + i, klen - i, &c);
 		i += l;
@@ -1192,7 +1274,9 @@ static void sentences_free(editdist_sentence_t *v, size_t n)
 int editdist_attribute(const char *draft, size_t dlen, const char *sent, size_t slen,
 		       editdist_attribution_t *out)
 {
-	unsigned fl = EDITDIST_NORM_DEFAULT | EDITDIST_NORM_KEEP_LINES;
+	/* citations stay: they are read per sentence below */
+	unsigned fl = (EDITDIST_NORM_DEFAULT & ~(unsigned)EDITDIST_NORM_CITATIONS) |
+		      EDITDIST_NORM_KEEP_LINES;
 	size_t la, lb;
 	char *na = editdist_normalize(draft, dlen, fl, &la);
 	char *nb = editdist_normalize(sent, slen, fl, &lb);

@@ -17,6 +17,7 @@ Outputs
   sample/customers.csv   external_id,name,email,organization,plan,product_version,region,csm
   sample/queries.jsonl   held-out query tickets (paraphrases), ticket shape
   sample/qrels.tsv       query_id<TAB>ticket_id<TAB>1
+  sample/qrels-docs.tsv  query_id<TAB>doc path under sample/docs/<TAB>1
 """
 import csv
 import datetime as dt
@@ -453,17 +454,47 @@ def artifacts(body, s):
     return body
 
 
+OPENERS = [
+    "Quick question.", "Not sure if this is a bug or something on our side.",
+    "Apologies if this has been asked before.", "We need some help with the following.",
+    "Reaching out on behalf of our finance team.", "Following our call with {csm} last week:",
+]
+CONTEXT = [
+    "This started right after our workspace was moved to v{version}.",
+    "It affects about {n} of our users.",
+    "Screenshot attached.",
+    "Our month-end close is tomorrow, so this is fairly urgent for us.",
+    "Nothing changed on our side as far as we know.",
+    "Our CSM {csm} suggested we open a ticket.",
+    "We tried it in Chrome and Firefox, same result.",
+    "We checked status.ledgerline.io and there's no incident listed.",
+]
+REGIONAL_CLOSINGS = {
+    "eu-central": ["Mit freundlichen Grüßen,", "Viele Grüße,", "Cordialement,", "Met vriendelijke groet,",
+                   "Saludos,", "Cordiali saluti,", "Med vänliga hälsningar,"],
+    "eu-west": ["Many thanks,", "Cheers,", "All the best,"],
+}
+
+
 def customer_message(rng, fam, cust, s, body_tpl):
     parts = []
     g = rng.choice(GREETINGS)
     if g:
         parts.append(g)
-    parts.append(fmt(body_tpl, s))
+    body = fmt(body_tpl, s)
+    if ART.random() < 0.15:
+        body = fmt(ART.choice(OPENERS), s) + " " + body
+    parts.append(body)
+    if ART.random() < 0.25:
+        parts.append(fmt(ART.choice(CONTEXT), s))
     if rng.random() < 0.35:
         parts.append(fmt(rng.choice(LOOKALIKE_ASIDES), s))
     if rng.random() < 0.2:
         parts.append(fmt(rng.choice(PII_ASIDES), s))
-    parts.append(rng.choice(CLOSINGS) + "\n" + signature(rng, cust, s))
+    closing = rng.choice(CLOSINGS)
+    if cust["region"] in REGIONAL_CLOSINGS and ART.random() < 0.35:
+        closing = ART.choice(REGIONAL_CLOSINGS[cust["region"]])
+    parts.append(closing + "\n" + signature(rng, cust, s))
     return artifacts("\n\n".join(parts), s)
 
 
@@ -475,6 +506,7 @@ def agent_message(rng, s, agent, text):
 def build_ticket(rng, fam, cust, created, variant):
     """variant: index used to rotate templates so a family's tickets differ in wording."""
     s = slots_for(rng, cust, created)
+    s["csm"] = cust["csm"]
     agent = rng.choice(AGENTS)
     s["agent"] = agent
     s["agentfirst"] = agent.split()[0]
@@ -630,7 +662,7 @@ def generate():
     for t in tickets:
         by_family.setdefault(t.pop("_family"), []).append(t["id"])
 
-    queries, qrels = [], []
+    queries, qrels, doc_qrels = [], [], []
     qrng = random.Random(SEED + 1)
     for i, q in enumerate(QUERIES, 1):
         cust = dict(zip(["external_id", "name", "email", "organization", "plan", "product_version",
@@ -651,6 +683,7 @@ def generate():
         })
         for tid_ in by_family[q["family"]]:
             qrels.append((qid, tid_))
+        doc_qrels.append((qid, [f for f in FAMILIES if f["key"] == q["family"]][0]["doc"]))
 
     opens = []
     orng = random.Random(SEED + 2)
@@ -671,7 +704,7 @@ def generate():
                      "organization": cust["organization"], "external_id": cust["external_id"]},
             "messages": msgs, "created_at": msgs[0]["created_at"],
         })
-    return custs, tickets, opens, queries, qrels, by_family
+    return custs, tickets, opens, queries, qrels, doc_qrels, by_family
 
 
 # ---------------------------------------------------------------- output and validation
@@ -686,7 +719,7 @@ def dumps(obj):
 
 
 def write_all():
-    custs, tickets, opens, queries, qrels, by_family = generate()
+    custs, tickets, opens, queries, qrels, doc_qrels, by_family = generate()
     os.makedirs(os.path.join(SAMPLE, "open"), exist_ok=True)
     with open(os.path.join(SAMPLE, "tickets.jsonl"), "w", encoding="utf-8") as f:
         for t in tickets:
@@ -707,6 +740,9 @@ def write_all():
     with open(os.path.join(SAMPLE, "qrels.tsv"), "w", encoding="utf-8") as f:
         for qid, tid in qrels:
             f.write("%s\t%s\t1\n" % (qid, tid))
+    with open(os.path.join(SAMPLE, "qrels-docs.tsv"), "w", encoding="utf-8") as f:
+        for qid, path in doc_qrels:
+            f.write("%s\t%s\t1\n" % (qid, path))
     print("wrote %d tickets (%d families), %d open, %d customers, %d queries, %d qrels" %
           (len(tickets), len([k for k in by_family if not k.startswith("dup:")]), len(opens),
            len(custs), len(queries), len(qrels)))
@@ -819,6 +855,12 @@ def check():
             parts = line.rstrip("\n").split("\t")
             if len(parts) != 3 or parts[0] not in qids or parts[1] not in ids or parts[2] != "1":
                 errs.append("qrels.tsv:%d: bad line %r" % (lineno, line))
+    with open(os.path.join(SAMPLE, "qrels-docs.tsv"), encoding="utf-8") as f:
+        for lineno, line in enumerate(f, 1):
+            parts = line.rstrip("\n").split("\t")
+            if (len(parts) != 3 or parts[0] not in qids or parts[2] != "1" or
+                    not os.path.isfile(os.path.join(SAMPLE, "docs", parts[1]))):
+                errs.append("qrels-docs.tsv:%d: bad line %r" % (lineno, line))
     docs = 0
     for dirpath, _, files in os.walk(os.path.join(SAMPLE, "docs")):
         for fn in files:
