@@ -706,6 +706,25 @@ static int is_outlook_cut(line_t t, const line_t *next)
 	return 0;
 }
 
+static size_t parse_cites(const char *s, size_t n, editdist_sentence_t *sen);
+
+/* Length of the citation marker ("[#12]", "[doc: a.md#b]", ...) starting at k[i], or 0. */
+static size_t cite_marker_len(const char *k, size_t klen, size_t i)
+{
+	const char *close;
+	editdist_sentence_t tmp = {0};
+	size_t lim = klen - i < 2048 ? klen - i : 2048;
+	if (k[i] != '[' || !(close = memchr(k + i, ']', lim)))
+		return 0;
+	if (memchr(k + i, '\n', (size_t)(close - k) - i))
+		return 0;
+	size_t n = parse_cites(k + i + 1, (size_t)(close - k) - i - 1, &tmp);
+	for (size_t c = 0; c < tmp.ncites; c++)
+		free(tmp.cites[c].ref);
+	free(tmp.cites);
+	return n ? (size_t)(close - k) - i + 1 : 0;
+}
+
 char *editdist_normalize(const char *s, size_t len, unsigned flags, size_t *outlen)
 {
 	buf_t kept, out;
@@ -767,6 +786,15 @@ char *editdist_normalize(const char *s, size_t len, unsigned flags, size_t *outl
 	int pending_space = 0, pending_nl = 0, any = 0;
 	for (size_t i = 0; i < klen;) {
 		uint32_t c;
+		size_t cl;
+		if ((flags & EDITDIST_NORM_CITATIONS) && k[i] == '[' &&
+		    (cl = cite_marker_len(k, klen, i))) {
+			i += cl;
+			/* "text [#1]." -> "text." */
+			if (i < klen && strchr(".,;:!?)", k[i]))
+				pending_space = 0;
+			continue;
+		}
 		size_t l = (unsigned char)k[i] < 0x80 ? (c = (unsigned char)k[i], 1)
 						      : utf8_decode(k + i, klen - i, &c);
 		i += l;
@@ -1246,7 +1274,9 @@ static void sentences_free(editdist_sentence_t *v, size_t n)
 int editdist_attribute(const char *draft, size_t dlen, const char *sent, size_t slen,
 		       editdist_attribution_t *out)
 {
-	unsigned fl = EDITDIST_NORM_DEFAULT | EDITDIST_NORM_KEEP_LINES;
+	/* citations stay: they are read per sentence below */
+	unsigned fl = (EDITDIST_NORM_DEFAULT & ~(unsigned)EDITDIST_NORM_CITATIONS) |
+		      EDITDIST_NORM_KEEP_LINES;
 	size_t la, lb;
 	char *na = editdist_normalize(draft, dlen, fl, &la);
 	char *nb = editdist_normalize(sent, slen, fl, &lb);

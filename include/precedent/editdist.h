@@ -13,7 +13,7 @@
  * Which entry point: editdist_compute() measures two texts exactly as given (the
  * CLI's `editdist`, checking the algorithm from outside). editdist_compare() first
  * normalizes both texts (editdist_normalize: whitespace, helpdesk quoting,
- * signatures) and is the one for feedback.sent. editdist_attribute() says, per
+ * signatures, citation markers) and is the one for feedback.sent. editdist_attribute() says, per
  * draft sentence, whether it was kept, edited or deleted, with its citations.
  */
 #ifndef PRECEDENT_EDITDIST_H
@@ -59,7 +59,8 @@ enum {
 					 cut at "-----Original Message-----" / Outlook "From:" */
 	EDITDIST_NORM_SIGNATURE = 4,  /* cut at the "-- " signature delimiter line */
 	EDITDIST_NORM_KEEP_LINES = 8, /* with WHITESPACE: keep one '\n' between non-blank lines */
-	EDITDIST_NORM_DEFAULT = 1 | 2 | 4
+	EDITDIST_NORM_CITATIONS = 16, /* drop citation markers "[#123]", "[doc: path#anchor]" */
+	EDITDIST_NORM_DEFAULT = 1 | 2 | 4 | 16
 };
 /* Returns the normalized text (malloc'd, NUL-terminated, valid UTF-8, caller frees;
  * never NULL) and its byte length in *outlen (may be NULL). */

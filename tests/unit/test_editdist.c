@@ -270,6 +270,23 @@ static void test_normalize_strips_quoting_and_signature(void **state)
 	free(s);
 }
 
+static void test_normalize_drops_citation_markers(void **state)
+{
+	(void)state;
+	const char *t = "Restart the agent [#4512]. See [doc: guides/sync.md#restart] and [x] [#1, #2]!";
+	char *s = editdist_normalize(t, strlen(t), EDITDIST_NORM_DEFAULT, NULL);
+	assert_string_equal(s, "Restart the agent. See and [x]!");
+	free(s);
+	s = editdist_normalize(t, strlen(t), EDITDIST_NORM_DEFAULT & ~EDITDIST_NORM_CITATIONS, NULL);
+	assert_string_equal(s, t);
+	free(s);
+	/* a draft with markers and the same reply sent without them: no edit */
+	editdist_result_t r;
+	const char *sent = "Restart the agent. See and [x]!";
+	assert_int_equal(editdist_compare(t, strlen(t), sent, strlen(sent), EDITDIST_NORM_DEFAULT, &r), 0);
+	assert_int_equal(r.distance, 0);
+}
+
 static void test_compare_ignores_quotes_and_whitespace(void **state)
 {
 	(void)state;
@@ -476,6 +493,7 @@ int main(void)
 		cmocka_unit_test(test_word_distance_counts_whole_words),
 		cmocka_unit_test(test_normalize_collapses_whitespace),
 		cmocka_unit_test(test_normalize_strips_quoting_and_signature),
+		cmocka_unit_test(test_normalize_drops_citation_markers),
 		cmocka_unit_test(test_compare_ignores_quotes_and_whitespace),
 		cmocka_unit_test(test_word_diff_is_valid_and_shortest),
 		cmocka_unit_test(test_word_diff_text_marks_changes),
