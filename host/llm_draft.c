@@ -124,6 +124,9 @@ static void ws_send(job_t *j, cJSON *frame, double t0)
 	cJSON_AddStringToObject(frame, "draft_id", j->draft_id);
 	if (j->id)
 		cJSON_AddItemToObject(frame, "request_id", cJSON_Duplicate(j->id, 0));
+	const cJSON *ref = cJSON_GetObjectItemCaseSensitive(j->options, "client_ref");
+	if (cJSON_IsString(ref) && strlen(ref->valuestring) <= 128)
+		cJSON_AddStringToObject(frame, "client_ref", ref->valuestring);
 	txt = cJSON_PrintUnformatted(frame);
 	if (txt)
 		ws_server_broadcast_at(ls->ws, txt, strlen(txt), t0);
@@ -760,7 +763,8 @@ static void offline_summary(session_t *s, const cJSON *id, const cJSON *ticket)
 	ticket_release(&t);
 }
 
-void llm_draft_offline_done(session_t *s, const cJSON *id, const cJSON *result)
+void llm_draft_offline_done(session_t *s, const cJSON *id, const cJSON *options,
+			   const cJSON *result)
 {
 	llm_session_t *ls = s->llm;
 	if (!ls || !ls->ws || !cJSON_IsObject(result))
@@ -769,6 +773,9 @@ void llm_draft_offline_done(session_t *s, const cJSON *id, const cJSON *result)
 	cJSON_AddStringToObject(f, "type", "draft.done");
 	if (id)
 		cJSON_AddItemToObject(f, "request_id", cJSON_Duplicate(id, 0));
+	const cJSON *ref = cJSON_GetObjectItemCaseSensitive(options, "client_ref");
+	if (cJSON_IsString(ref) && strlen(ref->valuestring) <= 128)
+		cJSON_AddStringToObject(f, "client_ref", ref->valuestring);
 	char *txt = cJSON_PrintUnformatted(f);
 	if (txt)
 		ws_server_broadcast(ls->ws, txt, strlen(txt));

@@ -909,6 +909,7 @@ FAMILIES = [
         "Since about {time} several of our users get the error SAML_RESPONSE_EXPIRED when they sign in through {idp}. Others can log in fine. Nothing changed on our side as far as I know. Can you check what is going on? It's blocking our finance team.",
         "When I click the Ledgerline tile in {idp} I land on an error page: \"Sign-in failed (SAML_RESPONSE_EXPIRED). The identity provider's response is no longer valid.\" Retrying does not help. We have {count} users on SSO and SSO is enforced, so nobody can use password login as a fallback.",
         "Our SAML login started failing today with SAML_RESPONSE_EXPIRED. We run our own ADFS-style proxy in front of {idp} on a VM we restored from backup last night, if that matters. Password login is disabled (sso.enforce = true).",
+        "Login through our identity provider has been failing for everyone in our EMEA office since {time}. The error page mentions an expired SAML response. US colleagues on the same {idp} tenant are fine. The EMEA IdP node was patched and rebooted last night.",
     ],
     "asks": [
         "Could you send us a SAML trace (the SAMLResponse from your browser's network tab, or from the SAML-tracer extension) from a failed attempt, and the exact time of the attempt including time zone? The IssueInstant and NotOnOrAfter values in the assertion will tell us whether this is a clock problem.",
@@ -1084,7 +1085,7 @@ FAMILIES = [
     ],
 },
 {
-    "key": "rate_limit", "ask_for": [0, 1, 2], "doc": "api/rate-limits.md", "tags": ["api", "rate-limit", "429"],
+    "key": "rate_limit", "ask_for": [0, 1, 2, 4], "doc": "api/rate-limits.md", "tags": ["api", "rate-limit", "429"],
     "code": "workaround", "code2": "config_change", "prio": [1, 4, 4, 1], "n": 9,
     "subjects": [
         "Getting HTTP 429 Too Many Requests during nightly sync",
@@ -1097,6 +1098,7 @@ FAMILIES = [
         "We see HTTP 429 responses with code LL-4290 whenever our batch job runs ({rows} usage events). Can you raise our rate limit? We're on {plan}.",
         "Our integration hits 429 Too Many Requests around {time} every day. Is there a header that tells us when to retry?",
         "We get HTTP 429 (LL-4290) from the usage endpoint. This is the call our job makes, a few thousand times a minute:\n\ncurl https://api.ledgerline.io/v2/usage_records -H \"Authorization: Bearer {api_key}\" -d subscription_item=si_{line} -d quantity={n}\n\nWhat is the allowed rate?",
+        "Since we onboarded a large customer our sync job processes {rows} usage events each night, one API request per event, and roughly a third fail with 429. We're on {plan}.",
     ],
     "asks": [
         "Could you share roughly how many requests per second your job sends at peak and which endpoints it calls? A request id from a 429 response would help too.",
@@ -1171,6 +1173,7 @@ FAMILIES = [
         "We're implementing webhook verification. We compute HMAC-SHA256 of the request body with our endpoint secret and compare to the v1 value in the Ledgerline-Signature header but it never matches. Our endpoint is {url}.",
         "Since we rotated the webhook signing secret yesterday, all deliveries to {url} fail our signature check and we return 400, so now events are piling up. The new secret starts with whsec_ like before.",
         "Our Node service parses JSON with express.json() and then verifies the signature with JSON.stringify(req.body). Verification fails about 100% of the time for {event} events. Secret is {whsec} (test endpoint only).",
+        "We're on Go and verify with hmac.New(sha256.New, secret) over the body from io.ReadAll, then compare with the whole Ledgerline-Signature header value. It never matches. Is the header format documented somewhere?",
     ],
     "asks": [
         "Could you tell us which framework you use to receive the webhook and how you get hold of the body before hashing? Also, are you signing the body alone or the timestamp plus body?",
@@ -1300,6 +1303,7 @@ FAMILIES = [
         "A customer upgraded from Basic to Pro on {day} and got an immediate invoice {inv} for {amount} with two lines \"Unused time on Basic\" and \"Remaining time on Pro\". They thought they were charged twice. Can you explain?",
         "We want plan changes to take effect at the next renewal without any proration. Right now every change creates prorated items. Is there a setting?",
         "After a downgrade, the next invoice has a credit line of {amount2}. Our finance team wants to understand how that was computed.",
+        "We added {n} seats to a subscription halfway through the annual term and the customer was charged {amount} immediately. They expected to pay for the extra seats at renewal.",
     ],
     "solutions": [
         "That's proration: on a mid-cycle change we credit the unused time of the old price and charge the remaining time on the new price, to the second, based on the billing period. The two lines net to the difference. Whether it's invoiced immediately depends on billing.proration_behavior:\n\n- create_prorations (default): items are added to the next invoice.\n- always_invoice: an invoice is created right away (what you saw).\n- none: no proration; the new price applies from the next period.\n\nYou can set the workspace default under Settings > Billing > Subscriptions, or pass proration_behavior per change in the API.",
@@ -1392,6 +1396,7 @@ FAMILIES += [
         "Several renewals from EU customers failed this month with decline code authentication_required. One customer insists their card is fine: {card}, exp 08/27. They paid manually before without problems.",
         "Our customer tried to pay invoice {inv} and the charge failed with \"requires_action\". The card they used ends in {last4}. They say the bank app never asked them to confirm anything.",
         "A customer sent me their full card number by email so we could \"run it manually\": {card}. Obviously I won't do that, but their automatic payment keeps failing with authentication_required. What is the right way to handle this?",
+        "A customer in Ireland says their bank app asked them to approve a payment of {amount}, but the request had expired by the time they saw it. Now {inv} shows the payment failed with authentication_required. Can they still pay it?",
     ],
     "solutions": [
         "Under PSD2/SCA the issuing bank can demand 3D Secure authentication even for a recurring charge; the charge then fails with authentication_required. Ledgerline automatically emails the customer a secure payment link (invoice.payment_action_required event) where they complete 3DS, and later charges on that card are usually exempt.\n\n1. Check Settings > Billing > Payment emails > \"Authentication required\" email is enabled.\n2. You can resend the link from the invoice: More > Send payment link.\n3. Never take card numbers by email or phone. If a customer sends one, delete the message and point them to the payment link or the customer portal.",
@@ -1465,6 +1470,7 @@ FAMILIES += [
         "Invoice {inv} was marked paid via SEPA and {n} days later it went back to open with reason MD01. The customer's account is {iban}. What does MD01 mean and what should we do?",
         "We got a return with code AM04 for {amount}. Ledgerline reopened the invoice and charged a fee. Can we retry the debit?",
         "Why do SEPA payments show as succeeded and then fail a week later? Our customer {org} says they never saw a debit.",
+        "The direct debit for {inv} came back with return code AC04. The customer says they moved to a new bank last month. What should we do now?",
     ],
     "solutions": [
         "SEPA debits can be returned by the debtor's bank for up to 8 weeks (13 months for unauthorised debits), so an invoice can go from paid back to open. Common codes: AM04 insufficient funds, MD01 no valid mandate, AC04 account closed, MS02 refused by debtor.\n\n- AM04: safe to retry; dunning retries it automatically, or use Retry payment.\n- MD01/MS02: don't retry on the same mandate. Ask the customer to sign a new mandate via the portal link (customer page > Payment methods > Request mandate).\n- AC04: the account is closed; collect new bank details.\n\nThe return fee your bank charges is shown as a separate fee line; whether to pass it on is your choice.",
@@ -1487,6 +1493,7 @@ FAMILIES += [
         "We can't save the VAT ID {vat} on a customer: LL-4230 \"tax ID could not be validated\". It's a valid number; we checked on the EU website.",
         "A B2B customer in another EU country was charged VAT instead of reverse charge. Their VAT number {vat} shows as \"pending\" in Ledgerline.",
         "Getting LL-4230 for several customers this afternoon, all in the same country. Is VIES down?",
+        "Reverse charge disappeared from our invoices to {entity}: their VAT number {vat} now shows 'could not be validated' (LL-4230), although nothing changed on their side.",
     ],
     "solutions": [
         "We validate EU VAT numbers against VIES, the EU Commission's service, which relies on each member state's system; national systems are regularly unavailable for hours. When VIES can't answer we return LL-4230 (or, with the fallback enabled, mark the ID as pending).\n\n1. Set Settings > Tax > VAT validation > When VIES is unavailable to \"Accept and re-check\" (tax.vies_fallback = accept_pending). IDs are saved as pending, reverse charge is applied, and we re-check every 6 hours for up to 7 days.\n2. For the invoice already issued with VAT, issue a credit note and re-invoice once the ID is verified.\n\nIf the result is \"invalid\" rather than unavailable, the number itself isn't registered for intra-EU trade.",
@@ -1622,6 +1629,7 @@ FAMILIES += [
         "Our invoices stopped appearing in QuickBooks Online around {day}. The integration page shows QBO_AUTH_EXPIRED. Nobody changed anything.",
         "Accounting noticed {count} invoices missing in QuickBooks. The last one synced was {inv}. Is there an outage?",
         "QuickBooks integration status: error, \"Reconnect required (QBO_AUTH_EXPIRED)\". If we reconnect, will it create duplicates?",
+        "Our QuickBooks admin changed her Intuit password and chose 'sign out of all devices'. Since then Ledgerline shows QuickBooks as disconnected and {count} invoices are waiting to sync.",
     ],
     "solutions": [
         "QuickBooks issues tokens that must be refreshed, and Intuit revokes the connection after 100 days without a successful refresh, or when the QuickBooks user who connected it loses admin rights or changes their password. Then every sync fails with QBO_AUTH_EXPIRED.\n\n1. Settings > Integrations > QuickBooks Online > Reconnect, and sign in as a QuickBooks admin.\n2. Pick the same company. Mappings are kept.\n3. Click Sync now > Backfill since last success. Records are matched on the Ledgerline id stored in QuickBooks, so nothing is duplicated.\n\nConnecting with a shared admin account rather than a personal one avoids this when people leave.",
@@ -1749,7 +1757,7 @@ FAMILIES += [
 
 FAMILIES += [
 {
-    "key": "email_deliverability", "ask_for": [0, 1], "doc": "troubleshooting/email-deliverability.md", "tags": ["email", "deliverability", "invoices"],
+    "key": "email_deliverability", "ask_for": [0, 1, 3], "doc": "troubleshooting/email-deliverability.md", "tags": ["email", "deliverability", "invoices"],
     "code": "config_change", "prio": [1, 4, 4, 1], "n": 9,
     "subjects": [
         "Invoice emails landing in spam",
@@ -1760,6 +1768,7 @@ FAMILIES += [
         "Several customers tell us our invoice emails go to spam, and one ({email3}) says they never got {inv} at all. We send from billing@{domain}.",
         "We set up our custom sending domain {domain} two days ago but it still shows \"DKIM pending\". We added the records at our DNS provider.",
         "A customer never receives our invoices. In the email log the status for their address is \"Suppressed\". What does that mean?",
+        "Since we moved our DNS to a new provider last week, invoice emails from billing@{domain} bounce or go to spam at several customers, and the Ledgerline email settings page shows DKIM as failing.",
     ],
     "asks": [
         "Could you send us the output of a DNS lookup for ll1._domainkey.{domain} and ll2._domainkey.{domain} (CNAME records), and your SPF TXT record?",
@@ -1841,6 +1850,7 @@ FAMILIES += [
     "infos": [
         "Version {mobile}. It opens the system browser, then returns to the app and shows the login again.",
         "It's {mobile} on Android 14, opens Chrome Custom Tab, then bounces back.",
+        "Version {mobile} on iOS 17. The device log shows the callback ledgerline://sso/callback?session={jwt} arriving, then the app shows the login screen again.",
     ],
     "solutions": [
         "SSO on mobile needs app 5.2.3 or later. Versions 5.2.0 to 5.2.2 had a bug where the session from the SSO callback was dropped when the identity provider redirected through an extra page (a consent or MFA screen), which produces exactly this loop. Please update the app from the App Store / Google Play (5.2.3+, released for both platforms), then sign in again. If it still loops, use Profile > Sign out everywhere on the web app and retry, which clears the stale session.",
@@ -2248,21 +2258,7 @@ SUBJECT_FOR_BODY = {
             0
         ]
     ],
-    "webhook_signature": [
-        [
-            0,
-            1
-        ],
-        [
-            0,
-            2
-        ],
-        [
-            0,
-            1,
-            3
-        ]
-    ],
+    "webhook_signature": [[0, 1], [0, 2], [0, 1, 3], [0, 1]],
     "webhook_disabled": [
         [
             0,
@@ -2321,20 +2317,7 @@ SUBJECT_FOR_BODY = {
             0
         ]
     ],
-    "proration": [
-        [
-            0,
-            1,
-            3
-        ],
-        [
-            4
-        ],
-        [
-            2,
-            3
-        ]
-    ],
+    "proration": [[0, 1, 3], [4], [2, 3], [0, 3]],
     "invoice_number_gap": [
         [
             0,
@@ -2370,43 +2353,9 @@ SUBJECT_FOR_BODY = {
             2
         ]
     ],
-    "card_3ds": [
-        [
-            0,
-            1,
-            2
-        ],
-        [
-            2
-        ],
-        [
-            0
-        ]
-    ],
-    "sepa_return": [
-        [
-            0,
-            1
-        ],
-        [
-            2
-        ],
-        [
-            1
-        ]
-    ],
-    "vat_vies": [
-        [
-            0
-        ],
-        [
-            1
-        ],
-        [
-            0,
-            2
-        ]
-    ],
+    "card_3ds": [[0, 1, 2], [2], [0], [0, 2]],
+    "sepa_return": [[0, 1], [2], [1], [1]],
+    "vat_vies": [[0], [1], [0, 2], [0, 1]],
     "us_sales_tax_address": [
         [
             0,
@@ -2522,18 +2471,7 @@ SUBJECT_FOR_BODY = {
             0
         ]
     ],
-    "email_deliverability": [
-        [
-            0,
-            1
-        ],
-        [
-            2
-        ],
-        [
-            1
-        ]
-    ],
+    "email_deliverability": [[0, 1], [2], [1], [0, 2]],
     "portal_custom_domain": [
         [
             0,

@@ -35,10 +35,11 @@ def stream_case(provider):
         ws = h.ws(hello)
         t = ticket("N-1", "Router reboots every hour", "Since firmware 4.2 my router reboots "
                    "every hour. What can I do?")
-        rid = draft(h, t)
+        rid = draft(h, t, client_ref="tab-7")
         frames = collect(ws)
         rep = h.reply(rid)
         assert rep["ok"], rep
+        assert all(f.get("client_ref") == "tab-7" for f in frames), frames[0]
         res = rep["result"]
         did = res["draft_id"]
         kinds = [f["type"] for f in frames]
