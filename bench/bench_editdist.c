@@ -7,7 +7,8 @@
  * or rewritten, as an agent would. A worst case (two unrelated texts) is printed too.
  * The 100 KB DP baseline takes seconds, so by default it runs on the first 1/10 of
  * the draft and is scaled (DP time is exactly proportional to n*m); BENCH_FULL_DP=1
- * runs it whole.
+ * runs it whole. Times are process CPU time (best of several runs for the
+ * bit-parallel side).
  */
 #include "precedent/editdist.h"
 #include "precedent/util.h"
@@ -15,6 +16,16 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+
+/* CPU time of this process: the machine may be shared, and the targets are "on one
+ * core", so time spent descheduled must not count. */
+static double cpu_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+	return (double)ts.tv_sec * 1000.0 + (double)ts.tv_nsec / 1e6;
+}
 
 static uint64_t rs = 0x2545F4914F6CDD1Dull;
 static uint32_t rnd(void)
@@ -26,11 +37,13 @@ static uint32_t rnd(void)
 }
 
 static const char *const vocab[] = {
-	"the", "account", "please", "restart", "service", "sync", "error", "token", "we", "your",
-	"invoice", "update", "version", "settings", "team", "thanks", "for", "reaching", "out",
-	"issue", "fixed", "release", "workaround", "login", "password", "reset", "link", "expired",
-	"billing", "plan", "upgrade", "export", "import", "data", "server", "timeout", "retry",
-	"café", "naïve", "Zürich", "配置", "エラー", "again", "and", "to", "of", "in", "is", "it"};
+    "the",     "account",    "please",	"restart",  "service", "sync",	  "error",
+    "token",   "we",	     "your",	"invoice",  "update",  "version", "settings",
+    "team",    "thanks",     "for",	"reaching", "out",     "issue",	  "fixed",
+    "release", "workaround", "login",	"password", "reset",   "link",	  "expired",
+    "billing", "plan",	     "upgrade", "export",   "import",  "data",	  "server",
+    "timeout", "retry",	     "café",	"naïve",    "Zürich",  "配置",	  "エラー",
+    "again",   "and",	     "to",	"of",	    "in",      "is",	  "it"};
 
 static void gen_text(buf_t *b, size_t bytes)
 {
@@ -87,9 +100,9 @@ static timing_t time_fast(const uint32_t *a, size_t na, const uint32_t *b, size_
 {
 	timing_t t = {1e30, 0};
 	for (int r = 0; r < reps; r++) {
-		double t0 = now_ms();
+		double t0 = cpu_ms();
 		t.d = editdist_levenshtein_cp(a, na, b, nb);
-		double el = now_ms() - t0;
+		double el = cpu_ms() - t0;
 		if (el < t.ms)
 			t.ms = el;
 	}
@@ -110,9 +123,9 @@ static void run_case(const char *name, const char *a, size_t alen, const char *b
 	size_t rows = na;
 	if (scale_dp && !getenv("BENCH_FULL_DP"))
 		rows = na / 10;
-	double t0 = now_ms();
+	double t0 = cpu_ms();
 	dp_d = editdist_levenshtein_dp(ca, rows, cb, nb);
-	dp_ms = now_ms() - t0;
+	dp_ms = cpu_ms() - t0;
 	if (rows != na) {
 		dp_ms *= (double)na / (double)rows;
 		how = "scaled from 1/10 of the rows";
@@ -122,16 +135,19 @@ static void run_case(const char *name, const char *a, size_t alen, const char *b
 	}
 
 	editdist_result_t r;
-	t0 = now_ms();
+	t0 = cpu_ms();
 	editdist_compute(a, alen, b, blen, &r);
-	double all_ms = now_ms() - t0;
+	double all_ms = cpu_ms() - t0;
 
-	printf("%-28s %7zu x %7zu cp  d=%-6zu bit-parallel %9.3f ms  DP %10.1f ms (%s)  "
-	       "speed-up x%.0f  target < %g ms: %s\n",
-	       name, na, nb, f.d, f.ms, dp_ms, how, dp_ms / f.ms, target_ms,
-	       target_ms <= 0 ? "n/a" : f.ms < target_ms ? "met" : "MISSED");
-	printf("%-28s full editdist_compute (chars + words, ratio %.3f, word ratio %.3f): %.3f ms\n",
-	       "", r.ratio, r.word_ratio, all_ms);
+	printf("%-28s %6zu x %6zu cp  d=%-6zu bit-parallel %8.3f ms  DP %9.1f ms (%s)  "
+	       "speed-up x%.0f",
+	       name, na, nb, f.d, f.ms, dp_ms, how, dp_ms / f.ms);
+	if (target_ms > 0)
+		printf("  target < %g ms: %s", target_ms, f.ms < target_ms ? "met" : "MISSED");
+	printf("\n");
+	printf(
+	    "%-28s full editdist_compute (chars + words, ratio %.3f, word ratio %.3f): %.3f ms\n",
+	    "", r.ratio, r.word_ratio, all_ms);
 	free(ca);
 	free(cb);
 }
@@ -146,10 +162,10 @@ int main(void)
 		double target;
 		int scale;
 	} cases[] = {
-		{"10 KB, 5% words edited", 10 * 1024, 5, 20, 1.0, 0},
-		{"10 KB, 20% words edited", 10 * 1024, 20, 20, 1.0, 0},
-		{"100 KB, 5% words edited", 100 * 1024, 5, 3, 50.0, 1},
-		{"100 KB, 20% words edited", 100 * 1024, 20, 3, 50.0, 1},
+	    {"10 KB, 5% words edited", 10 * 1024, 5, 20, 1.0, 0},
+	    {"10 KB, 20% words edited", 10 * 1024, 20, 20, 1.0, 0},
+	    {"100 KB, 5% words edited", 100 * 1024, 5, 5, 50.0, 1},
+	    {"100 KB, 20% words edited", 100 * 1024, 20, 5, 50.0, 1},
 	};
 	for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
 		buf_t a, b;
@@ -157,8 +173,8 @@ int main(void)
 		buf_init(&b, 0);
 		gen_text(&a, cases[i].bytes);
 		edit_text(a.data, a.len, &b, cases[i].pct);
-		run_case(cases[i].name, a.data, a.len, b.data, b.len, cases[i].reps, cases[i].target,
-			 cases[i].scale);
+		run_case(cases[i].name, a.data, a.len, b.data, b.len, cases[i].reps,
+			 cases[i].target, cases[i].scale);
 		buf_release(&a);
 		buf_release(&b);
 	}
@@ -171,7 +187,7 @@ int main(void)
 		gen_text(&b, kb * 1024);
 		char name[64];
 		snprintf(name, sizeof name, "%zu KB, unrelated (worst)", kb);
-		run_case(name, a.data, a.len, b.data, b.len, kb == 10 ? 5 : 1, 0, kb == 100);
+		run_case(name, a.data, a.len, b.data, b.len, kb == 10 ? 5 : 2, 0, kb == 100);
 		buf_release(&a);
 		buf_release(&b);
 	}

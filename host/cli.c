@@ -9,6 +9,7 @@
 #include "precedent/app.h"
 #include "precedent/editdist.h"
 #include "precedent/error.h"
+#include "precedent/eval.h"
 #include "precedent/ingest.h"
 #include "precedent/install.h"
 #include "precedent/limits.h"
@@ -37,6 +38,7 @@ static const char usage_text[] =
     "  editdist [--json] FILE_A FILE_B   edit metrics between two texts\n"
     "  stats [--json] [--since DATE]     drafts, edit rates, thumbs, gaps\n"
     "  gaps [--json] [--since DATE]      knowledge gaps grouped by key terms\n"
+    "  eval [--json] --qrels FILE [--queries FILE]   Recall@1/5/10, MRR@10, nDCG@10\n"
     "  install [--browser B]     register the native messaging host for this user\n"
     "  uninstall                 remove exactly what install wrote\n"
     "  doctor [--json]           check registration, binary, database, config, provider\n"
@@ -501,6 +503,8 @@ int cli_main(int argc, char **argv)
 		return cmd_stats(db, sub_argc, sub, 0);
 	if (!strcmp(cmd, "gaps"))
 		return cmd_stats(db, sub_argc, sub, 1);
+	if (!strcmp(cmd, "eval"))
+		return eval_main(db, sub_argc, sub);
 	if (!strcmp(cmd, "install") || !strcmp(cmd, "uninstall") || !strcmp(cmd, "doctor"))
 		return install_command(sub_argc, sub);
 	if (!strcmp(cmd, "native"))

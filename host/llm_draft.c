@@ -13,6 +13,7 @@
 #include "precedent/llm_draft.h"
 
 #include <math.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -45,6 +46,12 @@ struct llm_session {
 	llm_client_t *client;
 	job_t *jobs;
 	char ws_error[256];
+	/* retrieval runs on libuv's thread pool against its own read-only connection, so a large
+	 * index never stalls the streams in flight; RO_CONNS searches at a time */
+#define RO_CONNS 2
+	store_t *ro[RO_CONNS];
+	pthread_mutex_t ro_lock[RO_CONNS];
+	unsigned next_ro;
 };
 
 struct job {
@@ -77,6 +84,14 @@ struct job {
 	llm_stream_t *ctx_h;
 	double t_recv, t_sent, t_first, t_done;
 	size_t deltas;
+	uv_work_t work;
+	char *problem; /* redacted customer text, for the search */
+	size_t k;
+	int work_rc;
+	unsigned ro_hint;
+	double search_ms;
+	int in_work; /* the search runs on the pool: the job is freed when it comes back */
+	int orphan;  /* answered or abandoned while searching */
 };
 
 /* ---- small helpers ---- */
@@ -109,6 +124,9 @@ static void ws_send(job_t *j, cJSON *frame, double t0)
 	cJSON_AddStringToObject(frame, "draft_id", j->draft_id);
 	if (j->id)
 		cJSON_AddItemToObject(frame, "request_id", cJSON_Duplicate(j->id, 0));
+	const cJSON *ref = cJSON_GetObjectItemCaseSensitive(j->options, "client_ref");
+	if (cJSON_IsString(ref) && strlen(ref->valuestring) <= 128)
+		cJSON_AddStringToObject(frame, "client_ref", ref->valuestring);
 	txt = cJSON_PrintUnformatted(frame);
 	if (txt)
 		ws_server_broadcast_at(ls->ws, txt, strlen(txt), t0);
@@ -154,6 +172,11 @@ static void job_unlink(job_t *j)
 static void job_free(job_t *j)
 {
 	job_unlink(j);
+	if (j->in_work) {
+		j->orphan = 1; /* after_search frees it */
+		return;
+	}
+	free(j->problem);
 	if (j->stream_h)
 		llm_stream_cancel(j->stream_h);
 	if (j->ctx_h)
@@ -208,6 +231,7 @@ static cJSON *timing_json(job_t *j)
 	cJSON *t = cJSON_CreateObject();
 	cJSON_AddNumberToObject(t, "request_sent_ms",
 				j->t_sent > 0 ? round((j->t_sent - j->t_recv) * 1000) / 1000 : -1);
+	cJSON_AddNumberToObject(t, "search_ms", round(j->search_ms * 1000) / 1000);
 	cJSON_AddNumberToObject(t, "first_token_ms",
 				j->t_first > 0 ? round((j->t_first - j->t_recv) * 10) / 10 : -1);
 	cJSON_AddNumberToObject(t, "total_ms", round((now_ms() - j->t_recv) * 10) / 10);
@@ -591,6 +615,77 @@ static void gather_sources(job_t *j)
 	j->nsrc = j->nowned = k;
 }
 
+/* After the search: sources, customer context (page and table now, the endpoint on the
+ * loop), then the provider. */
+static void after_retrieval(job_t *j)
+{
+	session_t *s = j->ls->s;
+	int rc = j->work_rc;
+	if (rc) {
+		protocol_send_error(s, j->id, rc, "search failed");
+		job_free(j);
+		return;
+	}
+	j->have_res = 1;
+	gather_sources(j);
+
+	const char *ctx_sources = "";
+	j->ctx = context_lookup(s->app->store, j->ticket_json, &ctx_sources);
+	const char *tmpl = config_str(s->app->config, "context.url", "PRECEDENT_CONTEXT_URL", NULL);
+	char *url = context_url(tmpl, j->ticket_json);
+	if (url) {
+		llm_callbacks_t cb = {NULL, on_ctx_done, NULL};
+		long to = (long)config_num(s->app->config, "context.timeout_ms", NULL, 1500);
+		rc = llm_http_get(j->ls->client, url, to, CONTEXT_BODY_CAP, &cb, j, &j->ctx_h);
+		free(url);
+		if (rc == 0)
+			return;
+		flag(j->flags, "context_missing", "the customer context endpoint could not be asked");
+	} else if (!*ctx_sources) {
+		flag(j->flags, "context_missing",
+		     "no customer context (page, customers table or endpoint): plan and version "
+		     "checks were skipped");
+	}
+	start_llm(j);
+}
+
+static void search_work(uv_work_t *w)
+{
+	job_t *j = w->data;
+	llm_session_t *ls = j->ls;
+	unsigned i, n = 0;
+	double t0 = now_ms();
+	/* a free connection if there is one, else wait for the job's own */
+	for (i = 0; i < RO_CONNS; i++)
+		if (ls->ro[i] && pthread_mutex_trylock(&ls->ro_lock[i]) == 0)
+			break;
+	if (i == RO_CONNS) {
+		for (i = j->ro_hint % RO_CONNS; !ls->ro[i] && n < RO_CONNS; n++)
+			i = (i + 1) % RO_CONNS;
+		pthread_mutex_lock(&ls->ro_lock[i]);
+	}
+	double t1 = now_ms();
+	j->work_rc = retrieve_search(ls->ro[i], j->t.subject, j->problem, j->k, &j->res);
+	j->search_ms = now_ms() - t1;
+	(void)t0;
+	pthread_mutex_unlock(&ls->ro_lock[i]);
+}
+
+static void after_search(uv_work_t *w, int status)
+{
+	job_t *j = w->data;
+	j->in_work = 0;
+	if (status != 0 && !j->work_rc)
+		j->work_rc = PRECEDENT_ECANCELLED;
+	if (j->orphan) {
+		if (!j->work_rc)
+			j->have_res = 1;
+		job_free(j);
+		return;
+	}
+	after_retrieval(j);
+}
+
 static void vault_add(void *ctx, const char *placeholder, const char *original)
 {
 	redact_map_add(ctx, placeholder, original);
@@ -609,6 +704,85 @@ static int provider_configured(const config_t *c)
 	return prov == LLM_PROVIDER_OPENAI || prov == LLM_PROVIDER_ANTHROPIC;
 }
 
+/* The offline path's summary of a thread for the agent: each message's opening sentences, in
+ * order, and the latest customer message at more length. Nothing leaves the machine, so the
+ * text keeps its original values. */
+static void offline_summary(session_t *s, const cJSON *id, const cJSON *ticket)
+{
+	ticket_t t;
+	char err[512] = "", did[24];
+	buf_t b;
+	int rc = ticket_from_json(ticket, &t, err, sizeof err);
+	if (rc) {
+		protocol_send_error(s, id, rc, err);
+		return;
+	}
+	buf_init(&b, DRAFT_CAP);
+	buf_printf(&b, "Summary of \"%s\" (%zu messages):\n", t.subject ? t.subject : "",
+		   t.nmessages);
+	size_t last_customer = t.nmessages;
+	for (size_t i = 0; i < t.nmessages; i++)
+		if (t.messages[i].role && !strcmp(t.messages[i].role, "customer"))
+			last_customer = i;
+	for (size_t i = 0; i < t.nmessages; i++) {
+		const char *body = t.messages[i].body ? t.messages[i].body : "";
+		size_t n = strlen(body), cut = 0, sentences = 0;
+		size_t max = i == last_customer ? 600 : 220;
+		/* the first two sentences, within max bytes */
+		while (cut < n && cut < max) {
+			char c = body[cut++];
+			if ((c == '.' || c == '?' || c == '!') && (cut == n || body[cut] == ' ' ||
+								   body[cut] == '\n') &&
+			    ++sentences == (i == last_customer ? 5u : 2u))
+				break;
+		}
+		cut = utf8_clip(body, n, cut);
+		buf_printf(&b, "- %s%s%s: ", t.messages[i].role ? t.messages[i].role : "message",
+			   t.messages[i].created_at ? " " : "",
+			   t.messages[i].created_at ? t.messages[i].created_at : "");
+		for (size_t k = 0; k < cut; k++)
+			buf_putc(&b, body[k] == '\n' || body[k] == '\r' ? ' ' : body[k]);
+		buf_puts(&b, cut < n ? " [...]\n" : "\n");
+	}
+	if (t.status && *t.status)
+		buf_printf(&b, "Status: %s.\n", t.status);
+	app_new_draft_id(did);
+	cJSON *r = cJSON_CreateObject();
+	cJSON_AddStringToObject(r, "draft_id", did);
+	cJSON_AddStringToObject(r, "ticket_id", t.id);
+	cJSON_AddStringToObject(r, "text", buf_cstr(&b));
+	cJSON_AddArrayToObject(r, "citations");
+	cJSON *fl = cJSON_AddArrayToObject(r, "flags");
+	flag(fl, "extractive_summary",
+	     "an extractive summary (offline): the opening sentences of each message");
+	cJSON_AddNumberToObject(r, "confidence", 0);
+	cJSON_AddStringToObject(r, "mode", "offline");
+	cJSON_AddStringToObject(r, "action", "summary");
+	protocol_send_result(s, id, r);
+	buf_release(&b);
+	ticket_release(&t);
+}
+
+void llm_draft_offline_done(session_t *s, const cJSON *id, const cJSON *options,
+			   const cJSON *result)
+{
+	llm_session_t *ls = s->llm;
+	if (!ls || !ls->ws || !cJSON_IsObject(result))
+		return;
+	cJSON *f = cJSON_Duplicate(result, 1);
+	cJSON_AddStringToObject(f, "type", "draft.done");
+	if (id)
+		cJSON_AddItemToObject(f, "request_id", cJSON_Duplicate(id, 0));
+	const cJSON *ref = cJSON_GetObjectItemCaseSensitive(options, "client_ref");
+	if (cJSON_IsString(ref) && strlen(ref->valuestring) <= 128)
+		cJSON_AddStringToObject(f, "client_ref", ref->valuestring);
+	char *txt = cJSON_PrintUnformatted(f);
+	if (txt)
+		ws_server_broadcast(ls->ws, txt, strlen(txt));
+	cJSON_free(txt);
+	cJSON_Delete(f);
+}
+
 int llm_draft_request(session_t *s, const cJSON *id, const cJSON *ticket, const cJSON *options)
 {
 	llm_session_t *ls = s->llm;
@@ -621,10 +795,16 @@ int llm_draft_request(session_t *s, const cJSON *id, const cJSON *ticket, const 
 
 	if (!ls)
 		return 0;
-	if (mode && !strcmp(mode, "offline"))
-		return 0;
-	if (mode && strcmp(mode, "llm") && strcmp(mode, "auto"))
+	if (mode && strcmp(mode, "llm") && strcmp(mode, "auto") && strcmp(mode, "offline"))
 		return 0; /* the offline path reports the bad mode */
+	int offline = (mode && !strcmp(mode, "offline")) ||
+		      (!provider_configured(s->app->config) && !(mode && !strcmp(mode, "llm")));
+	if (offline && action && !strcmp(action, "summary")) {
+		offline_summary(s, id, ticket);
+		return 1;
+	}
+	if (offline)
+		return 0;
 	if (!provider_configured(s->app->config)) {
 		if (mode && !strcmp(mode, "llm")) {
 			protocol_send_error(s, id, PRECEDENT_ECONFIG,
@@ -648,6 +828,7 @@ int llm_draft_request(session_t *s, const cJSON *id, const cJSON *ticket, const 
 
 	j = xcalloc(1, sizeof *j);
 	j->ls = ls;
+	j->work.data = j;
 	j->t_recv = now_ms();
 	j->id = cJSON_Duplicate(id, 0);
 	j->ticket_json = cJSON_Duplicate(ticket, 1);
@@ -718,35 +899,17 @@ int llm_draft_request(session_t *s, const cJSON *id, const cJSON *ticket, const 
 
 	buf_init(&problem, 0);
 	ticket_problem_text(&j->t, &problem);
-	rc = retrieve_search(s->app->store, j->t.subject, buf_cstr(&problem), s->app->k, &j->res);
-	buf_release(&problem);
-	if (rc) {
-		protocol_send_error(s, id, rc, "search failed");
-		job_free(j);
+	j->problem = buf_steal(&problem);
+	j->k = s->app->k;
+	j->ro_hint = ls->next_ro++;
+	if (ls->ro[0] && uv_queue_work(ls->loop, &j->work, search_work, after_search) == 0) {
+		j->in_work = 1;
 		return 1;
 	}
-	j->have_res = 1;
-	gather_sources(j);
-
-	/* customer context: page and table now, the endpoint (if any) on the loop */
-	const char *ctx_sources = "";
-	j->ctx = context_lookup(s->app->store, ticket, &ctx_sources);
-	const char *tmpl = config_str(s->app->config, "context.url", "PRECEDENT_CONTEXT_URL", NULL);
-	char *url = context_url(tmpl, ticket);
-	if (url) {
-		llm_callbacks_t cb = {NULL, on_ctx_done, NULL};
-		long to = (long)config_num(s->app->config, "context.timeout_ms", NULL, 1500);
-		rc = llm_http_get(ls->client, url, to, CONTEXT_BODY_CAP, &cb, j, &j->ctx_h);
-		free(url);
-		if (rc == 0)
-			return 1;
-		flag(j->flags, "context_missing", "the customer context endpoint could not be asked");
-	} else if (!*ctx_sources) {
-		flag(j->flags, "context_missing",
-		     "no customer context (page, customers table or endpoint): plan and version "
-		     "checks were skipped");
-	}
-	start_llm(j);
+	double t1 = now_ms();
+	j->work_rc = retrieve_search(s->app->store, j->t.subject, j->problem, j->k, &j->res);
+	j->search_ms = now_ms() - t1;
+	after_retrieval(j);
 	return 1;
 }
 
@@ -808,6 +971,13 @@ int llm_session_start(session_t *s, uv_loop_t *loop)
 		fprintf(stderr, "precedent-host: %s; drafts will not stream\n", err);
 		ls->ws = NULL;
 	}
+	for (int i = 0; i < RO_CONNS; i++) {
+		char e[256];
+		pthread_mutex_init(&ls->ro_lock[i], NULL);
+		if (s->app && s->app->store &&
+		    store_open(store_path(s->app->store), STORE_READONLY, &ls->ro[i], e, sizeof e) != 0)
+			ls->ro[i] = NULL; /* without ro[0] searches run on the loop thread */
+	}
 	s->llm = ls;
 	s->ws = ls->ws;
 	return 0;
@@ -831,6 +1001,10 @@ void llm_session_free(session_t *s)
 	if (!ls)
 		return;
 	ws_server_free(ls->ws);
+	for (int i = 0; i < RO_CONNS; i++) {
+		store_close(ls->ro[i]);
+		pthread_mutex_destroy(&ls->ro_lock[i]);
+	}
 	free(ls);
 	s->llm = NULL;
 	s->ws = NULL;

@@ -1,12 +1,30 @@
 /*
- * retrieve.c - query building and FTS5 BM25 retrieval with a coverage-based
- * confidence.
+ * retrieve.c - query building and ranking (see retrieve.h).
  *
- * Confidence: an FTS5 auxiliary function, pmatch(), reports per row which query
- * phrases it contains and their IDF-weighted share of the whole query (IDF as
- * FTS5's bm25 computes it). The best hit's share is the result set's confidence:
- * "how much of this ticket's vocabulary the best precedent shares", which means
- * the same thing on every corpus size, unlike a raw BM25 score.
+ * The ranking, in stages, for tickets and for doc sections alike:
+ *   1. Query terms from the redacted ticket: subject terms weigh more than body
+ *      terms, boilerplate and stop words are dropped, identifiers stay phrases.
+ *      Each term is run through the index's own tokenizer (porter unicode61) so
+ *      its document frequency can be read from the fts5vocab table; the query
+ *      keeps the strongest QUERY_TERMS_MAX terms by weight x IDF.
+ *   2. Candidates: FTS5 MATCH over the terms, ordered by pscore(), a BM25F
+ *      auxiliary function (per-column length normalisation and weights, per-term
+ *      query weights, IDF from the vocabulary's document frequencies passed in,
+ *      so no doclist is ever counted at query time). On a large corpus the MATCH
+ *      holds only the rarest terms up to CAND_BUDGET postings, so a query never
+ *      scores a large share of the corpus.
+ *   3. Pseudo-relevance feedback (the local semantic layer, RM3-style): the top
+ *      PRF_DOCS candidates are tokenized, terms frequent in them and rare in the
+ *      corpus are added with a lower weight, and stage 2 runs again. This is what
+ *      lets "crossed out text" find the thread about strikethrough: the first
+ *      pass finds it through "text" and "github", the second learns the word.
+ *   4. Boosts: resolved tickets x1.1, and a mild recency boost (up to x1.05 for
+ *      tickets closed in the last months).
+ *   5. Optional dense re-ranking (embed.c), fused by reciprocal rank.
+ *   6. For the k best: snippet, matched terms and coverage (pcover(): the
+ *      weighted share of the original query terms the hit contains).
+ * Confidence is the best coverage among the top hits: "how much of what this
+ * ticket is about the best precedent shares", comparable across corpus sizes.
  */
 #include "precedent/retrieve.h"
 #include "precedent/error.h"
@@ -15,30 +33,84 @@
 #include <ctype.h>
 #include <math.h>
 #include <stdio.h>
-#include <strings.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
+#include <time.h>
 
-#define QUERY_MAX_TERMS 48
-#define SUBJECT_WEIGHT 2 /* subject terms are repeated: FTS5 bm25 sums per phrase */
+#define QUERY_RAW_MAX 128  /* candidate terms gathered from a ticket */
+#define QUERY_TERMS_MAX 24 /* terms kept in the query */
+#define KEY_TERMS_MAX 10   /* terms reported as the ticket's key terms */
+#define COVER_TERMS 24     /* strongest terms coverage (and confidence) is measured on */
+#define SUBJECT_W 1.0
+#define BODY_W 0.45
+#define CAND_MIN 40        /* candidates re-ranked per kind */
+#define CAND_BUDGET 60000  /* postings a candidate MATCH may visit */
+#define PRF_DOCS 3
+#define PRF_TERMS 5
+#define PRF_WEIGHT 0.2     /* weight of the strongest expansion term */
+#define PRF_TEXT_CAP 8192  /* bytes of each feedback document tokenized */
+#define BM25_K1 1.6
+#define CALIBRATION_SCALE 0.25
+
+/* Ranking constants can be overridden from PT_<name> environment variables in
+ * a build with -DRETRIEVE_TUNING (for experiments with `eval`); never otherwise. */
+static double tune(const char *name, double def)
+{
+#ifdef RETRIEVE_TUNING
+	char n[64];
+	snprintf(n, sizeof n, "PT_%s", name);
+	const char *v = getenv(n);
+	return v ? atof(v) : def;
+#else
+	(void)name;
+	return def;
+#endif
+}
 
 static const char *const stopwords[] = {
-    "a", "about", "above", "after", "again", "against", "all", "also", "am", "an", "and", "any",
-    "are", "aren", "as", "at", "be", "because", "been", "before", "being", "below", "between",
-    "both", "but", "by", "can", "cannot", "could", "couldn", "did", "didn", "do", "does",
-    "doesn", "doing", "don", "down", "during", "each", "few", "for", "from", "further", "get",
-    "gets", "getting", "got", "had", "hadn", "has", "hasn", "have", "haven", "having", "he",
-    "hello", "her", "here", "hers", "herself", "hey", "hi", "him", "himself", "his", "how", "i",
-    "if", "in", "into", "is", "isn", "it", "its", "itself", "just", "kind", "let", "like", "ll",
-    "me", "more", "most", "much", "my", "myself", "need", "no", "nor", "not", "now", "of", "off",
-    "on", "once", "only", "or", "other", "our", "ours", "ourselves", "out", "over", "own",
-    "please", "re", "regards", "s", "same", "she", "should", "shouldn", "so", "some", "such", "t",
-    "team", "than", "thank", "thanks", "that", "the", "their", "theirs", "them", "themselves",
-    "then", "there", "these", "they", "this", "those", "through", "to", "too", "under", "until",
-    "up", "us", "ve", "very", "was", "wasn", "we", "were", "weren", "what", "when", "where",
-    "which", "while", "who", "whom", "why", "will", "with", "won", "would", "wouldn", "you",
-    "your", "yours", "yourself", "yourselves",
+    "a", "able", "about", "above", "after", "again", "against", "all", "also", "am", "an", "and",
+    "any", "anyone", "anything", "are", "aren", "as", "at", "be", "because", "been", "before",
+    "being", "below", "between", "both", "but", "by", "can", "cannot", "could", "couldn", "did",
+    "didn", "do", "does", "doesn", "doesnt", "doing", "don", "dont", "down", "during", "each",
+    "either", "else", "etc", "even", "ever", "every", "few", "for", "from", "further", "get",
+    "gets", "getting", "go", "going", "got", "had", "hadn", "has", "hasn", "have", "haven",
+    "having", "he", "hello", "her", "here", "hers", "herself", "hey", "hi", "him", "himself",
+    "his", "how", "however", "i", "if", "im", "in", "into", "is", "isn", "it", "its", "itself",
+    "ive", "just", "kind", "know", "let", "like", "ll", "may", "maybe", "me", "might", "more",
+    "most", "much", "must", "my", "myself", "need", "needs", "no", "nor", "not", "now", "of",
+    "off", "ok", "okay", "on", "once", "one", "only", "or", "other", "our", "ours", "ourselves",
+    "out", "over", "own", "per", "please", "possible", "quite", "rather", "re", "really",
+    "regards", "s", "same", "see", "seems", "she", "should", "shouldn", "since", "so", "some",
+    "someone", "something", "still", "such", "sure", "t", "team", "than", "thank", "thanks",
+    "that", "the", "their", "theirs", "them", "themselves", "then", "there", "these", "they",
+    "thing", "things", "this", "those", "though", "through", "thx", "to", "too", "try", "trying",
+    "under", "until", "up", "us", "ve", "very", "want", "wanted", "wants", "was", "wasn", "way",
+    "we", "well", "were", "weren", "what", "whats", "when", "where", "whether", "which", "while",
+    "who", "whom", "why", "will", "with", "within", "without", "won", "would", "wouldn", "yes",
+    "yet", "you", "your", "yours", "yourself", "yourselves",
 };
+
+/* Words that are rarely what a ticket is about though they are not stop words:
+ * time, urgency, people, hedges and generic verbs and nouns of support prose.
+ * They stay in the query at WEAK_FACTOR of their weight. Sorted (bsearch). */
+static const char *const weakwords[] = {
+    "actually", "afternoon", "again", "already", "always", "anybody", "anymore", "appreciate",
+    "approximately", "april", "around", "asap", "ask", "asked", "august", "basically", "bit",
+    "boss", "call", "case", "check", "checked", "colleague", "colleagues", "completely",
+    "critical", "currently", "day", "days", "december", "due", "e", "emergency", "evening",
+    "everyone", "everything", "example", "february", "find", "found", "friday", "give", "happen",
+    "happened", "happening", "happens", "help", "hour", "hours", "immediately", "issue",
+    "issues", "january", "july", "june", "keep", "last", "look", "looked", "looking", "lot",
+    "made", "make", "manager", "march", "minute", "minutes", "monday", "month", "months",
+    "morning", "never", "new", "nobody", "noticed", "november", "october", "people", "problem",
+    "problems", "question", "questions", "quickly", "recently", "reply", "roughly", "said",
+    "saturday", "say", "second", "seem", "seemed", "september", "sometimes", "soon", "stuff",
+    "sudden", "suddenly", "sunday", "support", "tell", "think", "thursday", "time", "times",
+    "today", "told", "tomorrow", "tried", "tuesday", "urgent", "urgently", "wednesday", "week",
+    "weekend", "weeks", "work", "worked", "working", "works", "year", "years", "yesterday",
+};
+#define WEAK_FACTOR 0.35
 
 static int cmp_cstr(const void *a, const void *b)
 {
@@ -51,81 +123,146 @@ static int is_stopword(const char *w)
 		       cmp_cstr) != NULL;
 }
 
+static int is_weakword(const char *w)
+{
+	return bsearch(w, weakwords, sizeof weakwords / sizeof weakwords[0], sizeof weakwords[0],
+		       cmp_cstr) != NULL;
+}
+
 static int is_word_byte(unsigned char c) { return isalnum(c) || c == '_' || c >= 0x80; }
 
-/* A token with inner '-', '.', '/', ':' joining word parts, e.g. LL-4012, v5.2.1,
- * config.yaml, SAML_RESPONSE_EXPIRED. Parts become one FTS5 phrase. */
-typedef struct term {
-	char text[96]; /* lower-case, parts joined by ' ' */
-	int phrase;    /* more than one part */
-	int weight;
-} term_t;
+/* ---- query terms ----------------------------------------------------------- */
 
-static int term_find(term_t *v, size_t n, const char *t)
+typedef struct qterm {
+	char text[96]; /* lower-case surface form; phrase parts joined by ' ' */
+	char stem[96]; /* the index's tokens, joined by ' ' */
+	int phrase;    /* more than one part */
+	int from;      /* 0 subject, 1 body, 2 feedback */
+	int count;     /* occurrences in the ticket */
+	double w;      /* query weight */
+	sqlite3_int64 df[2]; /* document frequency: tickets, sections */
+} qterm_t;
+
+typedef struct query {
+	qterm_t *v;
+	size_t n, alloc;
+} query_t;
+
+static int query_find(const query_t *q, const char *text)
 {
-	for (size_t i = 0; i < n; i++)
-		if (strcmp(v[i].text, t) == 0)
+	for (size_t i = 0; i < q->n; i++)
+		if (strcmp(q->v[i].text, text) == 0)
 			return (int)i;
 	return -1;
 }
 
-/* Lines that are quoted earlier replies or come after a signature are not the problem. */
+static qterm_t *query_push(query_t *q)
+{
+	if (q->n == q->alloc) {
+		q->alloc = q->alloc ? q->alloc * 2 : 32;
+		q->v = xrealloc(q->v, q->alloc * sizeof *q->v);
+	}
+	qterm_t *t = &q->v[q->n++];
+	memset(t, 0, sizeof *t);
+	return t;
+}
+
+/* Lines that are quoted earlier replies, greetings or come after a signature
+ * are not the problem. */
 static int line_is_boilerplate(const char *l, size_t n, int *in_sig)
 {
 	while (n && (*l == ' ' || *l == '\t')) {
 		l++;
 		n--;
 	}
+	while (n && (l[n - 1] == ' ' || l[n - 1] == '\t' || l[n - 1] == '\r'))
+		n--;
 	if (*in_sig)
 		return 1;
 	if (n >= 1 && l[0] == '>')
 		return 1;
-	if ((n == 2 && !strncmp(l, "--", 2)) || (n == 3 && !strncmp(l, "-- ", 3))) {
+	if ((n == 2 && !strncmp(l, "--", 2)) || (n == 3 && !strncmp(l, "-- ", 3)) ||
+	    (n >= 4 && !strncmp(l, "____", 4))) {
 		*in_sig = 1;
 		return 1;
 	}
-	static const char *const sig[] = {"best regards", "kind regards", "regards,", "cheers,",
-					  "sent from my", "thanks,", "thank you,", "best,"};
+	static const char *const sig[] = {"best regards", "kind regards", "warm regards",
+					  "regards",      "cheers",       "sent from my",
+					  "thanks",       "thank you",    "best",
+					  "many thanks",  "thanks in advance", "sincerely"};
 	for (size_t i = 0; i < sizeof sig / sizeof sig[0]; i++) {
 		size_t sl = strlen(sig[i]);
-		if (n >= sl && n <= sl + 2 && !strncasecmp(l, sig[i], sl)) {
+		if (n >= sl && n <= sl + 2 && !strncasecmp(l, sig[i], sl) &&
+		    (n == sl || l[sl] == ',' || l[sl] == '!' || l[sl] == '.' || l[sl] == ' ')) {
 			*in_sig = 1;
 			return 1;
 		}
 	}
-	/* "On Mon, 3 Feb 2025 at 10:00, X wrote:" introduces a quote. */
-	if (n > 8 && !strncasecmp(l, "on ", 3) && n >= 6 && !strncasecmp(l + n - 6, "wrote:", 6)) {
+	if (n >= 12 && !strncasecmp(l, "sent from my", 12)) {
 		*in_sig = 1;
 		return 1;
 	}
+	/* "On Mon, 3 Feb 2025 at 10:00, X wrote:" and "-----Original Message-----"
+	 * introduce a quote: everything after is an earlier message. */
+	if ((n > 8 && !strncasecmp(l, "on ", 3) && !strncasecmp(l + n - 6, "wrote:", 6)) ||
+	    (n >= 20 && strstr(l, "Original Message") && l[0] == '-')) {
+		*in_sig = 1;
+		return 1;
+	}
+	/* A greeting line: "Hi team,", "Hello Anna,", "Dear support," */
+	if (n <= 40 && l[n - 1] == ',' &&
+	    (!strncasecmp(l, "hi", 2) || !strncasecmp(l, "hello", 5) || !strncasecmp(l, "dear", 4) ||
+	     !strncasecmp(l, "hey", 3) || !strncasecmp(l, "good morning", 12) ||
+	     !strncasecmp(l, "good afternoon", 14)))
+		return 1;
 	return 0;
 }
 
-static void add_terms(const char *text, int weight, term_t *v, size_t *n, int *body_mode)
+static void add_word(query_t *q, const char *w, double weight, int from)
+{
+	int at = query_find(q, w);
+	if (at >= 0) {
+		q->v[at].count++;
+		if (q->v[at].w < weight) {
+			q->v[at].w = weight;
+			q->v[at].from = from;
+		}
+		return;
+	}
+	if (q->n >= QUERY_RAW_MAX)
+		return;
+	if (is_weakword(w))
+		weight *= WEAK_FACTOR;
+	qterm_t *t = query_push(q);
+	snprintf(t->text, sizeof t->text, "%s", w);
+	t->phrase = strchr(w, ' ') != NULL;
+	t->w = weight;
+	t->from = from;
+	t->count = 1;
+}
+
+static void add_terms(query_t *q, const char *text, double weight, int from, int body_mode)
 {
 	const unsigned char *p = (const unsigned char *)text;
 	int in_sig = 0;
-	const unsigned char *line = p;
 	int skip_line = 0;
 	if (body_mode)
-		skip_line = line_is_boilerplate((const char *)line, strcspn((const char *)line, "\n"),
-						&in_sig);
-	while (*p && *n < QUERY_MAX_TERMS) {
+		skip_line = line_is_boilerplate((const char *)p, strcspn((const char *)p, "\n"), &in_sig);
+	while (*p) {
 		if (*p == '\n') {
 			p++;
-			line = p;
 			if (body_mode)
-				skip_line = line_is_boilerplate((const char *)line,
-								strcspn((const char *)line, "\n"), &in_sig);
+				skip_line = line_is_boilerplate((const char *)p,
+								strcspn((const char *)p, "\n"), &in_sig);
 			continue;
 		}
 		if (*p == '[') {
 			/* Placeholders ([EMAIL_1]) and citations carry no topic. */
-			const unsigned char *q = p + 1;
-			while (*q && (isupper(*q) || isdigit(*q) || *q == '_'))
-				q++;
-			if (*q == ']') {
-				p = q + 1;
+			const unsigned char *e = p + 1;
+			while (*e && (isupper(*e) || isdigit(*e) || *e == '_'))
+				e++;
+			if (*e == ']') {
+				p = e + 1;
 				continue;
 			}
 		}
@@ -133,57 +270,82 @@ static void add_terms(const char *text, int weight, term_t *v, size_t *n, int *b
 			p++;
 			continue;
 		}
-		term_t t = {.weight = weight};
-		size_t tl = 0, parts = 1, letters = 0, digits = 0;
-		const unsigned char *s = p;
+		char tx[96];
+		size_t tl = 0, parts = 1, letters = 0, digits = 0, upper = 0;
+		const unsigned char *s = p, *p0 = p;
 		for (;;) {
 			while (is_word_byte(*s)) {
-				if (tl < sizeof t.text - 1)
-					t.text[tl++] = (char)tolower(*s);
+				if (tl < sizeof tx - 1)
+					tx[tl++] = (char)tolower(*s);
 				letters += isalpha(*s) != 0;
 				digits += isdigit(*s) != 0;
+				upper += isupper(*s) != 0;
 				s++;
 			}
 			if ((*s == '-' || *s == '.' || *s == '/' || *s == ':') && is_word_byte(s[1]) &&
-			    tl < sizeof t.text - 2) {
-				t.text[tl++] = ' ';
+			    tl < sizeof tx - 2) {
+				tx[tl++] = ' ';
 				parts++;
 				s++;
 				continue;
 			}
 			break;
 		}
-		t.text[tl] = '\0';
+		tx[tl] = '\0';
 		p = s;
 		if (skip_line)
 			continue;
-		t.phrase = parts > 1;
-		if (!t.phrase) {
-			if (tl < 2 || is_stopword(t.text))
+		if (parts == 1) {
+			if (tl < 2 || is_stopword(tx))
 				continue;
 			if (digits && !letters && tl < 3)
 				continue;
-		} else if (!digits && parts > 4) {
-			/* A long dotted/dashed run of words is prose, not an identifier:
-			 * keep just the words. */
-			char *save = NULL, *w;
-			for (w = strtok_r(t.text, " ", &save); w && *n < QUERY_MAX_TERMS;
-			     w = strtok_r(NULL, " ", &save)) {
-				if (strlen(w) < 2 || is_stopword(w) || term_find(v, *n, w) >= 0)
-					continue;
-				term_t u = {.weight = weight};
-				snprintf(u.text, sizeof u.text, "%s", w);
-				v[(*n)++] = u;
+			add_word(q, tx, weight, from);
+			continue;
+		}
+		/* An identifier (LL-4012, v5.2.1, config.yaml, 0x80070005) stays one
+		 * phrase; a dashed/dotted run of plain words is prose: its words count
+		 * one by one. A "word.Word" join is a sentence without a space. Numbers
+		 * joined by ':', '-', '/' or one '.' are times, dates, amounts and phone
+		 * numbers: no topic; dotted numbers of three parts and more are versions.
+		 * Initials (B.V., e.g.) are no identifier either. */
+		if (!letters) {
+			int dots = 0, other = 0;
+			for (const unsigned char *c = s - 1; c >= p0; c--) {
+				dots += *c == '.';
+				other += *c == ':' || *c == '-' || *c == '/';
 			}
+			if (other || dots < 2)
+				continue;
+		}
+		{
+			size_t longest = 0, cur = 0;
+			for (size_t i = 0; i <= tl; i++) {
+				if (i == tl || tx[i] == ' ') {
+					longest = cur > longest ? cur : longest;
+					cur = 0;
+				} else {
+					cur++;
+				}
+			}
+			if (longest < 2)
+				continue;
+		}
+		int ident = digits > 0 || parts <= 3;
+		if (ident && !digits && parts == 2) {
+			const char *dot = strchr(tx, ' ');
+			/* "end.Next" or "and/or": words, not an identifier */
+			if (dot && (dot - tx > 12 || strlen(dot + 1) > 12))
+				ident = 0;
+		}
+		if (ident) {
+			add_word(q, tx, weight * 1.2, from);
 			continue;
 		}
-		int at = term_find(v, *n, t.text);
-		if (at >= 0) {
-			if (v[at].weight < weight)
-				v[at].weight = weight;
-			continue;
-		}
-		v[(*n)++] = t;
+		char *save = NULL, *w;
+		for (w = strtok_r(tx, " ", &save); w; w = strtok_r(NULL, " ", &save))
+			if (strlen(w) >= 2 && !is_stopword(w))
+				add_word(q, w, weight, from);
 	}
 }
 
@@ -198,128 +360,659 @@ static void put_phrase(buf_t *match, const char *text)
 	buf_putc(match, '"');
 }
 
+static void put_term(buf_t *terms, const qterm_t *t)
+{
+	if (terms->len)
+		buf_putc(terms, ' ');
+	for (const char *c = t->text; *c; c++)
+		buf_putc(terms, *c == ' ' ? '-' : *c);
+}
+
+static void query_from_ticket(query_t *q, const char *subject, const char *body)
+{
+	if (subject)
+		add_terms(q, subject, SUBJECT_W, 0, 0);
+	if (body)
+		add_terms(q, body, tune("body_w", BODY_W), 1, 1);
+	/* A body term repeated in the ticket says more than one said once. */
+	for (size_t i = 0; i < q->n; i++)
+		if (q->v[i].from == 1 && q->v[i].count > 1)
+			q->v[i].w = fmin(SUBJECT_W, q->v[i].w * (1.0 + 0.35 * (q->v[i].count - 1)));
+}
+
 size_t retrieve_build_query(const char *subject, const char *body, buf_t *match, buf_t *terms)
 {
-	term_t v[QUERY_MAX_TERMS];
-	size_t n = 0;
-	int body_mode = 1;
-	if (subject)
-		add_terms(subject, SUBJECT_WEIGHT, v, &n, NULL);
-	if (body)
-		add_terms(body, 1, v, &n, &body_mode);
+	query_t q = {0};
+	query_from_ticket(&q, subject, body);
+	size_t n = q.n < QUERY_TERMS_MAX ? q.n : QUERY_TERMS_MAX;
 	for (size_t i = 0; i < n; i++) {
-		for (int w = 0; w < v[i].weight; w++) {
-			if (match->len)
-				buf_puts(match, " OR ");
-			put_phrase(match, v[i].text);
-		}
-		if (terms->len)
-			buf_putc(terms, ' ');
-		if (v[i].phrase) {
-			for (const char *c = v[i].text; *c; c++)
-				buf_putc(terms, *c == ' ' ? '-' : *c);
-		} else {
-			buf_puts(terms, v[i].text);
-		}
+		if (match->len)
+			buf_puts(match, " OR ");
+		put_phrase(match, q.v[i].text);
+		put_term(terms, &q.v[i]);
 	}
+	free(q.v);
 	return n;
 }
 
-/* ---- pmatch(): matched phrases and their IDF-weighted share ---------------- */
+/* ---- the index's tokenizer, for stems and feedback ------------------------ */
 
-typedef struct {
-	int n;
-	double *idf;
-} idf_cache_t;
+typedef struct tok {
+	fts5_api *api;
+	fts5_tokenizer tk;
+	Fts5Tokenizer *inst;
+} tok_t;
 
-static int count_cb(const Fts5ExtensionApi *api, Fts5Context *fts, void *ctx)
+static fts5_api *fts5_api_of(sqlite3 *db)
 {
-	(void)api;
-	(void)fts;
-	(*(sqlite3_int64 *)ctx)++;
+	fts5_api *api = NULL;
+	sqlite3_stmt *st;
+	if (sqlite3_prepare_v2(db, "SELECT fts5(?1)", -1, &st, NULL) != SQLITE_OK)
+		return NULL;
+	sqlite3_bind_pointer(st, 1, (void *)&api, "fts5_api_ptr", NULL);
+	sqlite3_step(st);
+	sqlite3_finalize(st);
+	return api && api->iVersion >= 2 ? api : NULL;
+}
+
+static int tok_open(sqlite3 *db, tok_t *t)
+{
+	void *ud = NULL;
+	const char *args[] = {"unicode61", "remove_diacritics", "2"};
+	memset(t, 0, sizeof *t);
+	if (!(t->api = fts5_api_of(db)))
+		return PRECEDENT_EDB;
+	if (t->api->xFindTokenizer(t->api, "porter", &ud, &t->tk) != SQLITE_OK)
+		return PRECEDENT_EDB;
+	if (t->tk.xCreate(ud, args, 3, &t->inst) != SQLITE_OK)
+		return PRECEDENT_EDB;
+	return 0;
+}
+
+static void tok_close(tok_t *t)
+{
+	if (t->inst)
+		t->tk.xDelete(t->inst);
+	t->inst = NULL;
+}
+
+typedef struct stem_ctx {
+	buf_t *out;
+} stem_ctx_t;
+
+static int stem_cb(void *ctx, int flags, const char *tok, int ntok, int start, int end)
+{
+	stem_ctx_t *c = ctx;
+	(void)start;
+	(void)end;
+	if (flags & FTS5_TOKEN_COLOCATED)
+		return SQLITE_OK;
+	if (c->out->len)
+		buf_putc(c->out, ' ');
+	buf_append(c->out, tok, (size_t)ntok);
 	return SQLITE_OK;
 }
 
-static void idf_free(void *p)
+static void tok_stem(tok_t *t, const char *text, char *out, size_t outlen)
 {
-	idf_cache_t *c = p;
-	sqlite3_free(c->idf);
+	buf_t b;
+	stem_ctx_t c = {&b};
+	buf_init(&b, 0);
+	t->tk.xTokenize(t->inst, &c, FTS5_TOKENIZE_QUERY, text, (int)strlen(text), stem_cb);
+	snprintf(out, outlen, "%s", buf_cstr(&b));
+	buf_release(&b);
+}
+
+/* ---- ranking functions ----------------------------------------------------- */
+
+/*
+ * The rank configuration, one string per query and kind, parsed once per query:
+ *   "NCOL w1 .. wNCOL b1 .. bNCOL NPH df1 qw1 df2 qw2 ..."
+ * where phrase i of the MATCH has document frequency dfi and query weight qwi (0
+ * for a repeated phrase, so each term counts once).
+ */
+typedef struct rank_cfg {
+	int ncol, nph;
+	double colw[8], colb[8], avg[8];
+	double k1;
+	double *idfw; /* per phrase: idf x query weight */
+	double total; /* sum of idfw */
+} rank_cfg_t;
+
+static void rank_cfg_free(void *p)
+{
+	rank_cfg_t *c = p;
+	if (!c)
+		return;
+	sqlite3_free(c->idfw);
 	sqlite3_free(c);
 }
 
-static void pmatch_fn(const Fts5ExtensionApi *api, Fts5Context *fts, sqlite3_context *ctx,
+static rank_cfg_t *rank_cfg_get(const Fts5ExtensionApi *api, Fts5Context *fts,
+				sqlite3_value *arg)
+{
+	rank_cfg_t *c = api->xGetAuxdata(fts, 0);
+	if (c)
+		return c;
+	const char *s = arg ? (const char *)sqlite3_value_text(arg) : NULL;
+	char *end;
+	sqlite3_int64 nrow = 0;
+	int ncol = api->xColumnCount(fts);
+	c = sqlite3_malloc(sizeof *c);
+	if (!c)
+		return NULL;
+	memset(c, 0, sizeof *c);
+	api->xRowCount(fts, &nrow);
+	c->k1 = tune("k1", BM25_K1);
+	c->ncol = ncol < 8 ? ncol : 8;
+	int n = s ? (int)strtol(s, &end, 10) : 0;
+	if (s)
+		s = end;
+	for (int i = 0; i < c->ncol; i++) {
+		c->colw[i] = (s && i < n) ? strtod(s, &end) : 1.0;
+		if (s && i < n)
+			s = end;
+	}
+	for (int i = 0; i < c->ncol; i++) {
+		c->colb[i] = (s && i < n) ? strtod(s, &end) : 0.75;
+		if (s && i < n)
+			s = end;
+	}
+	for (int i = 0; i < c->ncol; i++) {
+		sqlite3_int64 tot = 0;
+		api->xColumnTotalSize(fts, i, &tot);
+		c->avg[i] = nrow > 0 && tot > 0 ? (double)tot / (double)nrow : 1.0;
+	}
+	c->nph = api->xPhraseCount(fts);
+	c->idfw = sqlite3_malloc64(sizeof(double) * (size_t)(c->nph ? c->nph : 1));
+	if (!c->idfw) {
+		sqlite3_free(c);
+		return NULL;
+	}
+	int given = s ? (int)strtol(s, &end, 10) : 0;
+	if (s)
+		s = end;
+	for (int i = 0; i < c->nph; i++) {
+		double df = 1, qw = 1;
+		if (s && i < given) {
+			df = strtod(s, &end);
+			s = end;
+			qw = strtod(s, &end);
+			s = end;
+		}
+		if (df < 0)
+			df = 0;
+		double idf = log(1.0 + ((double)nrow - df + 0.5) / (df + 0.5));
+		c->idfw[i] = idf * qw;
+		c->total += c->idfw[i];
+	}
+	if (api->xSetAuxdata(fts, c, rank_cfg_free) != SQLITE_OK) {
+		rank_cfg_free(c);
+		return NULL;
+	}
+	return c;
+}
+
+/* BM25F: per phrase, tf = sum over columns of w_c * tf_c / (1 - b_c + b_c *
+ * len_c / avg_c); score += idf * qw * tf * (k1 + 1) / (tf + k1). Returns
+ * -score so FTS5's ascending rank order puts the best first. */
+static void pscore_fn(const Fts5ExtensionApi *api, Fts5Context *fts, sqlite3_context *ctx,
 		      int nval, sqlite3_value **val)
 {
-	(void)nval;
-	(void)val;
-	idf_cache_t *c = api->xGetAuxdata(fts, 0);
-	int nph = api->xPhraseCount(fts);
+	rank_cfg_t *c = rank_cfg_get(api, fts, nval > 0 ? val[0] : NULL);
+	double tf[64];
+	double norm[8];
+	int ninst = 0;
 	if (!c) {
-		sqlite3_int64 nrow = 0;
-		c = sqlite3_malloc(sizeof *c);
-		if (!c) {
-			sqlite3_result_error_nomem(ctx);
-			return;
-		}
-		c->n = nph;
-		c->idf = sqlite3_malloc64(sizeof(double) * (size_t)(nph ? nph : 1));
-		if (!c->idf) {
-			sqlite3_free(c);
-			sqlite3_result_error_nomem(ctx);
-			return;
-		}
-		api->xRowCount(fts, &nrow);
-		for (int i = 0; i < nph; i++) {
-			sqlite3_int64 hits = 0;
-			api->xQueryPhrase(fts, i, &hits, count_cb);
-			double idf = log(((double)nrow - (double)hits + 0.5) / ((double)hits + 0.5));
-			c->idf[i] = idf > 1e-6 ? idf : 1e-6;
-		}
-		if (api->xSetAuxdata(fts, c, idf_free) != SQLITE_OK) {
-			idf_free(c);
-			sqlite3_result_error_nomem(ctx);
-			return;
-		}
+		sqlite3_result_error_nomem(ctx);
+		return;
 	}
-	double total = 0, got = 0;
+	int nph = c->nph < 64 ? c->nph : 64;
+	for (int i = 0; i < nph; i++)
+		tf[i] = 0;
+	for (int i = 0; i < c->ncol; i++) {
+		int len = 0;
+		api->xColumnSize(fts, i, &len);
+		norm[i] = c->colw[i] / (1.0 - c->colb[i] + c->colb[i] * (double)len / c->avg[i]);
+	}
+	if (api->xInstCount(fts, &ninst) != SQLITE_OK) {
+		sqlite3_result_error(ctx, "pscore: xInstCount failed", -1);
+		return;
+	}
+	for (int i = 0; i < ninst; i++) {
+		int ph, col, off;
+		if (api->xInst(fts, i, &ph, &col, &off) == SQLITE_OK && ph < nph && col < c->ncol)
+			tf[ph] += norm[col];
+	}
+	double score = 0;
+	for (int i = 0; i < nph; i++)
+		if (tf[i] > 0)
+			score += c->idfw[i] * tf[i] * (c->k1 + 1.0) / (tf[i] + c->k1);
+	sqlite3_result_double(ctx, -score);
+}
+
+/* "coverage i j ...": the weighted share of phrases present and their indices. */
+static void pcover_fn(const Fts5ExtensionApi *api, Fts5Context *fts, sqlite3_context *ctx,
+		      int nval, sqlite3_value **val)
+{
+	rank_cfg_t *c = rank_cfg_get(api, fts, nval > 0 ? val[0] : NULL);
+	if (!c) {
+		sqlite3_result_error_nomem(ctx);
+		return;
+	}
+	double got = 0;
 	char out[1024];
 	size_t ol = 0;
-	for (int i = 0; i < nph && i < c->n; i++) {
+	for (int i = 0; i < c->nph; i++) {
 		Fts5PhraseIter it;
 		int col = -1, off = -1;
-		total += c->idf[i];
 		if (api->xPhraseFirst(fts, i, &it, &col, &off) == SQLITE_OK && col >= 0) {
-			got += c->idf[i];
+			got += c->idfw[i];
 			if (ol < sizeof out - 8)
 				ol += (size_t)snprintf(out + ol, sizeof out - ol, " %d", i);
 		}
 	}
-	char head[32];
-	int hl = snprintf(head, sizeof head, "%.4f", total > 0 ? got / total : 0.0);
 	char res[1100];
-	int rl = snprintf(res, sizeof res, "%.*s%.*s", hl, head, (int)ol, out);
+	int rl = snprintf(res, sizeof res, "%.4f%.*s", c->total > 0 ? got / c->total : 0.0, (int)ol,
+			  out);
 	sqlite3_result_text(ctx, res, rl, SQLITE_TRANSIENT);
 }
 
-static int register_pmatch(sqlite3 *db)
+static void ready_fn(sqlite3_context *ctx, int n, sqlite3_value **v)
 {
-	fts5_api *api = NULL;
-	sqlite3_stmt *st;
-	int src = sqlite3_prepare_v2(db, "SELECT fts5(?1)", -1, &st, NULL);
-	if (src != SQLITE_OK)
-		return PRECEDENT_EDB;
-	sqlite3_bind_pointer(st, 1, (void *)&api, "fts5_api_ptr", NULL);
-	sqlite3_step(st);
-	sqlite3_finalize(st);
-	if (!api || api->iVersion < 2)
-		return PRECEDENT_EDB;
-	return api->xCreateFunction(api, "pmatch", NULL, pmatch_fn, NULL) == SQLITE_OK
-		   ? 0
-		   : PRECEDENT_EDB;
+	(void)n;
+	(void)v;
+	sqlite3_result_int(ctx, 1);
 }
 
-/* Parses "0.7500 0 3" into coverage and the matched terms' text. */
-static void parse_pmatch(const char *s, char **phr, size_t nphr, double *coverage, char **terms)
+/* Registers pscore() and pcover() once per connection: a marker SQL function
+ * tells whether it was done (FTS5 keeps every registration until close). */
+static int register_functions(sqlite3 *db)
+{
+	sqlite3_stmt *st;
+	if (sqlite3_prepare_v2(db, "SELECT precedent_retrieve_ready()", -1, &st, NULL) == SQLITE_OK) {
+		sqlite3_finalize(st);
+		return 0;
+	}
+	fts5_api *api = fts5_api_of(db);
+	if (!api)
+		return PRECEDENT_EDB;
+	if (api->xCreateFunction(api, "pscore", NULL, pscore_fn, NULL) != SQLITE_OK ||
+	    api->xCreateFunction(api, "pcover", NULL, pcover_fn, NULL) != SQLITE_OK)
+		return PRECEDENT_EDB;
+	if (sqlite3_create_function(db, "precedent_retrieve_ready", 0, SQLITE_UTF8, NULL, ready_fn,
+				    NULL, NULL) != SQLITE_OK)
+		return PRECEDENT_EDB;
+	return 0;
+}
+
+/* ---- one kind of corpus ---------------------------------------------------- */
+
+enum { KIND_TICKETS = 0, KIND_DOCS = 1 };
+
+typedef struct kind_spec {
+	const char *fts, *vocab, *content;
+	int ncol;
+	double colw[5], colb[5];
+} kind_spec_t;
+
+static const kind_spec_t kinds[2] = {
+    /* subject, problem, resolution, answer, tags */
+    {"tickets_fts", "tickets_vocab", "tickets", 5, {4.0, 1.0, 1.0, 0.3, 1.5},
+     {0.5, 0.75, 0.6, 0.75, 0.3}},
+    /* heading path, body */
+    {"sections_fts", "sections_vocab", "doc_sections", 2, {2.5, 1.0}, {0.4, 0.75}},
+};
+
+typedef struct cand {
+	sqlite3_int64 rowid;
+	double score;
+} cand_t;
+
+typedef struct searcher {
+	sqlite3 *db;
+	tok_t tok;
+	sqlite3_stmt *vocab[2];
+	sqlite3_int64 nrows[2];
+	int have_vocab;
+} searcher_t;
+
+static sqlite3_int64 lookup_df(searcher_t *se, int kind, const char *stem)
+{
+	sqlite3_int64 best = -1;
+	if (!se->have_vocab)
+		return 1;
+	char buf[96];
+	snprintf(buf, sizeof buf, "%s", stem);
+	char *save = NULL;
+	for (char *p = strtok_r(buf, " ", &save); p; p = strtok_r(NULL, " ", &save)) {
+		sqlite3_stmt *st = se->vocab[kind];
+		sqlite3_int64 df = 0;
+		sqlite3_reset(st);
+		sqlite3_bind_text(st, 1, p, -1, SQLITE_TRANSIENT);
+		if (sqlite3_step(st) == SQLITE_ROW)
+			df = sqlite3_column_int64(st, 0);
+		if (best < 0 || df < best)
+			best = df;
+	}
+	return best < 0 ? 0 : best;
+}
+
+static double idf_of(sqlite3_int64 n, sqlite3_int64 df)
+{
+	return log(1.0 + ((double)n - (double)df + 0.5) / ((double)df + 0.5));
+}
+
+/* The rank configuration for the phrases of a MATCH over terms idx[0..n). */
+static void rank_config(const kind_spec_t *ks, const query_t *q, const size_t *idx, size_t n,
+			int kind, buf_t *cfg)
+{
+	buf_printf(cfg, "%d", ks->ncol);
+	static const char *const wn[2][5] = {{"tw0", "tw1", "tw2", "tw3", "tw4"}, {"dw0", "dw1"}};
+	static const char *const bn[2][5] = {{"tb0", "tb1", "tb2", "tb3", "tb4"}, {"db0", "db1"}};
+	for (int i = 0; i < ks->ncol; i++)
+		buf_printf(cfg, " %g", tune(wn[kind][i], ks->colw[i]));
+	for (int i = 0; i < ks->ncol; i++)
+		buf_printf(cfg, " %g", tune(bn[kind][i], ks->colb[i]));
+	buf_printf(cfg, " %zu", n);
+	for (size_t i = 0; i < n; i++)
+		buf_printf(cfg, " %lld %g", (long long)q->v[idx[i]].df[kind], q->v[idx[i]].w);
+}
+
+/* Stage 2: the best ncand candidates for the terms of q present in this kind's
+ * index. Fills *out (caller frees) and *nout. */
+static int candidates(searcher_t *se, int kind, const query_t *q, size_t ncand, cand_t **out,
+		      size_t *nout)
+{
+	const kind_spec_t *ks = &kinds[kind];
+	size_t *idx = xcalloc(q->n ? q->n : 1, sizeof *idx);
+	size_t n = 0;
+	buf_t match, cfg, rank, sql;
+	sqlite3_stmt *st = NULL;
+	int rc = 0, src;
+	*out = NULL;
+	*nout = 0;
+	buf_init(&match, 0);
+	buf_init(&cfg, 0);
+	buf_init(&rank, 0);
+	buf_init(&sql, 0);
+	for (size_t i = 0; i < q->n; i++)
+		if (q->v[i].df[kind] > 0 && q->v[i].w > 0)
+			idx[n++] = i;
+	/* Rarest first; keep terms while their postings fit the budget (all of them
+	 * on any corpus of ordinary size), at least the rarest one. */
+	for (size_t i = 1; i < n; i++)
+		for (size_t j = i; j > 0 && q->v[idx[j]].df[kind] < q->v[idx[j - 1]].df[kind]; j--) {
+			size_t t = idx[j];
+			idx[j] = idx[j - 1];
+			idx[j - 1] = t;
+		}
+	sqlite3_int64 sum = 0;
+	size_t keep = 0;
+	while (keep < n && (keep == 0 || sum + q->v[idx[keep]].df[kind] <= CAND_BUDGET)) {
+		sum += q->v[idx[keep]].df[kind];
+		keep++;
+	}
+	if (keep == 0)
+		goto out;
+	for (size_t i = 0; i < keep; i++) {
+		if (match.len)
+			buf_puts(&match, " OR ");
+		put_phrase(&match, q->v[idx[i]].text);
+	}
+	/* When even the rarest term is common, require the two rarest together. */
+	if (keep == 1 && n > 1 && q->v[idx[0]].df[kind] > CAND_BUDGET) {
+		buf_puts(&match, " AND ");
+		put_phrase(&match, q->v[idx[1]].text);
+		keep = 2;
+	}
+	rank_config(ks, q, idx, keep, kind, &cfg);
+	buf_puts(&rank, "pscore('");
+	buf_puts(&rank, buf_cstr(&cfg));
+	buf_puts(&rank, "')");
+	buf_printf(&sql,
+		   "SELECT rowid, rank FROM %s WHERE %s MATCH ?1 AND rank MATCH ?2 "
+		   "ORDER BY rank LIMIT ?3",
+		   ks->fts, ks->fts);
+	if (sqlite3_prepare_v2(se->db, buf_cstr(&sql), -1, &st, NULL) != SQLITE_OK) {
+		rc = PRECEDENT_EDB;
+		goto out;
+	}
+	sqlite3_bind_text(st, 1, buf_cstr(&match), -1, SQLITE_STATIC);
+	sqlite3_bind_text(st, 2, buf_cstr(&rank), -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 3, (sqlite3_int64)ncand);
+	*out = xcalloc(ncand, sizeof **out);
+	while ((src = sqlite3_step(st)) == SQLITE_ROW && *nout < ncand) {
+		(*out)[*nout].rowid = sqlite3_column_int64(st, 0);
+		(*out)[*nout].score = -sqlite3_column_double(st, 1);
+		(*nout)++;
+	}
+	if (src != SQLITE_DONE && src != SQLITE_ROW)
+		rc = PRECEDENT_EDB;
+out:
+	sqlite3_finalize(st);
+	free(idx);
+	buf_release(&match);
+	buf_release(&cfg);
+	buf_release(&rank);
+	buf_release(&sql);
+	if (rc) {
+		free(*out);
+		*out = NULL;
+		*nout = 0;
+	}
+	return rc;
+}
+
+/* ---- pseudo-relevance feedback ---------------------------------------------- */
+
+typedef struct fterm {
+	char stem[64], surface[64];
+	double p; /* P(t|R) */
+} fterm_t;
+
+typedef struct prf_ctx {
+	fterm_t *v;
+	size_t n, alloc;
+	const char *text;
+	double dweight; /* P(d|q) / |d| */
+} prf_ctx_t;
+
+static int prf_cb(void *ctx, int flags, const char *tok, int ntok, int start, int end)
+{
+	prf_ctx_t *c = ctx;
+	if (flags & FTS5_TOKEN_COLOCATED)
+		return SQLITE_OK;
+	if (ntok < 3 || ntok >= 64 || end - start >= 64 || end - start < 3)
+		return SQLITE_OK;
+	size_t i;
+	for (i = 0; i < c->n; i++)
+		if ((int)strlen(c->v[i].stem) == ntok && !memcmp(c->v[i].stem, tok, (size_t)ntok))
+			break;
+	if (i == c->n) {
+		char surf[64];
+		int letters = 0;
+		for (int k = 0; k < end - start; k++) {
+			unsigned char ch = (unsigned char)c->text[start + k];
+			surf[k] = (char)tolower(ch);
+			letters += isalpha(ch) != 0 || ch >= 0x80;
+			if (!is_word_byte(ch))
+				return SQLITE_OK;
+		}
+		surf[end - start] = '\0';
+		if (letters < 3 || is_stopword(surf))
+			return SQLITE_OK;
+		if (c->n == c->alloc) {
+			c->alloc = c->alloc ? c->alloc * 2 : 256;
+			c->v = xrealloc(c->v, c->alloc * sizeof *c->v);
+		}
+		memset(&c->v[i], 0, sizeof c->v[i]);
+		memcpy(c->v[i].stem, tok, (size_t)ntok);
+		memcpy(c->v[i].surface, surf, (size_t)(end - start) + 1);
+		c->n++;
+	}
+	c->v[i].p += c->dweight;
+	return SQLITE_OK;
+}
+
+static int cmp_fterm(const void *a, const void *b)
+{
+	const fterm_t *x = a, *y = b;
+	return x->p < y->p ? 1 : x->p > y->p ? -1 : strcmp(x->stem, y->stem);
+}
+
+/* Adds up to PRF_TERMS expansion terms to q from the top candidates of kind.
+ * The feedback documents' text: the fields FTS5 indexes, through the same
+ * tokenizer, so the stems are the index's. */
+static int feedback(searcher_t *se, int kind, query_t *q, const cand_t *c, size_t nc,
+		    buf_t *expansion)
+{
+	prf_ctx_t pc = {0};
+	sqlite3_stmt *st = NULL;
+	int rc = 0;
+	size_t prf_docs = (size_t)tune("prf_docs", PRF_DOCS);
+	size_t m = nc < prf_docs ? nc : prf_docs;
+	if (m == 0)
+		return 0;
+	const char *sql = kind == KIND_TICKETS
+			      ? "SELECT subject || char(10) || subject || char(10) || problem || "
+				"char(10) || resolution || char(10) || substr(answer, 1, 4000) "
+				"FROM tickets WHERE rowid=?"
+			      : "SELECT heading_path || char(10) || heading_path || char(10) || body "
+				"FROM doc_sections WHERE rowid=?";
+	if (sqlite3_prepare_v2(se->db, sql, -1, &st, NULL) != SQLITE_OK)
+		return PRECEDENT_EDB;
+	double zsum = 0;
+	for (size_t i = 0; i < m; i++)
+		zsum += exp(c[i].score - c[0].score);
+	for (size_t i = 0; i < m; i++) {
+		sqlite3_reset(st);
+		sqlite3_bind_int64(st, 1, c[i].rowid);
+		if (sqlite3_step(st) != SQLITE_ROW)
+			continue;
+		const char *text = (const char *)sqlite3_column_text(st, 0);
+		int len = sqlite3_column_bytes(st, 0);
+		if (!text)
+			continue;
+		if (len > PRF_TEXT_CAP)
+			len = (int)utf8_clip(text, (size_t)len, PRF_TEXT_CAP);
+		/* Count the tokens first for |d|. */
+		size_t before = pc.n;
+		double words = 1;
+		for (const char *p = text; p < text + len; p++)
+			words += *p == ' ' || *p == '\n';
+		pc.text = text;
+		pc.dweight = exp(c[i].score - c[0].score) / zsum / words;
+		se->tok.tk.xTokenize(se->tok.inst, &pc, FTS5_TOKENIZE_DOCUMENT, text, len, prf_cb);
+		(void)before;
+	}
+	sqlite3_finalize(st);
+	if (pc.n == 0)
+		goto out;
+	/* Drop terms already in the query (by stem). */
+	for (size_t i = 0; i < pc.n; i++) {
+		for (size_t j = 0; j < q->n; j++)
+			if (strcmp(q->v[j].stem, pc.v[i].stem) == 0)
+				pc.v[i].p = 0;
+	}
+	qsort(pc.v, pc.n, sizeof *pc.v, cmp_fterm);
+	/* Among the most frequent 4 x PRF_TERMS, prefer the discriminating ones. */
+	size_t look = pc.n < 4 * PRF_TERMS ? pc.n : 4 * PRF_TERMS;
+	sqlite3_int64 n = se->nrows[kind] > 0 ? se->nrows[kind] : 1;
+	double maxidf = idf_of(n, 1);
+	for (size_t i = 0; i < look; i++) {
+		if (pc.v[i].p <= 0)
+			continue;
+		sqlite3_int64 df = lookup_df(se, kind, pc.v[i].stem);
+		/* A term only the feedback documents share is noise on a tiny corpus;
+		 * one in most documents says nothing. */
+		if (df < 2 || (double)df > 0.2 * (double)n) {
+			pc.v[i].p = 0;
+			continue;
+		}
+		pc.v[i].p *= idf_of(n, df) / maxidf;
+	}
+	qsort(pc.v, look, sizeof *pc.v, cmp_fterm);
+	double top = pc.v[0].p;
+	for (size_t i = 0; i < look && i < (size_t)tune("prf_terms", PRF_TERMS) && top > 0; i++) {
+		if (pc.v[i].p <= 0 || q->n >= QUERY_RAW_MAX + PRF_TERMS)
+			break;
+		if (query_find(q, pc.v[i].surface) >= 0)
+			continue;
+		qterm_t *t = query_push(q);
+		snprintf(t->text, sizeof t->text, "%s", pc.v[i].surface);
+		snprintf(t->stem, sizeof t->stem, "%s", pc.v[i].stem);
+		t->from = 2;
+		t->count = 1;
+		t->w = tune("prf_w", PRF_WEIGHT) * pc.v[i].p / top;
+		t->df[kind] = lookup_df(se, kind, t->stem);
+		if (expansion->len)
+			buf_putc(expansion, ' ');
+		buf_puts(expansion, t->text);
+	}
+out:
+	free(pc.v);
+	return rc;
+}
+
+/* ---- boosts ------------------------------------------------------------------ */
+
+/* Days since an ISO-8601 date (YYYY-MM-DD...), or -1. */
+static double age_days(const char *iso, time_t now)
+{
+	struct tm tm;
+	memset(&tm, 0, sizeof tm);
+	if (!iso || sscanf(iso, "%4d-%2d-%2d", &tm.tm_year, &tm.tm_mon, &tm.tm_mday) != 3)
+		return -1;
+	tm.tm_year -= 1900;
+	tm.tm_mon -= 1;
+	time_t t = timegm(&tm);
+	if (t == (time_t)-1)
+		return -1;
+	return difftime(now, t) / 86400.0;
+}
+
+static void apply_boosts(searcher_t *se, cand_t *c, size_t n)
+{
+	sqlite3_stmt *st;
+	time_t now = time(NULL);
+	if (sqlite3_prepare_v2(se->db,
+			       "SELECT resolution_code, resolution, coalesce(closed_at, created_at) "
+			       "FROM tickets WHERE rowid=?",
+			       -1, &st, NULL) != SQLITE_OK)
+		return;
+	for (size_t i = 0; i < n; i++) {
+		sqlite3_reset(st);
+		sqlite3_bind_int64(st, 1, c[i].rowid);
+		if (sqlite3_step(st) != SQLITE_ROW)
+			continue;
+		const char *code = (const char *)sqlite3_column_text(st, 0);
+		const char *res = (const char *)sqlite3_column_text(st, 1);
+		const char *when = (const char *)sqlite3_column_text(st, 2);
+		int resolved = (res && *res) || (code && *code);
+		if (code && (!strcasecmp(code, "wont_fix") || !strcasecmp(code, "duplicate") ||
+			     !strcasecmp(code, "no_response") || !strcasecmp(code, "spam")))
+			resolved = 0;
+		double boost = resolved ? 1.1 : 1.0;
+		double age = age_days(when, now);
+		if (age >= 0)
+			boost *= 1.0 + 0.05 * exp(-age / 365.0);
+		c[i].score *= boost;
+	}
+	sqlite3_finalize(st);
+}
+
+static int cmp_cand(const void *a, const void *b)
+{
+	const cand_t *x = a, *y = b;
+	return x->score < y->score ? 1 : x->score > y->score ? -1 : (x->rowid > y->rowid) - (x->rowid < y->rowid);
+}
+
+/* ---- hits -------------------------------------------------------------------- */
+
+/* Parses "0.7500 0 3" into coverage and the matched terms. */
+static void parse_cover(const char *s, const query_t *q, const size_t *idx, size_t n,
+			double *coverage, char **terms)
 {
 	buf_t b;
 	char *end;
@@ -327,23 +1020,13 @@ static void parse_pmatch(const char *s, char **phr, size_t nphr, double *coverag
 	*coverage = s ? strtod(s, &end) : 0;
 	if (s) {
 		const char *p = end;
-		while (*p) {
+		for (;;) {
 			long i = strtol(p, &end, 10);
 			if (end == p)
 				break;
 			p = end;
-			if (i >= 0 && (size_t)i < nphr) {
-				/* Repeated subject phrases: list each term once. */
-				int seen = 0;
-				for (long j = 0; j < i; j++)
-					if (strcmp(phr[j], phr[i]) == 0)
-						seen = 1;
-				if (!seen) {
-					if (b.len)
-						buf_putc(&b, ' ');
-					buf_puts(&b, phr[i]);
-				}
-			}
+			if (i >= 0 && (size_t)i < n)
+				put_term(&b, &q->v[idx[i]]);
 		}
 	}
 	*terms = buf_steal(&b);
@@ -355,135 +1038,362 @@ static char *dupcol(sqlite3_stmt *st, int i)
 	return xstrdup(t ? (const char *)t : "");
 }
 
-/* Splits the MATCH expression back into its phrases (for pmatch indices). */
-static char **phrases_of(const char *match, size_t *n)
+/* The display MATCH and rank config: the original query's terms present in
+ * this kind's index. */
+static void display_query(const query_t *q, size_t norig, int kind, size_t *idx, size_t *n,
+			  buf_t *match, buf_t *rank)
 {
-	char **v = NULL;
-	size_t cnt = 0, alloc = 0;
-	const char *p = match;
-	while ((p = strchr(p, '"'))) {
-		buf_t b;
-		buf_init(&b, 0);
-		p++;
-		while (*p) {
-			if (*p == '"' && p[1] == '"') {
-				buf_putc(&b, '"');
-				p += 2;
-			} else if (*p == '"') {
-				p++;
-				break;
-			} else {
-				buf_putc(&b, *p == ' ' ? '-' : *p);
-				p++;
-			}
-		}
-		if (cnt == alloc) {
-			alloc = alloc ? alloc * 2 : 16;
-			v = xrealloc(v, alloc * sizeof *v);
-		}
-		v[cnt++] = buf_steal(&b);
+	buf_t cfg;
+	buf_init(&cfg, 0);
+	*n = 0;
+	size_t cov = (size_t)tune("cov_terms", COVER_TERMS);
+	if (norig > cov)
+		norig = cov;
+	for (size_t i = 0; i < norig; i++) {
+		idx[(*n)++] = i;
+		if (match->len)
+			buf_puts(match, " OR ");
+		put_phrase(match, q->v[i].text);
 	}
-	*n = cnt;
-	return v;
+	rank_config(&kinds[kind], q, idx, *n, kind, &cfg);
+	buf_printf(rank, "%s", buf_cstr(&cfg));
+	buf_release(&cfg);
 }
 
-int retrieve_search(store_t *s, const char *subject, const char *body, size_t k,
-		    retrieve_result_t *out)
+/* Details of one hit: through the display MATCH (snippet, coverage) when the
+ * row matches it, else plainly (a hit found through feedback terms alone). */
+static int hit_row(searcher_t *se, int kind, sqlite3_stmt *fts, sqlite3_stmt *plain,
+		   const char *match, const char *cfg, sqlite3_int64 rowid, sqlite3_stmt **row)
 {
+	(void)se;
+	(void)kind;
+	sqlite3_reset(fts);
+	sqlite3_bind_text(fts, 1, match, -1, SQLITE_STATIC);
+	sqlite3_bind_text(fts, 2, cfg, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(fts, 3, rowid);
+	int src = sqlite3_step(fts);
+	if (src == SQLITE_ROW) {
+		*row = fts;
+		return 0;
+	}
+	if (src != SQLITE_DONE)
+		return PRECEDENT_EDB;
+	sqlite3_reset(plain);
+	sqlite3_bind_int64(plain, 1, rowid);
+	src = sqlite3_step(plain);
+	if (src == SQLITE_ROW) {
+		*row = plain;
+		return 0;
+	}
+	*row = NULL;
+	return src == SQLITE_DONE ? 0 : PRECEDENT_EDB;
+}
+
+static int fill_tickets(searcher_t *se, const query_t *q, size_t norig, const cand_t *c,
+			size_t n, retrieve_result_t *out)
+{
+	size_t *idx = xcalloc(norig ? norig : 1, sizeof *idx);
+	size_t ni = 0;
+	buf_t match, cfg;
+	sqlite3_stmt *st = NULL, *plain = NULL, *row;
+	int rc = 0;
+	buf_init(&match, 0);
+	buf_init(&cfg, 0);
+	display_query(q, norig, KIND_TICKETS, idx, &ni, &match, &cfg);
+	out->tickets = xcalloc(n ? n : 1, sizeof *out->tickets);
+	if (sqlite3_prepare_v2(
+		se->db,
+		"SELECT t.id, t.subject, snippet(tickets_fts, -1, '**', '**', '…', 14),"
+		" t.resolution, t.resolution_code, t.closed_at, t.source, pcover(tickets_fts, ?2)"
+		" FROM tickets_fts JOIN tickets t ON t.rowid = tickets_fts.rowid"
+		" WHERE tickets_fts MATCH ?1 AND tickets_fts.rowid = ?3",
+		-1, &st, NULL) != SQLITE_OK ||
+	    sqlite3_prepare_v2(se->db,
+			       "SELECT id, subject, '', resolution, resolution_code, closed_at,"
+			       " source, '0' FROM tickets WHERE rowid = ?1",
+			       -1, &plain, NULL) != SQLITE_OK) {
+		rc = PRECEDENT_EDB;
+		goto out;
+	}
+	for (size_t i = 0; i < n; i++) {
+		if ((rc = hit_row(se, KIND_TICKETS, st, plain, buf_cstr(&match), buf_cstr(&cfg),
+				  c[i].rowid, &row)))
+			goto out;
+		if (!row)
+			continue;
+		retrieve_ticket_hit_t *h = &out->tickets[out->ntickets++];
+		h->id = dupcol(row, 0);
+		h->subject = dupcol(row, 1);
+		h->snippet = dupcol(row, 2);
+		h->resolution = dupcol(row, 3);
+		h->resolution_code = dupcol(row, 4);
+		h->closed_at = dupcol(row, 5);
+		h->source = dupcol(row, 6);
+		h->score = c[i].score;
+		parse_cover((const char *)sqlite3_column_text(row, 7), q, idx, ni, &h->share,
+			    &h->terms);
+		h->coverage = retrieve_calibrate(h->share);
+		if (!*h->snippet) {
+			free(h->snippet);
+			h->snippet = xstrndup(h->subject, utf8_clip(h->subject, strlen(h->subject), 160));
+		}
+	}
+out:
+	sqlite3_finalize(st);
+	sqlite3_finalize(plain);
+	free(idx);
+	buf_release(&match);
+	buf_release(&cfg);
+	return rc;
+}
+
+static int fill_docs(searcher_t *se, const query_t *q, size_t norig, const cand_t *c, size_t n,
+		     retrieve_result_t *out)
+{
+	size_t *idx = xcalloc(norig ? norig : 1, sizeof *idx);
+	size_t ni = 0;
+	buf_t match, cfg;
+	sqlite3_stmt *st = NULL, *plain = NULL, *row;
+	int rc = 0;
+	buf_init(&match, 0);
+	buf_init(&cfg, 0);
+	display_query(q, norig, KIND_DOCS, idx, &ni, &match, &cfg);
+	out->docs = xcalloc(n ? n : 1, sizeof *out->docs);
+	if (sqlite3_prepare_v2(se->db,
+			       "SELECT d.doc_path, d.anchor, d.title, d.heading_path,"
+			       " snippet(sections_fts, 1, '**', '**', '…', 14), d.body,"
+			       " pcover(sections_fts, ?2)"
+			       " FROM sections_fts JOIN doc_sections d ON d.rowid = sections_fts.rowid"
+			       " WHERE sections_fts MATCH ?1 AND sections_fts.rowid = ?3",
+			       -1, &st, NULL) != SQLITE_OK ||
+	    sqlite3_prepare_v2(se->db,
+			       "SELECT doc_path, anchor, title, heading_path, '', body, '0'"
+			       " FROM doc_sections WHERE rowid = ?1",
+			       -1, &plain, NULL) != SQLITE_OK) {
+		rc = PRECEDENT_EDB;
+		goto out;
+	}
+	for (size_t i = 0; i < n; i++) {
+		if ((rc = hit_row(se, KIND_DOCS, st, plain, buf_cstr(&match), buf_cstr(&cfg),
+				  c[i].rowid, &row)))
+			goto out;
+		if (!row)
+			continue;
+		retrieve_doc_hit_t *h = &out->docs[out->ndocs++];
+		h->path = dupcol(row, 0);
+		h->anchor = dupcol(row, 1);
+		h->title = dupcol(row, 2);
+		h->heading_path = dupcol(row, 3);
+		h->snippet = dupcol(row, 4);
+		h->body = dupcol(row, 5);
+		h->score = c[i].score;
+		parse_cover((const char *)sqlite3_column_text(row, 6), q, idx, ni, &h->share,
+			    &h->terms);
+		h->coverage = retrieve_calibrate(h->share);
+		if (!*h->snippet) {
+			free(h->snippet);
+			h->snippet = xstrndup(h->body, utf8_clip(h->body, strlen(h->body), 160));
+		}
+	}
+out:
+	sqlite3_finalize(st);
+	sqlite3_finalize(plain);
+	free(idx);
+	buf_release(&match);
+	buf_release(&cfg);
+	return rc;
+}
+
+/* ---- the search ---------------------------------------------------------------- */
+
+static int searcher_open(sqlite3 *db, searcher_t *se)
+{
+	static const char *const vsql[2] = {"SELECT doc FROM tickets_vocab WHERE term = ?1",
+					    "SELECT doc FROM sections_vocab WHERE term = ?1"};
+	static const char *const nsql[2] = {"SELECT max(rowid) FROM tickets",
+					    "SELECT max(rowid) FROM doc_sections"};
+	int rc;
+	memset(se, 0, sizeof *se);
+	se->db = db;
+	if ((rc = register_functions(db)) || (rc = tok_open(db, &se->tok)))
+		return rc;
+	se->have_vocab = 1;
+	for (int k = 0; k < 2; k++) {
+		sqlite3_stmt *st;
+		if (sqlite3_prepare_v2(db, vsql[k], -1, &se->vocab[k], NULL) != SQLITE_OK)
+			se->have_vocab = 0;
+		if (sqlite3_prepare_v2(db, nsql[k], -1, &st, NULL) == SQLITE_OK) {
+			if (sqlite3_step(st) == SQLITE_ROW)
+				se->nrows[k] = sqlite3_column_int64(st, 0);
+			sqlite3_finalize(st);
+		}
+	}
+	return 0;
+}
+
+static void searcher_close(searcher_t *se)
+{
+	for (int k = 0; k < 2; k++)
+		sqlite3_finalize(se->vocab[k]);
+	tok_close(&se->tok);
+}
+
+static double strength(const qterm_t *t, const searcher_t *se)
+{
+	/* Rarity in whichever corpus knows the term better. */
+	double best = 0;
+	for (int k = 0; k < 2; k++) {
+		if (se->nrows[k] <= 0)
+			continue;
+		double idf = idf_of(se->nrows[k], t->df[k]);
+		double norm = idf_of(se->nrows[k], 0);
+		if (norm > 0 && idf / norm > best)
+			best = idf / norm;
+	}
+	return t->w * (0.25 + best);
+}
+
+static int cmp_strength_desc(const void *a, const void *b)
+{
+	const double *x = a, *y = b;
+	return x[0] < y[0] ? 1 : x[0] > y[0] ? -1 : (x[1] > y[1]) - (x[1] < y[1]);
+}
+
+/* Keeps the strongest QUERY_TERMS_MAX terms (known to either index), strongest
+ * first, and writes the key terms. */
+static void select_terms(searcher_t *se, query_t *q, buf_t *key)
+{
+	double(*rank)[2] = xcalloc(q->n ? q->n : 1, sizeof *rank);
+	qterm_t *v = xcalloc(q->n ? q->n : 1, sizeof *v);
+	size_t n = 0;
+	for (size_t i = 0; i < q->n; i++) {
+		tok_stem(&se->tok, q->v[i].text, q->v[i].stem, sizeof q->v[i].stem);
+		if (!q->v[i].stem[0])
+			continue;
+		/* One term per stem: "errors" and "error" are the same query term. */
+		int dup = -1;
+		for (size_t j = 0; j < i; j++)
+			if (q->v[j].stem[0] && strcmp(q->v[j].stem, q->v[i].stem) == 0)
+				dup = (int)j;
+		if (dup >= 0) {
+			if (q->v[dup].w < q->v[i].w)
+				q->v[dup].w = q->v[i].w;
+			q->v[i].stem[0] = '\0';
+			continue;
+		}
+		for (int k = 0; k < 2; k++)
+			q->v[i].df[k] = lookup_df(se, k, q->v[i].stem);
+	}
+	for (size_t i = 0; i < q->n; i++) {
+		if (!q->v[i].stem[0])
+			continue;
+		rank[n][0] = strength(&q->v[i], se);
+		rank[n][1] = (double)i;
+		n++;
+	}
+	qsort(rank, n, sizeof *rank, cmp_strength_desc);
+	size_t keep = n < QUERY_TERMS_MAX ? n : QUERY_TERMS_MAX;
+	for (size_t i = 0; i < keep; i++)
+		v[i] = q->v[(size_t)rank[i][1]];
+	/* Key terms: the strongest (a term no precedent has is what a knowledge
+	 * gap is about, so rarity counts, unknown terms included). */
+	for (size_t i = 0; i < keep && i < KEY_TERMS_MAX; i++)
+		put_term(key, &v[i]);
+	if (keep)
+		memcpy(q->v, v, keep * sizeof *v);
+	q->n = keep;
+	free(v);
+	free(rank);
+}
+
+static int search_kind(searcher_t *se, int kind, query_t *q, size_t norig, size_t k,
+		       const retrieve_options_t *opt, buf_t *expansion, cand_t **out, size_t *nout)
+{
+	size_t ncand = k > CAND_MIN ? k : CAND_MIN;
+	cand_t *c = NULL;
+	size_t nc = 0;
+	int rc;
+	if ((rc = candidates(se, kind, q, ncand, &c, &nc)))
+		return rc;
+	if (opt->feedback && nc > 0) {
+		buf_t exp;
+		buf_init(&exp, 0);
+		size_t before = q->n;
+		if ((rc = feedback(se, kind, q, c, nc, &exp))) {
+			buf_release(&exp);
+			free(c);
+			return rc;
+		}
+		if (q->n > before) {
+			free(c);
+			c = NULL;
+			rc = candidates(se, kind, q, ncand, &c, &nc);
+		}
+		if (expansion && exp.len)
+			buf_puts(expansion, buf_cstr(&exp));
+		/* The expansion belongs to this kind's pass only. */
+		q->n = before;
+		buf_release(&exp);
+		if (rc)
+			return rc;
+	}
+	(void)norig;
+	if (kind == KIND_TICKETS && !opt->no_boosts && nc > 0) {
+		apply_boosts(se, c, nc);
+		qsort(c, nc, sizeof *c, cmp_cand);
+	}
+	*out = c;
+	*nout = nc;
+	return 0;
+}
+
+int retrieve_search_opts(store_t *s, const char *subject, const char *body, size_t k,
+			 const retrieve_options_t *opt, retrieve_result_t *out)
+{
+	static const retrieve_options_t defaults = {0};
 	sqlite3 *db = store_db(s);
-	sqlite3_stmt *st = NULL;
-	buf_t match, terms;
-	char **phr = NULL;
-	size_t nphr = 0;
-	int rc = 0, src;
+	searcher_t se;
+	query_t q = {0};
+	buf_t key, match, expansion;
+	cand_t *c[2] = {NULL, NULL};
+	size_t nc[2] = {0, 0};
+	int rc = 0, have_se = 0;
 	memset(out, 0, sizeof *out);
+	if (!opt)
+		opt = &defaults;
 	if (k < 1)
 		k = 1;
 	if (k > SEARCH_K_MAX)
 		k = SEARCH_K_MAX;
+	buf_init(&key, 0);
 	buf_init(&match, 0);
-	buf_init(&terms, 0);
-	retrieve_build_query(subject, body, &match, &terms);
-	out->key_terms = buf_steal(&terms);
+	buf_init(&expansion, 0);
+	if ((rc = searcher_open(db, &se)))
+		goto out;
+	have_se = 1;
+	query_from_ticket(&q, subject, body);
+	select_terms(&se, &q, &key);
+	for (size_t i = 0; i < q.n; i++) {
+		if (match.len)
+			buf_puts(&match, " OR ");
+		put_phrase(&match, q.v[i].text);
+	}
+	out->key_terms = buf_steal(&key);
 	out->match = xstrdup(buf_cstr(&match));
-	if (match.len == 0)
-		goto out;
-	if ((rc = register_pmatch(db)))
-		goto out;
-	phr = phrases_of(out->match, &nphr);
-
-	/* Tickets: field weights subject 3, problem 1, resolution 1, answer 0.5, tags 2;
-	 * resolved tickets rank a little above unresolved ones. */
-	src = sqlite3_prepare_v2(
-	    db,
-	    "SELECT t.id, t.subject, snippet(tickets_fts, -1, '**', '**', '…', 14),"
-	    " t.resolution, t.resolution_code, t.closed_at, t.source,"
-	    " -bm25(tickets_fts, 3.0, 1.0, 1.0, 0.5, 2.0)"
-	    "   * (CASE WHEN t.resolution_code IN ('', 'wont_fix', 'duplicate') THEN 1.0 ELSE 1.1 END),"
-	    " pmatch(tickets_fts)"
-	    " FROM tickets_fts JOIN tickets t ON t.rowid = tickets_fts.rowid"
-	    " WHERE tickets_fts MATCH ?1 ORDER BY 8 DESC LIMIT ?2",
-	    -1, &st, NULL);
-	if (src != SQLITE_OK) {
-		rc = PRECEDENT_EDB;
-		goto out;
+	if (q.n == 0)
+		goto done;
+	size_t norig = q.n;
+	for (int kind = 0; kind < 2; kind++) {
+		buf_t *ex = kind == KIND_TICKETS || expansion.len == 0 ? &expansion : NULL;
+		if ((rc = search_kind(&se, kind, &q, norig, k, opt, ex, &c[kind], &nc[kind])))
+			goto out;
 	}
-	sqlite3_bind_text(st, 1, out->match, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 2, (sqlite3_int64)k);
-	out->tickets = xcalloc(k, sizeof *out->tickets);
-	while ((src = sqlite3_step(st)) == SQLITE_ROW) {
-		retrieve_ticket_hit_t *h = &out->tickets[out->ntickets++];
-		h->id = dupcol(st, 0);
-		h->subject = dupcol(st, 1);
-		h->snippet = dupcol(st, 2);
-		h->resolution = dupcol(st, 3);
-		h->resolution_code = dupcol(st, 4);
-		h->closed_at = dupcol(st, 5);
-		h->source = dupcol(st, 6);
-		h->score = sqlite3_column_double(st, 7);
-		parse_pmatch((const char *)sqlite3_column_text(st, 8), phr, nphr, &h->coverage,
-			     &h->terms);
-	}
-	sqlite3_finalize(st);
-	st = NULL;
-	if (src != SQLITE_DONE) {
-		rc = PRECEDENT_EDB;
+	for (int kind = 0; kind < 2; kind++)
+		if (nc[kind] > k)
+			nc[kind] = k;
+	if ((rc = fill_tickets(&se, &q, norig, c[0], nc[0], out)) ||
+	    (rc = fill_docs(&se, &q, norig, c[1], nc[1], out)))
 		goto out;
-	}
-
-	src = sqlite3_prepare_v2(
-	    db,
-	    "SELECT d.doc_path, d.anchor, d.title, d.heading_path,"
-	    " snippet(sections_fts, 1, '**', '**', '…', 14), d.body,"
-	    " -bm25(sections_fts, 2.0, 1.0), pmatch(sections_fts)"
-	    " FROM sections_fts JOIN doc_sections d ON d.rowid = sections_fts.rowid"
-	    " WHERE sections_fts MATCH ?1 ORDER BY 7 DESC LIMIT ?2",
-	    -1, &st, NULL);
-	if (src != SQLITE_OK) {
-		rc = PRECEDENT_EDB;
-		goto out;
-	}
-	sqlite3_bind_text(st, 1, out->match, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(st, 2, (sqlite3_int64)k);
-	out->docs = xcalloc(k, sizeof *out->docs);
-	while ((src = sqlite3_step(st)) == SQLITE_ROW) {
-		retrieve_doc_hit_t *h = &out->docs[out->ndocs++];
-		h->path = dupcol(st, 0);
-		h->anchor = dupcol(st, 1);
-		h->title = dupcol(st, 2);
-		h->heading_path = dupcol(st, 3);
-		h->snippet = dupcol(st, 4);
-		h->body = dupcol(st, 5);
-		h->score = sqlite3_column_double(st, 6);
-		parse_pmatch((const char *)sqlite3_column_text(st, 7), phr, nphr, &h->coverage,
-			     &h->terms);
-	}
-	sqlite3_finalize(st);
-	st = NULL;
-	if (src != SQLITE_DONE) {
-		rc = PRECEDENT_EDB;
-		goto out;
-	}
 	/* Confidence: the best coverage among the top hits of either kind. */
 	for (size_t i = 0; i < out->ntickets && i < 3; i++)
 		if (out->tickets[i].coverage > out->confidence)
@@ -491,14 +1401,33 @@ int retrieve_search(store_t *s, const char *subject, const char *body, size_t k,
 	for (size_t i = 0; i < out->ndocs && i < 3; i++)
 		if (out->docs[i].coverage > out->confidence)
 			out->confidence = out->docs[i].coverage;
+done:
+	out->expansion = buf_steal(&expansion);
 out:
-	for (size_t i = 0; i < nphr; i++)
-		free(phr[i]);
-	free(phr);
+	free(c[0]);
+	free(c[1]);
+	free(q.v);
+	if (have_se)
+		searcher_close(&se);
+	buf_release(&key);
 	buf_release(&match);
+	buf_release(&expansion);
 	if (rc)
 		retrieve_result_release(out);
 	return rc;
+}
+
+double retrieve_calibrate(double share)
+{
+	if (share <= 0)
+		return 0;
+	return 1.0 - exp(-share / CALIBRATION_SCALE);
+}
+
+int retrieve_search(store_t *s, const char *subject, const char *body, size_t k,
+		    retrieve_result_t *out)
+{
+	return retrieve_search_opts(s, subject, body, k, NULL, out);
 }
 
 void retrieve_result_release(retrieve_result_t *r)
@@ -527,6 +1456,8 @@ void retrieve_result_release(retrieve_result_t *r)
 	free(r->tickets);
 	free(r->docs);
 	free(r->key_terms);
+	free(r->expansion);
 	free(r->match);
+	free(r->warning);
 	memset(r, 0, sizeof *r);
 }

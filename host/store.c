@@ -91,6 +91,10 @@ static const char *const migrations[] = {
     "  key_terms TEXT NOT NULL DEFAULT '', best_score REAL NOT NULL DEFAULT 0,"
     "  created_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%SZ','now')),"
     "  closed_at TEXT);",
+    /* 1 -> 2: the FTS5 vocabularies, for document frequencies at query time
+     * (retrieve.c reads them instead of counting doclists) */
+    "CREATE VIRTUAL TABLE tickets_vocab USING fts5vocab(tickets_fts, 'row');"
+    "CREATE VIRTUAL TABLE sections_vocab USING fts5vocab(sections_fts, 'row');",
 };
 #define N_MIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]))
 

@@ -17,6 +17,7 @@ Outputs
   sample/customers.csv   external_id,name,email,organization,plan,product_version,region,csm
   sample/queries.jsonl   held-out query tickets (paraphrases), ticket shape
   sample/qrels.tsv       query_id<TAB>ticket_id<TAB>1
+  sample/qrels-docs.tsv  query_id<TAB>doc path under sample/docs/<TAB>1
 """
 import csv
 import datetime as dt
@@ -132,6 +133,33 @@ def make_ip(rng):
 
 
 ALNUM = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
+
+
+def make_ssn(r):
+    """A US SSN that follows the issuance rules (area not 000/666/9xx, group and serial non-zero)."""
+    area = r.choice([a for a in range(1, 900) if a != 666])
+    return "%03d-%02d-%04d" % (area, r.randint(1, 99), r.randint(1, 9999))
+
+
+def ssn_ok(ssn):
+    m = re.fullmatch(r"(\d{3})-(\d{2})-(\d{4})", ssn)
+    if not m:
+        return False
+    a, g, n = (int(x) for x in m.groups())
+    return 0 < a < 900 and a != 666 and g > 0 and n > 0
+
+
+def b64url(data):
+    import base64
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
+
+
+def make_jwt(r, sub, ws):
+    head = b64url(b'{"alg":"HS256","typ":"JWT"}')
+    body = b64url(('{"sub":"%s","ws":"%s","scope":"portal","exp":%d}' %
+                   (sub, ws, 1700000000 + r.randint(0, 90000000))).encode())
+    sig = "".join(r.choice(ALNUM + "-_") for _ in range(43))
+    return "%s.%s.%s" % (head, body, sig)
 
 
 def make_api_key(rng, prefix="sk_live_"):
@@ -309,10 +337,25 @@ def slots_for(rng, cust, created):
                   "import_%d_final.csv", "migration_batch_%d.csv"]) % rng.randint(1, 40),
         "line": rng.randint(2, 9000),
         "phone": make_phone(rng, cust["region"]),
+        **extra_slots(cust),
+    }
+
+
+def extra_slots(cust):
+    domain = cust["email"].split("@")[1]
+    ws = "ws_%d" % ART.randint(100000, 999999)
+    cus = "cus_" + "".join(ART.choice(ALNUM) for _ in range(14))
+    password = ART.choice(["Winter", "Harbor", "Falcon", "Quartz"]) + str(ART.randint(2019, 2026)) + ART.choice("!#%$")
+    return {
+        "ssn": make_ssn(ART),
+        "jwt": make_jwt(ART, cus, ws),
+        "portal_link": "https://portal.ledgerline.io/s/%s?token=%s" % (ws, make_jwt(ART, cus, ws)),
+        "cred_url": "https://ledgerline:%s@hooks.%s/events" % (password, domain),
     }
 
 
 # ---------------------------------------------------------------- ticket assembly
+# (ART, the artifacts stream, is defined below; slots drawn from it keep the main stream stable.)
 
 GREETINGS = ["Hi,", "Hello,", "Hi team,", "Hello Ledgerline support,", "Hey there,", "Good morning,",
          "Hi support,", "Dear Ledgerline team,", ""]
@@ -411,17 +454,47 @@ def artifacts(body, s):
     return body
 
 
+OPENERS = [
+    "Quick question.", "Not sure if this is a bug or something on our side.",
+    "Apologies if this has been asked before.", "We need some help with the following.",
+    "Reaching out on behalf of our finance team.", "Following our call with {csm} last week:",
+]
+CONTEXT = [
+    "This started right after our workspace was moved to v{version}.",
+    "It affects about {n} of our users.",
+    "Screenshot attached.",
+    "Our month-end close is tomorrow, so this is fairly urgent for us.",
+    "Nothing changed on our side as far as we know.",
+    "Our CSM {csm} suggested we open a ticket.",
+    "We tried it in Chrome and Firefox, same result.",
+    "We checked status.ledgerline.io and there's no incident listed.",
+]
+REGIONAL_CLOSINGS = {
+    "eu-central": ["Mit freundlichen Grüßen,", "Viele Grüße,", "Cordialement,", "Met vriendelijke groet,",
+                   "Saludos,", "Cordiali saluti,", "Med vänliga hälsningar,"],
+    "eu-west": ["Many thanks,", "Cheers,", "All the best,"],
+}
+
+
 def customer_message(rng, fam, cust, s, body_tpl):
     parts = []
     g = rng.choice(GREETINGS)
     if g:
         parts.append(g)
-    parts.append(fmt(body_tpl, s))
+    body = fmt(body_tpl, s)
+    if ART.random() < 0.15:
+        body = fmt(ART.choice(OPENERS), s) + " " + body
+    parts.append(body)
+    if ART.random() < 0.25:
+        parts.append(fmt(ART.choice(CONTEXT), s))
     if rng.random() < 0.35:
         parts.append(fmt(rng.choice(LOOKALIKE_ASIDES), s))
     if rng.random() < 0.2:
         parts.append(fmt(rng.choice(PII_ASIDES), s))
-    parts.append(rng.choice(CLOSINGS) + "\n" + signature(rng, cust, s))
+    closing = rng.choice(CLOSINGS)
+    if cust["region"] in REGIONAL_CLOSINGS and ART.random() < 0.35:
+        closing = ART.choice(REGIONAL_CLOSINGS[cust["region"]])
+    parts.append(closing + "\n" + signature(rng, cust, s))
     return artifacts("\n\n".join(parts), s)
 
 
@@ -433,6 +506,7 @@ def agent_message(rng, s, agent, text):
 def build_ticket(rng, fam, cust, created, variant):
     """variant: index used to rotate templates so a family's tickets differ in wording."""
     s = slots_for(rng, cust, created)
+    s["csm"] = cust["csm"]
     agent = rng.choice(AGENTS)
     s["agent"] = agent
     s["agentfirst"] = agent.split()[0]
@@ -588,7 +662,7 @@ def generate():
     for t in tickets:
         by_family.setdefault(t.pop("_family"), []).append(t["id"])
 
-    queries, qrels = [], []
+    queries, qrels, doc_qrels = [], [], []
     qrng = random.Random(SEED + 1)
     for i, q in enumerate(QUERIES, 1):
         cust = dict(zip(["external_id", "name", "email", "organization", "plan", "product_version",
@@ -609,6 +683,7 @@ def generate():
         })
         for tid_ in by_family[q["family"]]:
             qrels.append((qid, tid_))
+        doc_qrels.append((qid, [f for f in FAMILIES if f["key"] == q["family"]][0]["doc"]))
 
     opens = []
     orng = random.Random(SEED + 2)
@@ -629,7 +704,7 @@ def generate():
                      "organization": cust["organization"], "external_id": cust["external_id"]},
             "messages": msgs, "created_at": msgs[0]["created_at"],
         })
-    return custs, tickets, opens, queries, qrels, by_family
+    return custs, tickets, opens, queries, qrels, doc_qrels, by_family
 
 
 # ---------------------------------------------------------------- output and validation
@@ -644,7 +719,7 @@ def dumps(obj):
 
 
 def write_all():
-    custs, tickets, opens, queries, qrels, by_family = generate()
+    custs, tickets, opens, queries, qrels, doc_qrels, by_family = generate()
     os.makedirs(os.path.join(SAMPLE, "open"), exist_ok=True)
     with open(os.path.join(SAMPLE, "tickets.jsonl"), "w", encoding="utf-8") as f:
         for t in tickets:
@@ -665,6 +740,9 @@ def write_all():
     with open(os.path.join(SAMPLE, "qrels.tsv"), "w", encoding="utf-8") as f:
         for qid, tid in qrels:
             f.write("%s\t%s\t1\n" % (qid, tid))
+    with open(os.path.join(SAMPLE, "qrels-docs.tsv"), "w", encoding="utf-8") as f:
+        for qid, path in doc_qrels:
+            f.write("%s\t%s\t1\n" % (qid, path))
     print("wrote %d tickets (%d families), %d open, %d customers, %d queries, %d qrels" %
           (len(tickets), len([k for k in by_family if not k.startswith("dup:")]), len(opens),
            len(custs), len(queries), len(qrels)))
@@ -674,7 +752,7 @@ def check():
     """Validate the committed files. Returns a list of problems (empty when all is well)."""
     errs = []
     ids = set()
-    cards = ibans = keys = 0
+    cards = ibans = keys = ssns = tokens = creds = 0
     need = ["id", "subject", "status", "priority", "tags", "helpdesk", "customer", "messages",
         "resolution", "resolution_code", "created_at", "closed_at"]
     custs = {}
@@ -683,7 +761,7 @@ def check():
             custs[row["external_id"]] = row
 
     def check_ticket(t, where, resolved):
-        nonlocal cards, ibans, keys
+        nonlocal cards, ibans, keys, ssns, tokens, creds
         fields = need if resolved else ["id", "subject", "status", "priority", "tags", "helpdesk",
                         "customer", "messages", "created_at"]
         for k in fields:
@@ -736,6 +814,13 @@ def check():
                     else:
                         cards += 1
             keys += len(re.findall(r"\bsk_live_[A-Za-z0-9]{20,}", m["body"]))
+            for cand in re.findall(r"(?<![\w-])\d{3}-\d{2}-\d{4}(?![\w-])", m["body"]):
+                if not ssn_ok(cand):
+                    errs.append("%s: SSN-like %r breaks the issuance rules" % (where, cand))
+                else:
+                    ssns += 1
+            tokens += len(re.findall(r"\beyJ[\w-]+\.eyJ[\w-]+\.[\w-]+", m["body"]))
+            creds += len(re.findall(r"https://[^/\s:@]+:[^/\s@]+@", m["body"]))
 
     with open(os.path.join(SAMPLE, "tickets.jsonl"), encoding="utf-8") as f:
         n = 0
@@ -770,6 +855,12 @@ def check():
             parts = line.rstrip("\n").split("\t")
             if len(parts) != 3 or parts[0] not in qids or parts[1] not in ids or parts[2] != "1":
                 errs.append("qrels.tsv:%d: bad line %r" % (lineno, line))
+    with open(os.path.join(SAMPLE, "qrels-docs.tsv"), encoding="utf-8") as f:
+        for lineno, line in enumerate(f, 1):
+            parts = line.rstrip("\n").split("\t")
+            if (len(parts) != 3 or parts[0] not in qids or parts[2] != "1" or
+                    not os.path.isfile(os.path.join(SAMPLE, "docs", parts[1]))):
+                errs.append("qrels-docs.tsv:%d: bad line %r" % (lineno, line))
     docs = 0
     for dirpath, _, files in os.walk(os.path.join(SAMPLE, "docs")):
         for fn in files:
@@ -796,7 +887,8 @@ def check():
     if gap.search(open(os.path.join(SAMPLE, "tickets.jsonl"), encoding="utf-8").read()):
         errs.append("tickets.jsonl mentions the open-3 knowledge gap")
     print("checked %d tickets, %d doc pages, %d queries; PII: %d Luhn-valid cards, %d mod-97 IBANs, "
-          "%d sk_live keys" % (n, docs, len(qids), cards, ibans, keys))
+          "%d sk_live keys, %d SSNs, %d JWTs, %d URLs with credentials" %
+          (n, docs, len(qids), cards, ibans, keys, ssns, tokens, creds))
     return errs
 
 
@@ -817,6 +909,7 @@ FAMILIES = [
         "Since about {time} several of our users get the error SAML_RESPONSE_EXPIRED when they sign in through {idp}. Others can log in fine. Nothing changed on our side as far as I know. Can you check what is going on? It's blocking our finance team.",
         "When I click the Ledgerline tile in {idp} I land on an error page: \"Sign-in failed (SAML_RESPONSE_EXPIRED). The identity provider's response is no longer valid.\" Retrying does not help. We have {count} users on SSO and SSO is enforced, so nobody can use password login as a fallback.",
         "Our SAML login started failing today with SAML_RESPONSE_EXPIRED. We run our own ADFS-style proxy in front of {idp} on a VM we restored from backup last night, if that matters. Password login is disabled (sso.enforce = true).",
+        "Login through our identity provider has been failing for everyone in our EMEA office since {time}. The error page mentions an expired SAML response. US colleagues on the same {idp} tenant are fine. The EMEA IdP node was patched and rebooted last night.",
     ],
     "asks": [
         "Could you send us a SAML trace (the SAMLResponse from your browser's network tab, or from the SAML-tracer extension) from a failed attempt, and the exact time of the attempt including time zone? The IssueInstant and NotOnOrAfter values in the assertion will tell us whether this is a clock problem.",
@@ -936,7 +1029,7 @@ FAMILIES = [
     "bodies": [
         "Our integration worked in the sandbox, but after switching to production every call returns 401 with code LL-4012. Here's the header we send: Authorization: Bearer {test_key}. What are we doing wrong?",
         "Calls to POST https://api.ledgerline.io/v2/invoices fail with {{\"error\": {{\"code\": \"LL-4012\", \"message\": \"API key is not valid for this environment\"}}}}. We are using the key from the dashboard. Request id {req}.",
-        "Hi, we keep getting 401 errors from the API since the deploy. I'm pasting the config line in case it helps: LEDGERLINE_API_KEY={api_key} and base URL https://sandbox.api.ledgerline.io/v2. Is the key wrong?",
+        "We keep getting 401 errors from the API since the deploy. I'm pasting the config line in case it helps: LEDGERLINE_API_KEY={api_key} and base URL https://sandbox.api.ledgerline.io/v2. Is the key wrong?",
     ],
     "solutions": [
         "LL-4012 means the key is valid but belongs to the other environment: sk_test_ keys only work against https://sandbox.api.ledgerline.io and sk_live_ keys only against https://api.ledgerline.io. Make sure the base URL and the key prefix match.\n\nAlso, if a live secret key was ever pasted into an email, chat or ticket, roll it now: Settings > Developers > API keys > Roll key. The old key keeps working for the grace period you choose (up to 24 hours) so you can deploy the new one without downtime.",
@@ -980,7 +1073,7 @@ FAMILIES = [
     "bodies": [
         "We migrated our billing service to a new cloud region last night and now every API call returns 403 LL-4033 \"request IP not in allowlist\". Our new egress IP is {ip}. Can you add it?",
         "Since this morning our nightly sync fails with LL-4033. The calls come from {ip} and {ip2}. I don't have access to the security settings myself.",
-        "Hello, API requests fail with HTTP 403 and error LL-4033. We use a NAT gateway with address {ip}. Did something change with IP allowlisting?",
+        "API requests fail with HTTP 403 and error LL-4033. We use a NAT gateway with address {ip}. Did something change with IP allowlisting?",
     ],
     "solutions": [
         "LL-4033 is returned when an Enterprise workspace has an API IP allowlist and the request comes from an address that isn't on it; the response includes the source IP we saw. Support can't edit the allowlist for you (it's a security control), but an Owner or Admin can:\n\n1. Settings > Security > API IP allowlist > Add range.\n2. Add the new egress address(es) or CIDR ranges (up to 50 entries, IPv4 and IPv6).\n3. Save; changes apply within a minute.\n\nIf your cloud provider rotates NAT addresses, allowlist the whole published range or use a static egress IP.",
@@ -992,7 +1085,7 @@ FAMILIES = [
     ],
 },
 {
-    "key": "rate_limit", "ask_for": [0, 1, 2], "doc": "api/rate-limits.md", "tags": ["api", "rate-limit", "429"],
+    "key": "rate_limit", "ask_for": [0, 1, 2, 4], "doc": "api/rate-limits.md", "tags": ["api", "rate-limit", "429"],
     "code": "workaround", "code2": "config_change", "prio": [1, 4, 4, 1], "n": 9,
     "subjects": [
         "Getting HTTP 429 Too Many Requests during nightly sync",
@@ -1005,6 +1098,7 @@ FAMILIES = [
         "We see HTTP 429 responses with code LL-4290 whenever our batch job runs ({rows} usage events). Can you raise our rate limit? We're on {plan}.",
         "Our integration hits 429 Too Many Requests around {time} every day. Is there a header that tells us when to retry?",
         "We get HTTP 429 (LL-4290) from the usage endpoint. This is the call our job makes, a few thousand times a minute:\n\ncurl https://api.ledgerline.io/v2/usage_records -H \"Authorization: Bearer {api_key}\" -d subscription_item=si_{line} -d quantity={n}\n\nWhat is the allowed rate?",
+        "Since we onboarded a large customer our sync job processes {rows} usage events each night, one API request per event, and roughly a third fail with 429. We're on {plan}.",
     ],
     "asks": [
         "Could you share roughly how many requests per second your job sends at peak and which endpoints it calls? A request id from a 429 response would help too.",
@@ -1079,6 +1173,7 @@ FAMILIES = [
         "We're implementing webhook verification. We compute HMAC-SHA256 of the request body with our endpoint secret and compare to the v1 value in the Ledgerline-Signature header but it never matches. Our endpoint is {url}.",
         "Since we rotated the webhook signing secret yesterday, all deliveries to {url} fail our signature check and we return 400, so now events are piling up. The new secret starts with whsec_ like before.",
         "Our Node service parses JSON with express.json() and then verifies the signature with JSON.stringify(req.body). Verification fails about 100% of the time for {event} events. Secret is {whsec} (test endpoint only).",
+        "We're on Go and verify with hmac.New(sha256.New, secret) over the body from io.ReadAll, then compare with the whole Ledgerline-Signature header value. It never matches. Is the header format documented somewhere?",
     ],
     "asks": [
         "Could you tell us which framework you use to receive the webhook and how you get hold of the body before hashing? Also, are you signing the body alone or the timestamp plus body?",
@@ -1108,6 +1203,7 @@ FAMILIES = [
         "We haven't received any webhooks since {day}. In the dashboard the endpoint {url} shows status Disabled with LL-5031. Our service had an outage of a couple of days. How do we get the missed events?",
         "Our order fulfilment relies on {event} webhooks. The endpoint got auto-disabled while our load balancer certificate was expired. We fixed the cert. Can you re-enable and resend?",
         "Dashboard says \"Endpoint disabled after repeated failures (LL-5031)\". What are the rules for this and how do I turn it back on?",
+        "Our endpoint {cred_url} was disabled with LL-5031 after our auth proxy rejected your requests for three days (it expected basic auth in the URL, which we had changed). Proxy is fixed. How do we switch it back on and get the missed events?",
     ],
     "solutions": [
         "Each event is retried 8 times over about 3 days (1 min, 5 min, 30 min, 2 h, 6 h, 12 h, 24 h, 24 h). When every delivery to an endpoint has failed for 3 consecutive days, the endpoint is disabled with LL-5031 and the Owners are emailed. A delivery counts as failed if you don't answer 2xx within 10 seconds.\n\nTo recover:\n1. Settings > Developers > Webhooks > select the endpoint > Enable.\n2. Click Replay events, choose the time range of the outage (up to 30 days back) and start the replay. Events are re-sent in order with their original ids, so make sure your handler de-duplicates on event id.",
@@ -1207,6 +1303,7 @@ FAMILIES = [
         "A customer upgraded from Basic to Pro on {day} and got an immediate invoice {inv} for {amount} with two lines \"Unused time on Basic\" and \"Remaining time on Pro\". They thought they were charged twice. Can you explain?",
         "We want plan changes to take effect at the next renewal without any proration. Right now every change creates prorated items. Is there a setting?",
         "After a downgrade, the next invoice has a credit line of {amount2}. Our finance team wants to understand how that was computed.",
+        "We added {n} seats to a subscription halfway through the annual term and the customer was charged {amount} immediately. They expected to pay for the extra seats at renewal.",
     ],
     "solutions": [
         "That's proration: on a mid-cycle change we credit the unused time of the old price and charge the remaining time on the new price, to the second, based on the billing period. The two lines net to the difference. Whether it's invoiced immediately depends on billing.proration_behavior:\n\n- create_prorations (default): items are added to the next invoice.\n- always_invoice: an invoice is created right away (what you saw).\n- none: no proration; the new price applies from the next period.\n\nYou can set the workspace default under Settings > Billing > Subscriptions, or pass proration_behavior per change in the API.",
@@ -1299,6 +1396,7 @@ FAMILIES += [
         "Several renewals from EU customers failed this month with decline code authentication_required. One customer insists their card is fine: {card}, exp 08/27. They paid manually before without problems.",
         "Our customer tried to pay invoice {inv} and the charge failed with \"requires_action\". The card they used ends in {last4}. They say the bank app never asked them to confirm anything.",
         "A customer sent me their full card number by email so we could \"run it manually\": {card}. Obviously I won't do that, but their automatic payment keeps failing with authentication_required. What is the right way to handle this?",
+        "A customer in Ireland says their bank app asked them to approve a payment of {amount}, but the request had expired by the time they saw it. Now {inv} shows the payment failed with authentication_required. Can they still pay it?",
     ],
     "solutions": [
         "Under PSD2/SCA the issuing bank can demand 3D Secure authentication even for a recurring charge; the charge then fails with authentication_required. Ledgerline automatically emails the customer a secure payment link (invoice.payment_action_required event) where they complete 3DS, and later charges on that card are usually exempt.\n\n1. Check Settings > Billing > Payment emails > \"Authentication required\" email is enabled.\n2. You can resend the link from the invoice: More > Send payment link.\n3. Never take card numbers by email or phone. If a customer sends one, delete the message and point them to the payment link or the customer portal.",
@@ -1372,6 +1470,7 @@ FAMILIES += [
         "Invoice {inv} was marked paid via SEPA and {n} days later it went back to open with reason MD01. The customer's account is {iban}. What does MD01 mean and what should we do?",
         "We got a return with code AM04 for {amount}. Ledgerline reopened the invoice and charged a fee. Can we retry the debit?",
         "Why do SEPA payments show as succeeded and then fail a week later? Our customer {org} says they never saw a debit.",
+        "The direct debit for {inv} came back with return code AC04. The customer says they moved to a new bank last month. What should we do now?",
     ],
     "solutions": [
         "SEPA debits can be returned by the debtor's bank for up to 8 weeks (13 months for unauthorised debits), so an invoice can go from paid back to open. Common codes: AM04 insufficient funds, MD01 no valid mandate, AC04 account closed, MS02 refused by debtor.\n\n- AM04: safe to retry; dunning retries it automatically, or use Retry payment.\n- MD01/MS02: don't retry on the same mandate. Ask the customer to sign a new mandate via the portal link (customer page > Payment methods > Request mandate).\n- AC04: the account is closed; collect new bank details.\n\nThe return fee your bank charges is shown as a separate fee line; whether to pass it on is your choice.",
@@ -1394,6 +1493,7 @@ FAMILIES += [
         "We can't save the VAT ID {vat} on a customer: LL-4230 \"tax ID could not be validated\". It's a valid number; we checked on the EU website.",
         "A B2B customer in another EU country was charged VAT instead of reverse charge. Their VAT number {vat} shows as \"pending\" in Ledgerline.",
         "Getting LL-4230 for several customers this afternoon, all in the same country. Is VIES down?",
+        "Reverse charge disappeared from our invoices to {entity}: their VAT number {vat} now shows 'could not be validated' (LL-4230), although nothing changed on their side.",
     ],
     "solutions": [
         "We validate EU VAT numbers against VIES, the EU Commission's service, which relies on each member state's system; national systems are regularly unavailable for hours. When VIES can't answer we return LL-4230 (or, with the fallback enabled, mark the ID as pending).\n\n1. Set Settings > Tax > VAT validation > When VIES is unavailable to \"Accept and re-check\" (tax.vies_fallback = accept_pending). IDs are saved as pending, reverse charge is applied, and we re-check every 6 hours for up to 7 days.\n2. For the invoice already issued with VAT, issue a credit note and re-invoice once the ID is verified.\n\nIf the result is \"invalid\" rather than unavailable, the number itself isn't registered for intra-EU trade.",
@@ -1416,6 +1516,7 @@ FAMILIES += [
         "We can't finalize invoice {inv} for a customer in {city} {zip}: LL-4231 \"billing address could not be validated for tax calculation\".",
         "US sales tax shows 0% on invoices for a new customer in {city}. We have nexus there and registered in Settings > Tax.",
         "Our import created customers with only ZIP codes and now invoices fail with LL-4231.",
+        "We're trying to finalize {inv} for a sole proprietor in {city}. We only have a ZIP code ({zip}) from their W-9 (SSN {ssn}, I know we shouldn't keep that) and finalizing fails with LL-4231 \"billing address could not be validated\".",
     ],
     "solutions": [
         "For US sales tax we need a deliverable address to find the exact jurisdiction (city/county/district rates can differ within one ZIP code). LL-4231 means the address didn't resolve: usually a missing street line, a ZIP that doesn't match the city, or a PO box in a state that taxes by ship-to location.\n\n1. Edit the customer's billing address (line1, city, state, postal code; ZIP+4 helps) and click Validate.\n2. Then finalize the invoice again.\n\nA 0% rate with a valid address means no registration is configured for that state: Settings > Tax > US registrations > Add state.",
@@ -1528,6 +1629,7 @@ FAMILIES += [
         "Our invoices stopped appearing in QuickBooks Online around {day}. The integration page shows QBO_AUTH_EXPIRED. Nobody changed anything.",
         "Accounting noticed {count} invoices missing in QuickBooks. The last one synced was {inv}. Is there an outage?",
         "QuickBooks integration status: error, \"Reconnect required (QBO_AUTH_EXPIRED)\". If we reconnect, will it create duplicates?",
+        "Our QuickBooks admin changed her Intuit password and chose 'sign out of all devices'. Since then Ledgerline shows QuickBooks as disconnected and {count} invoices are waiting to sync.",
     ],
     "solutions": [
         "QuickBooks issues tokens that must be refreshed, and Intuit revokes the connection after 100 days without a successful refresh, or when the QuickBooks user who connected it loses admin rights or changes their password. Then every sync fails with QBO_AUTH_EXPIRED.\n\n1. Settings > Integrations > QuickBooks Online > Reconnect, and sign in as a QuickBooks admin.\n2. Pick the same company. Mappings are kept.\n3. Click Sync now > Backfill since last success. Records are matched on the Ledgerline id stored in QuickBooks, so nothing is duplicated.\n\nConnecting with a shared admin account rather than a personal one avoids this when people leave.",
@@ -1655,7 +1757,7 @@ FAMILIES += [
 
 FAMILIES += [
 {
-    "key": "email_deliverability", "ask_for": [0, 1], "doc": "troubleshooting/email-deliverability.md", "tags": ["email", "deliverability", "invoices"],
+    "key": "email_deliverability", "ask_for": [0, 1, 3], "doc": "troubleshooting/email-deliverability.md", "tags": ["email", "deliverability", "invoices"],
     "code": "config_change", "prio": [1, 4, 4, 1], "n": 9,
     "subjects": [
         "Invoice emails landing in spam",
@@ -1666,6 +1768,7 @@ FAMILIES += [
         "Several customers tell us our invoice emails go to spam, and one ({email3}) says they never got {inv} at all. We send from billing@{domain}.",
         "We set up our custom sending domain {domain} two days ago but it still shows \"DKIM pending\". We added the records at our DNS provider.",
         "A customer never receives our invoices. In the email log the status for their address is \"Suppressed\". What does that mean?",
+        "Since we moved our DNS to a new provider last week, invoice emails from billing@{domain} bounce or go to spam at several customers, and the Ledgerline email settings page shows DKIM as failing.",
     ],
     "asks": [
         "Could you send us the output of a DNS lookup for ll1._domainkey.{domain} and ll2._domainkey.{domain} (CNAME records), and your SPF TXT record?",
@@ -1695,6 +1798,7 @@ FAMILIES += [
         "Our customers receive the portal sign-in email but when they click the link they get \"This link has expired or was already used\". Some click within a few minutes.",
         "One customer, {email3}, says every portal link is expired immediately. They use Outlook with Microsoft Defender Safe Links.",
         "Can we make portal links valid longer? Our customers often open the email the next day.",
+        "A customer forwarded me their sign-in email. The link is {portal_link} and it says \"This link has expired or was already used\" for both of us, although the email is only an hour old.",
     ],
     "solutions": [
         "Portal sign-in links are single-use and valid for 30 minutes by default (portal.link_ttl_minutes, adjustable from 10 to 1440 under Settings > Customer portal > Security). Email security scanners such as Microsoft Defender Safe Links or Mimecast open links to check them, which uses up the single use before the customer clicks.\n\nFix for scanners: enable \"Require confirmation click\" (portal.link_confirm_click = true). The link then opens a page with a Continue button, which scanners don't press. For customers who open the email later, raise the TTL or send them a fresh link from the customer page (Portal > Send sign-in link).",
@@ -1746,6 +1850,7 @@ FAMILIES += [
     "infos": [
         "Version {mobile}. It opens the system browser, then returns to the app and shows the login again.",
         "It's {mobile} on Android 14, opens Chrome Custom Tab, then bounces back.",
+        "Version {mobile} on iOS 17. The device log shows the callback ledgerline://sso/callback?session={jwt} arriving, then the app shows the login screen again.",
     ],
     "solutions": [
         "SSO on mobile needs app 5.2.3 or later. Versions 5.2.0 to 5.2.2 had a bug where the session from the SSO callback was dropped when the identity provider redirected through an extra page (a consent or MFA screen), which produces exactly this loop. Please update the app from the App Store / Google Play (5.2.3+, released for both platforms), then sign in again. If it still loops, use Profile > Sign out everywhere on the web app and retry, which clears the stale session.",
@@ -2153,21 +2258,7 @@ SUBJECT_FOR_BODY = {
             0
         ]
     ],
-    "webhook_signature": [
-        [
-            0,
-            1
-        ],
-        [
-            0,
-            2
-        ],
-        [
-            0,
-            1,
-            3
-        ]
-    ],
+    "webhook_signature": [[0, 1], [0, 2], [0, 1, 3], [0, 1]],
     "webhook_disabled": [
         [
             0,
@@ -2180,6 +2271,10 @@ SUBJECT_FOR_BODY = {
         ],
         [
             0
+        ],
+        [
+            0,
+            1
         ]
     ],
     "webhook_duplicates": [
@@ -2222,20 +2317,7 @@ SUBJECT_FOR_BODY = {
             0
         ]
     ],
-    "proration": [
-        [
-            0,
-            1,
-            3
-        ],
-        [
-            4
-        ],
-        [
-            2,
-            3
-        ]
-    ],
+    "proration": [[0, 1, 3], [4], [2, 3], [0, 3]],
     "invoice_number_gap": [
         [
             0,
@@ -2271,43 +2353,9 @@ SUBJECT_FOR_BODY = {
             2
         ]
     ],
-    "card_3ds": [
-        [
-            0,
-            1,
-            2
-        ],
-        [
-            2
-        ],
-        [
-            0
-        ]
-    ],
-    "sepa_return": [
-        [
-            0,
-            1
-        ],
-        [
-            2
-        ],
-        [
-            1
-        ]
-    ],
-    "vat_vies": [
-        [
-            0
-        ],
-        [
-            1
-        ],
-        [
-            0,
-            2
-        ]
-    ],
+    "card_3ds": [[0, 1, 2], [2], [0], [0, 2]],
+    "sepa_return": [[0, 1], [2], [1], [1]],
+    "vat_vies": [[0], [1], [0, 2], [0, 1]],
     "us_sales_tax_address": [
         [
             0,
@@ -2315,6 +2363,10 @@ SUBJECT_FOR_BODY = {
         ],
         [
             1
+        ],
+        [
+            0,
+            2
         ],
         [
             0,
@@ -2419,18 +2471,7 @@ SUBJECT_FOR_BODY = {
             0
         ]
     ],
-    "email_deliverability": [
-        [
-            0,
-            1
-        ],
-        [
-            2
-        ],
-        [
-            1
-        ]
-    ],
+    "email_deliverability": [[0, 1], [2], [1], [0, 2]],
     "portal_custom_domain": [
         [
             0,

@@ -84,7 +84,8 @@ class Host:
                          "PRECEDENT_LLM_API_KEY": "sk-fake-key"})
         self.env.update(env_extra or {})
         self.index(customers_csv)
-        self.p = subprocess.Popen([HOST, caller or (ORIGIN + "/")], stdin=subprocess.PIPE,
+        argv = caller if isinstance(caller, list) else [caller or (ORIGIN + "/")]
+        self.p = subprocess.Popen([HOST] + argv, stdin=subprocess.PIPE,
                                   stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=self.env)
         self.replies = queue.Queue()
         self.stderr = b""

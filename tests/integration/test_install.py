@@ -395,6 +395,17 @@ def test_doctor_config_and_database(home):
         check(status(rep, "database") == want and text in msg,
               "schema %d: %s with %r: %s" % (version, want, text, msg))
     check(rc == 1, "a newer schema fails doctor")
+    real = os.path.join(home, "real.db")
+    src = os.path.join(home, "t.jsonl")
+    open(src, "w").write(json.dumps({"id": "T1", "subject": "printer", "messages": [
+        {"role": "customer", "body": "printer broken"}]}) + "\n")
+    p = subprocess.run([HOST, "--db", real, "index", "tickets", src], env=env_for(home),
+                       capture_output=True, text=True)
+    if p.returncode == 0:
+        rc, rep, err = doctor(home, "--db", real)
+        msg = [c["message"] for c in rep["checks"] if c["check"] == "database"][0]
+        check(status(rep, "database") == "ok" and "integrity ok" in msg,
+              "a database the host made passes: %s" % msg)
     check(tree(home) >= {("f", "p.db")} and not os.path.exists(db + "-wal"), "doctor writes nothing")
     run(home, "uninstall")
 
@@ -433,6 +444,28 @@ def test_doctor_probes_the_provider_quickly(home):
     check(took < 6, "probe times out in about 2 s (took %.1f s)" % took)
     print("  silent-provider doctor took %.2f s" % took)
     run(home, "uninstall")
+
+
+@case
+def test_make_install_and_uninstall(home):
+    prefix = os.path.join(home, "prefix")
+    env = env_for(home)
+    env.pop("MAKEFLAGS", None)
+    env.pop("MFLAGS", None)
+    p = subprocess.run(["make", "-s", "install", "PREFIX=" + prefix], cwd=ROOT, env=env,
+                       capture_output=True, text=True, timeout=600)
+    check(p.returncode == 0, "make install succeeds: %s" % p.stderr[-500:])
+    binary = os.path.join(prefix, "bin", "precedent-host")
+    check(os.access(binary, os.X_OK), "the binary is installed in PREFIX/bin")
+    m = os.path.join(home, LINUX_DIRS["chromium"], NAME)
+    check(os.path.isfile(m) and json.load(open(m))["path"] == os.path.realpath(binary),
+          "the manifests point to the installed copy")
+    p = subprocess.run(["make", "-s", "uninstall", "PREFIX=" + prefix], cwd=ROOT, env=env,
+                       capture_output=True, text=True, timeout=120)
+    check(p.returncode == 0, "make uninstall succeeds: %s" % p.stderr[-300:])
+    left = {x for x in tree(home) if not x[1].startswith("prefix")}
+    check(left == set(), "make uninstall leaves nothing behind: %r" % left)
+    check(not os.path.exists(binary), "and removes the binary")
 
 
 @case
@@ -503,6 +536,38 @@ def test_dist_packages_the_extension_with_one_version(home):
     json.dump(manifest, open(os.path.join(ext, "manifest.json"), "w"))
     p = subprocess.run(["bash", "scripts/dist.sh"], cwd=repo, env=env, capture_output=True, text=True)
     check(p.returncode != 0 and "content/gone.js" in p.stderr, "a missing file fails dist")
+
+
+@case
+def test_dist_of_this_repository(home):
+    import re
+    import zipfile
+    if not os.path.exists(os.path.join(ROOT, "extension", "manifest.json")):
+        print("  (no extension/ yet)")
+        return
+    out = os.path.join(home, "dist")
+    p = subprocess.run(["bash", "scripts/dist.sh"], cwd=ROOT, env=dict(os.environ, DIST_DIR=out),
+                       capture_output=True, text=True)
+    check(p.returncode == 0, "make dist succeeds on the repository: %s" % p.stderr[-500:])
+    version = re.search(r'PRECEDENT_VERSION "([^"]+)"',
+                        open(os.path.join(ROOT, "include", "precedent", "limits.h")).read()).group(1)
+    chrome = os.path.join(out, "precedent-extension-chrome-%s.zip" % version)
+    xpi = os.path.join(out, "precedent-extension-firefox-%s.xpi" % version)
+    if not (os.path.exists(chrome) and os.path.exists(xpi)):
+        check(False, "both extension packages built: %r" % os.listdir(out))
+        return
+    for path in (chrome, xpi):
+        z = zipfile.ZipFile(path)
+        check(z.testzip() is None, "%s is a valid zip" % path)
+        m = json.loads(z.read("manifest.json"))
+        check(m["version"] == version and "key" not in m, "%s: version %s, no key" % (path, version))
+        names = set(z.namelist())
+        check(not [n for n in names if "test" in n.split("/")[0] or n.endswith(".test.js")],
+              "%s ships no tests" % path)
+    fm = json.loads(zipfile.ZipFile(xpi).read("manifest.json"))
+    check(fm["browser_specific_settings"]["gecko"]["id"] == FIREFOX_ID,
+          "the xpi's gecko id is the one install allows (%s)" % FIREFOX_ID)
+    check("service_worker" not in fm.get("background", {}), "the xpi has no service_worker")
 
 
 def test_extension_id_matches_key():

@@ -674,6 +674,89 @@ def test_native_messaging_limits_and_bad_frames(home):
         check(rc in (0, 1), "truncated input: exit 0 or 1 (rc %s)" % rc)
 
 
+def test_llm_limits_concurrent_drafts_and_prompt_size(home):
+    """Drafts in flight are capped (LLM_STREAMS_MAX): the ones over the cap get `busy` at once
+    and the host keeps serving; a ticket far over the prompt cap never sends more than
+    LLM_REQUEST_CAP to the provider."""
+    try:
+        sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+        from llmhost import FakeLLM, Host
+    except ImportError as e:
+        raise Skip("the LLM test harness is not there yet (%s)" % e)
+    limits = open(os.path.join(ROOT, "include", "precedent", "limits.h")).read()
+    import re
+    m = re.search(r"#define LLM_STREAMS_MAX (\d+)", limits)
+    if not m:
+        raise Skip("no LLM_STREAMS_MAX yet")
+    cap = int(m.group(1))
+    extra = 6
+    with FakeLLM() as fake:
+        h = Host(fake, "hang", extra_config={"llm.idle_timeout_ms": 4000})
+        try:
+            hl = h.hello()
+            if not hl.get("ok") or not hl["result"].get("llm"):
+                raise Skip("LLM drafting not configured by the harness: %r" % hl)
+            t0 = time.monotonic()
+            ids = []
+            for i in range(cap + extra):
+                t = {"id": "C%d" % i, "subject": "Router reboots %d" % i,
+                     "messages": [{"role": "customer", "body": "It reboots every hour %d." % i}]}
+                ids.append(h.request("draft.request", ticket=t, options={"mode": "llm", "stream": True}))
+            busy, other = [], []
+            want = set(ids)
+            deadline = time.monotonic() + 60
+            while want and time.monotonic() < deadline:
+                try:
+                    r = h.replies.get(timeout=1)
+                except queue.Empty:
+                    continue
+                if r is None:
+                    break
+                if r.get("id") not in want:
+                    continue
+                want.discard(r.get("id"))
+                code = (r.get("error") or {}).get("code")
+                (busy if code == "busy" else other).append((time.monotonic() - t0, r))
+            check(not want, "every draft got a reply (%d missing)" % len(want))
+            check(len(busy) >= extra, "%d drafts over the cap of %d refused as busy (got %d)" %
+                  (extra, cap, len(busy)))
+            check(all(t < 3.5 for t, _ in busy), "busy refusals come at once, not after a timeout")
+            check(all(r.get("ok") is False for _, r in other),
+                  "the hanging drafts end with an error, not a hang")
+            check(busy and busy[0][1]["error"].get("message"), "busy has a message: %r" % (busy[:1],))
+            r = h.hello()
+            check(r.get("ok"), "hello still answers after the burst")
+            print("  %d drafts at once: %d busy at once, %d ended by the idle timeout in %.1f s" %
+                  (cap + extra, len(busy), len(other), time.monotonic() - t0))
+        finally:
+            rc = h.close()
+            check(rc == 0, "host exits 0 after the burst (rc %s)" % rc)
+
+        fake.reset()
+        h = Host(fake, "ok")
+        try:
+            body = ("The router reboots every hour since the firmware update, log line %d. " * 1) * 1
+            huge = "".join(body % i for i in range(45000))  # about 3.3 MB
+            rid = h.request("draft.request", ticket={"id": "BIG", "subject": "Router reboots",
+                            "messages": [{"role": "customer", "body": huge}]},
+                            options={"mode": "llm", "stream": False})
+            r = h.reply(rid, timeout=120)
+            check(r.get("id") == rid and "ok" in r, "a 3 MB ticket gets a reply: %s" % str(r)[:200])
+            if not r.get("ok"):
+                check(r["error"].get("code") and r["error"].get("message"), "a clear error: %r" % r["error"])
+            sizes = [len(json.dumps(q.get("body"))) for q in fake.requests()]
+            m2 = re.search(r"#define LLM_REQUEST_CAP \((\d+)u \* 1024u \* 1024u\)", limits)
+            req_cap = int(m2.group(1)) * 1024 * 1024 if m2 else 2 * 1024 * 1024
+            check(all(s <= req_cap for s in sizes), "no request to the provider over %d bytes: %r" %
+                  (req_cap, sizes))
+            print("  3.3 MB ticket: %s; provider requests %r bytes" %
+                  ("drafted" if r.get("ok") else r["error"]["code"], sizes))
+            check(h.hello().get("ok"), "hello still answers")
+        finally:
+            rc = h.close()
+            check(rc == 0, "host exits 0 (rc %s)" % rc)
+
+
 CASES = [
     test_two_hosts_share_one_database_without_lost_writes,
     test_kill9_during_import_leaves_a_consistent_database,
@@ -683,6 +766,7 @@ CASES = [
     test_read_only_database_directory_is_a_clear_error,
     test_disk_full_is_a_clear_error,
     test_native_messaging_limits_and_bad_frames,
+    test_llm_limits_concurrent_drafts_and_prompt_size,
 ]
 
 
