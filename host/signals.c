@@ -42,14 +42,14 @@ struct signals {
 	char *url, *auth_header;
 	int jsonl_fd, outbox_fd; /* outbox_fd -1 without a webhook */
 	long timeout_ms, backoff_min_ms, backoff_max_ms;
-	int failures;            /* consecutive failed deliveries (backoff exponent) */
-	double next_attempt_ms;  /* now_ms() before which flush does not try again */
+	int failures;		/* consecutive failed deliveries (backoff exponent) */
+	double next_attempt_ms; /* now_ms() before which flush does not try again */
 	int curl_inited;
 	char err[256];
 };
 
 static void seterr(char *err, size_t errlen, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+    __attribute__((format(printf, 3, 4)));
 static void seterr(char *err, size_t errlen, const char *fmt, ...)
 {
 	va_list ap;
@@ -193,15 +193,16 @@ int signals_open(const signals_config_t *cfg, signals_t **out, char *err, size_t
 		if (strncmp(cfg->webhook_url, "http://", 7) != 0 &&
 		    strncmp(cfg->webhook_url, "https://", 8) != 0) {
 			rc = PRECEDENT_ECONFIG;
-			seterr(err, errlen, "signals: webhook URL must start with http:// or https://");
+			seterr(err, errlen,
+			       "signals: webhook URL must start with http:// or https://");
 			goto out;
 		}
 		s->url = xstrdup(cfg->webhook_url);
 		if (cfg->webhook_token && cfg->webhook_token[0])
 			s->auth_header = concat("Authorization: Bearer ", cfg->webhook_token);
 		s->outbox_path = cfg->outbox_path && cfg->outbox_path[0]
-					 ? xstrdup(cfg->outbox_path)
-					 : concat(s->jsonl_path, ".outbox");
+				     ? xstrdup(cfg->outbox_path)
+				     : concat(s->jsonl_path, ".outbox");
 		s->pos_path = concat(s->outbox_path, ".pos");
 		s->lock_path = concat(s->outbox_path, ".lock");
 		s->rejected_path = concat(s->outbox_path, ".rejected");
@@ -271,7 +272,10 @@ void signals_close(signals_t *s)
 	free(s);
 }
 
-const char *signals_error(const signals_t *s) { return s ? s->err : ""; }
+const char *signals_error(const signals_t *s)
+{
+	return s ? s->err : "";
+}
 
 /* ---- validation ------------------------------------------------------------------ */
 
@@ -280,12 +284,12 @@ static const cJSON *field(const cJSON *o, const char *name)
 	return cJSON_GetObjectItemCaseSensitive(o, name);
 }
 
-enum { OPT = 0, REQ = 1 };     /* the key must be present */
+enum { OPT = 0, REQ = 1 };	 /* the key must be present */
 enum { NONULL = 0, NULLOK = 1 }; /* null is allowed */
-enum { ANY = 0, NONEMPTY = 1 };  /* strings: "" refused */
+enum { ANY = 0, NONEMPTY = 1 };	 /* strings: "" refused */
 
-static int want_string(const cJSON *o, const char *name, int required, int nullable,
-		       int nonempty, char *err, size_t errlen)
+static int want_string(const cJSON *o, const char *name, int required, int nullable, int nonempty,
+		       char *err, size_t errlen)
 {
 	const cJSON *f = field(o, name);
 	if (!f) {
@@ -321,8 +325,8 @@ static int want_enum(const cJSON *o, const char *name, int required, int nullabl
 #define BIG 9007199254740992.0 /* 2^53: integers JSON readers keep exactly */
 
 /* A number within [min, max]; an integer when want_int. */
-static int want_number(const cJSON *o, const char *name, int required, int nullable,
-		       double min, double max, int want_int, char *err, size_t errlen)
+static int want_number(const cJSON *o, const char *name, int required, int nullable, double min,
+		       double max, int want_int, char *err, size_t errlen)
 {
 	const cJSON *f = field(o, name);
 	if (!f) {
@@ -412,7 +416,8 @@ static int validate_sources(const cJSON *ev, char *err, size_t errlen)
 			return rc;
 		}
 		for (size_t k = 0; k < sizeof counts / sizeof *counts; k++) {
-			if ((rc = want_number(it, counts[k], OPT, NONULL, 0, BIG, 1, sub, sizeof sub))) {
+			if ((rc = want_number(it, counts[k], OPT, NONULL, 0, BIG, 1, sub,
+					      sizeof sub))) {
 				seterr(err, errlen, "sources[%d]: %s", i, sub);
 				return rc;
 			}
@@ -525,7 +530,8 @@ int signals_validate(const char *type, const cJSON *ev, char *err, size_t errlen
 	if ((rc = validate_envelope(type, ev, err, errlen)) ||
 	    (rc = want_string(ev, "ticket_id", REQ, NONULL, NONEMPTY, err, errlen)))
 		return rc;
-	return dq ? validate_draft_quality(ev, err, errlen) : validate_knowledge_gap(ev, err, errlen);
+	return dq ? validate_draft_quality(ev, err, errlen)
+		  : validate_knowledge_gap(ev, err, errlen);
 }
 
 /* ---- canonical forms ------------------------------------------------------------- */
@@ -639,7 +645,8 @@ static void event_id(char out[33])
 			unsigned long long v = (unsigned long long)ts.tv_sec * 1000000000ull +
 					       (unsigned long long)ts.tv_nsec;
 			for (size_t i = 0; i < sizeof r; i++)
-				r[i] = (unsigned char)((v >> (8 * (i % 8))) ^ (ctr++ * 131u) ^ (unsigned)getpid());
+				r[i] = (unsigned char)((v >> (8 * (i % 8))) ^ (ctr++ * 131u) ^
+						       (unsigned)getpid());
 			break;
 		}
 		got += (size_t)n;
@@ -685,7 +692,8 @@ int signals_emit_id(signals_t *s, const char *type, const cJSON *payload, char *
 	}
 	for (size_t i = 0; i < sizeof reserved / sizeof *reserved; i++) {
 		if (field(payload, reserved[i])) {
-			seterr(s->err, sizeof s->err, "payload uses the reserved key \"%s\"", reserved[i]);
+			seterr(s->err, sizeof s->err, "payload uses the reserved key \"%s\"",
+			       reserved[i]);
 			return PRECEDENT_EFIELD;
 		}
 	}
@@ -983,17 +991,21 @@ int signals_flush(signals_t *s, int max_ms, size_t *delivered)
 		int res = 1; /* oversize or unparsable lines are set aside like rejected ones */
 		if (!rc) {
 			cJSON *ev = cJSON_Parse(line);
-			const cJSON *ty = ev ? field(ev, "type") : NULL, *id = ev ? field(ev, "id") : NULL;
+			const cJSON *ty = ev ? field(ev, "type") : NULL,
+				    *id = ev ? field(ev, "id") : NULL;
 			if (ev) {
 				for (;;) {
 					long left = (long)((double)max_ms - (now_ms() - start));
 					if (left <= 0) {
-						/* out of budget: ENET while the endpoint is failing */
-						res = s->failures ? PRECEDENT_ENET : PRECEDENT_ETIMEOUT;
+						/* out of budget: ENET while the endpoint is failing
+						 */
+						res = s->failures ? PRECEDENT_ENET
+								  : PRECEDENT_ETIMEOUT;
 						break;
 					}
-					res = post_event(s, line, cJSON_IsString(ty) ? ty->valuestring : NULL,
-							 cJSON_IsString(id) ? id->valuestring : NULL, left);
+					res = post_event(
+					    s, line, cJSON_IsString(ty) ? ty->valuestring : NULL,
+					    cJSON_IsString(id) ? id->valuestring : NULL, left);
 					if (res >= 0)
 						break;
 					s->failures++;
@@ -1102,7 +1114,8 @@ cJSON *signals_draft_quality_payload(const signals_draft_quality_t *q)
 		for (size_t i = 0; i < q->attribution->count; i++) {
 			const editdist_sentence_t *sen = &q->attribution->sentences[i];
 			for (size_t k = 0; k < sen->ncites; k++) {
-				src_acc_t *a = src_find(&acc, &nacc, (int)sen->cites[k].kind, sen->cites[k].ref);
+				src_acc_t *a = src_find(&acc, &nacc, (int)sen->cites[k].kind,
+							sen->cites[k].ref);
 				a->sentences++;
 				if (sen->fate == EDITDIST_KEPT)
 					a->kept++;

@@ -32,10 +32,11 @@ typedef struct signals_config {
 	const char *events_path; /* required: the JSONL file every event is appended to */
 	const char *webhook_url; /* NULL or "": no webhook (http:// or https:// only) */
 	const char *outbox_path; /* NULL: events_path + ".outbox" (used only with a webhook) */
-	const char *webhook_token; /* NULL: none; else "Authorization: Bearer <token>", never logged */
-	long timeout_ms;         /* per request; 0: 5000 */
-	long backoff_min_ms;     /* first retry delay; 0: 200 */
-	long backoff_max_ms;     /* retry delay cap; 0: 30000 */
+	/* NULL: none; else sent as "Authorization: Bearer <token>"; never logged */
+	const char *webhook_token;
+	long timeout_ms;     /* per request; 0: 5000 */
+	long backoff_min_ms; /* first retry delay; 0: 200 */
+	long backoff_max_ms; /* retry delay cap; 0: 30000 */
 } signals_config_t;
 
 typedef struct signals signals_t;
@@ -48,8 +49,7 @@ int signals_default_path(char *out /* OUT */, size_t outlen);
 /* Checks the config and copies it; touches no file (files are created, with their
  * directories (0700) and mode 0600, by the first emit). 0, or PRECEDENT_ECONFIG (no
  * events path, webhook URL not http(s)); a message for a person goes into err. */
-int signals_open(const signals_config_t *cfg, signals_t **out /* OUT */, char *err,
-		 size_t errlen);
+int signals_open(const signals_config_t *cfg, signals_t **out /* OUT */, char *err, size_t errlen);
 void signals_close(signals_t *s);
 
 /* Builds the event {"schema", "type", "id", "ts", ...payload fields}, canonicalizes
@@ -86,31 +86,31 @@ int signals_validate(const char *type, const cJSON *ev, char *err, size_t errlen
 /* ---- payload builders ---------------------------------------------------------- */
 
 typedef struct signals_draft_quality {
-	const char *ticket_id;  /* required */
-	const char *draft_id;   /* required */
-	const char *outcome;    /* "sent", "discarded" or "rating" (required) */
-	const char *mode;       /* "offline", "llm", ... NULL: omitted */
-	const char *provider;   /* "openai", "anthropic", ...; NULL: null (offline) */
-	const char *model;      /* NULL: null */
-	double confidence;      /* the draft's confidence, 0..1 */
-	const editdist_result_t *edit;             /* required when outcome is "sent" */
+	const char *ticket_id;	       /* required */
+	const char *draft_id;	       /* required */
+	const char *outcome;	       /* "sent", "discarded" or "rating" (required) */
+	const char *mode;	       /* "offline", "llm", ... NULL: omitted */
+	const char *provider;	       /* "openai", "anthropic", ...; NULL: null (offline) */
+	const char *model;	       /* NULL: null */
+	double confidence;	       /* the draft's confidence, 0..1 */
+	const editdist_result_t *edit; /* required when outcome is "sent" */
 	const editdist_attribution_t *attribution; /* NULL: no per-sentence data */
 	const char *const *sources; /* refs the draft used ("[#123]", "[doc: path#anchor]");
 				       cited ones are credited from attribution */
 	size_t nsources;
-	const char *rating;     /* "up", "down" or NULL */
-	const char *comment;    /* redacted; NULL: null */
+	const char *rating;	/* "up", "down" or NULL */
+	const char *comment;	/* redacted; NULL: null */
 	double seconds_to_send; /* < 0: unknown (null) */
 } signals_draft_quality_t;
 
 typedef struct signals_knowledge_gap {
-	const char *ticket_id;           /* required */
-	const char *draft_id;            /* NULL: omitted */
-	const char *const *key_terms;    /* redacted */
+	const char *ticket_id;	      /* required */
+	const char *draft_id;	      /* NULL: omitted */
+	const char *const *key_terms; /* redacted */
 	size_t nterms;
-	double best_score;               /* best retrieval score */
-	double confidence;               /* calibrated confidence, 0..1; < 0: omitted */
-	const char *suggested_doc_area;  /* NULL: null */
+	double best_score;		/* best retrieval score */
+	double confidence;		/* calibrated confidence, 0..1; < 0: omitted */
+	const char *suggested_doc_area; /* NULL: null */
 } signals_knowledge_gap_t;
 
 /* New payload objects (caller owns), or NULL if a required string is missing. */
