@@ -625,13 +625,13 @@ static size_t phone_groups(const char *t, size_t ms, size_t me, char *d, size_t 
 		}
 		if (!is_digit((unsigned char)t[i]))
 			continue;
+		if (*nd >= 24)
+			break; /* before opening a group: every group counted has its end set */
 		if (i == ms || !is_digit((unsigned char)t[i - 1]) || ng == 0) {
 			if (ng == maxg)
 				break;
 			ng++;
 		}
-		if (*nd >= 24)
-			break;
 		d[(*nd)++] = t[i];
 		gend[ng - 1] = i + 1;
 		gdig[ng - 1] = *nd;
