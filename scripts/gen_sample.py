@@ -166,37 +166,48 @@ def make_api_key(rng, prefix="sk_live_"):
     return prefix + "".join(rng.choice(ALNUM) for _ in range(28))
 
 
-def make_phone(rng, region):
-    if region == "us-east" or region == "us-west":
-        area = rng.choice(["415", "646", "312", "512", "617", "206", "303", "720"])
+COUNTRY_BY_TLD = {"de": "DE", "fr": "FR", "nl": "NL", "es": "ES", "it": "IT", "se": "SE", "at": "AT",
+                  "be": "BE", "pl": "PL", "ie": "IE", "uk": "GB", "pt": "PT", "in": "IN", "sg": "SG",
+                  "au": "AU", "ca": "CA", "br": "BR"}
+
+
+def country_of(domain, region):
+    tld = domain.rsplit(".", 1)[1]
+    if tld in COUNTRY_BY_TLD:
+        return COUNTRY_BY_TLD[tld]
+    return "US"
+
+
+def make_phone(rng, country):
+    """A phone number in that country's E.164 or national format (fictional ranges where they exist)."""
+    d = lambda n: "".join(rng.choice("0123456789") for _ in range(n))
+    if country in ("US", "CA"):
+        area = rng.choice(["415", "646", "312", "512", "617", "206", "303", "720"] if country == "US"
+                          else ["416", "604", "514", "403"])
         line = "01%02d" % rng.randint(0, 99)
-        return rng.choice([
-            "+1%s555%s" % (area, line),
-            "+1 %s 555 %s" % (area, line),
-            "(%s) 555-%s" % (area, line),
-            "%s-555-%s" % (area, line),
-        ])
-    if region == "eu-west":
+        return rng.choice(["+1%s555%s" % (area, line), "+1 %s 555 %s" % (area, line),
+                           "(%s) 555-%s" % (area, line), "%s-555-%s" % (area, line)])
+    if country == "GB":
         tail = "%04d" % rng.randint(0, 999)
-        return rng.choice([
-            "+44 20 7946 %s" % tail,
-            "020 7946 %s" % tail,
-            "+442079460%s" % tail[1:],
-            "+353 1 555 %s" % tail,
-        ])
-    if region == "eu-central":
-        return rng.choice([
-            "+49 30 %d" % rng.randint(2000000, 9999999),
-            "030 %d" % rng.randint(2000000, 9999999),
-            "+49 89 %d %d" % (rng.randint(100, 999), rng.randint(1000, 9999)),
-            "+33 1 %02d %02d %02d %02d" % tuple(rng.randint(10, 99) for _ in range(4)),
-            "+31 20 %d %d" % (rng.randint(100, 999), rng.randint(1000, 9999)),
-        ])
-    return rng.choice([
-        "+61 2 %d %d" % (rng.randint(1000, 9999), rng.randint(1000, 9999)),
-        "+65 %d %d" % (rng.randint(6000, 6999), rng.randint(1000, 9999)),
-        "(02) %d %d" % (rng.randint(1000, 9999), rng.randint(1000, 9999)),
-    ])
+        return rng.choice(["+44 20 7946 %s" % tail, "020 7946 %s" % tail, "+44207946%s" % tail])
+    formats = {
+        "DE": ["+49 30 %s" % d(7), "030 %s" % d(7), "+49 89 %s %s" % (d(3), d(4)), "+4940%s" % d(7)],
+        "AT": ["+43 1 %s" % d(7), "01 %s" % d(7)],
+        "FR": ["+33 1 %s %s %s %s" % (d(2), d(2), d(2), d(2)), "01 %s %s %s %s" % (d(2), d(2), d(2), d(2))],
+        "NL": ["+31 20 %s %s" % (d(3), d(4)), "020 %s %s" % (d(3), d(4)), "+3120%s" % d(7)],
+        "BE": ["+32 2 %s %s %s" % (d(3), d(2), d(2)), "02 %s %s %s" % (d(3), d(2), d(2))],
+        "ES": ["+34 91 %s %s %s" % (d(3), d(2), d(2)), "+34 93 %s %s" % (d(3), d(4))],
+        "IT": ["+39 02 %s %s" % (d(4), d(4)), "02 %s %s" % (d(4), d(4))],
+        "SE": ["+46 8 %s %s" % (d(3), d(3)), "08-%s %s" % (d(3), d(3))],
+        "PL": ["+48 22 %s %s %s" % (d(3), d(2), d(2)), "22 %s %s %s" % (d(3), d(2), d(2))],
+        "IE": ["+353 1 555 %s" % d(4), "01 555 %s" % d(4)],
+        "PT": ["+351 21 %s %s" % (d(3), d(4))],
+        "IN": ["+91 22 %s %s" % (d(4), d(4)), "+91 98%s %s" % (d(3), d(5))],
+        "SG": ["+65 %s %s" % (rng.randint(6000, 6999), d(4))],
+        "AU": ["+61 2 %s %s" % (d(4), d(4)), "(02) %s %s" % (d(4), d(4))],
+        "BR": ["+55 11 %s-%s" % (d(4), d(4))],
+    }
+    return rng.choice(formats[country])
 
 
 # ---------------------------------------------------------------- customers
@@ -271,6 +282,10 @@ def slots_for(rng, cust, created):
     """Every template slot, drawn fresh for one ticket."""
     first = cust["name"].split()[0]
     domain = cust["email"].split("@")[1]
+    country = country_of(domain, cust["region"])
+    cur = "£" if country == "GB" else "€" if country in IBAN_SHAPES or country in ("SE", "PL", "PT") else "$"
+    if country in ("SE", "PL") or rng.random() < 0.15:
+        cur = None  # SEK/PLN businesses often bill in EUR or USD; some tickets quote other currencies
     year = created.year
     other = rng.choice(["finance", "ap", "billing", "accounts", "ops", "it-admin"])
     orgshort = cust["organization"].split()[0]
@@ -293,8 +308,8 @@ def slots_for(rng, cust, created):
         "cn": "CN-%d-%04d" % (year, rng.randint(1, 3000)),
         "order": "ORD-%d" % rng.randint(1000000, 9999999),
         "po": "PO %d" % rng.randint(40000, 99999),
-        "amount": money(rng),
-        "amount2": money(rng),
+        "amount": money(rng, cur),
+        "amount2": money(rng, cur),
         "n": rng.randint(2, 9),
         "count": rng.choice([12, 37, 58, 140, 212, 365, 1200, 4800]),
         "rows": "{:,}".format(rng.choice([1840, 7200, 12950, 23410, 48200, 61000, 88500])),
@@ -305,7 +320,7 @@ def slots_for(rng, cust, created):
         "ip2": make_ip(rng),
         "card": make_card(rng),
         "last4": "%04d" % rng.randint(0, 9999),
-        "iban": make_iban(rng),
+        "iban": make_iban(rng, country if country in IBAN_SHAPES and rng.random() < 0.7 else None),
         "iban_lc": make_iban(rng).lower(),
         "api_key": make_api_key(rng),
         "test_key": make_api_key(rng, "sk_test_"),
@@ -336,7 +351,7 @@ def slots_for(rng, cust, created):
         "csv": rng.choice(["customers_%d.csv", "subs_export_%d.csv", "legacy_plans_%d.csv",
                   "import_%d_final.csv", "migration_batch_%d.csv"]) % rng.randint(1, 40),
         "line": rng.randint(2, 9000),
-        "phone": make_phone(rng, cust["region"]),
+        "phone": make_phone(rng, country),
         **extra_slots(cust),
     }
 
@@ -351,6 +366,8 @@ def extra_slots(cust):
         "jwt": make_jwt(ART, cus, ws),
         "portal_link": "https://portal.ledgerline.io/s/%s?token=%s" % (ws, make_jwt(ART, cus, ws)),
         "cred_url": "https://ledgerline:%s@hooks.%s/events" % (password, domain),
+        "iban_local": make_iban(ART, COUNTRY_BY_TLD.get(domain.rsplit(".", 1)[1])
+                                if COUNTRY_BY_TLD.get(domain.rsplit(".", 1)[1]) in IBAN_SHAPES else None),
     }
 
 
@@ -2183,7 +2200,7 @@ OPEN_TICKETS = [
         "created_at": "2026-11-24T10:05:00Z",
         "messages": [
             {"role": "customer", "author": "Fatima Zahra", "created_at": "2026-11-24T10:05:00Z",
-             "body": "Hi team,\n\nFrom January 2026 Belgium requires structured e-invoices between companies, and our public-sector customers (e.g. a municipality, order reference {order}) already insist on receiving invoices through the Peppol network in the BIS Billing 3.0 UBL XML format, with their Peppol participant ID 0208:{line}. Our PDFs are not accepted anymore.\n\nCan Ledgerline send invoices over Peppol, or at least export a UBL 2.1 XML file per invoice that we can upload to an access point? If yes, where do we configure our own Peppol ID and the KBO/BCE number of our entity ({vat})? We also need the buyer reference field to be mandatory.\n\nOur bank account for payments on those invoices is {iban}, which should appear in the PaymentMeans block.\n\nKind regards,\nFatima Zahra\nOasis Markets BV\nTel. +32 2 555 01 47"},
+             "body": "Hi team,\n\nFrom January 2026 Belgium requires structured e-invoices between companies, and our public-sector customers (e.g. a municipality, order reference {order}) already insist on receiving invoices through the Peppol network in the BIS Billing 3.0 UBL XML format, with their Peppol participant ID 0208:0207384416. Our PDFs are not accepted anymore.\n\nCan Ledgerline send invoices over Peppol, or at least export a UBL 2.1 XML file per invoice that we can upload to an access point? If yes, where do we configure our own Peppol ID and the KBO/BCE number of our entity (BE 0794.312.556)? We also need the buyer reference field to be mandatory.\n\nOur bank account for payments on those invoices is {iban_local}, which should appear in the PaymentMeans block.\n\nKind regards,\nFatima Zahra\nOasis Markets BV\nTel. {phone}"},
         ],
     },
 ]
