@@ -122,7 +122,8 @@ format:
 
 lint:
 	cppcheck --quiet --error-exitcode=1 --enable=warning,performance,portability \
-	  --std=c11 -Iinclude --suppress=missingIncludeSystem host/
+	  --std=c11 -Iinclude $(filter -I%,$(PKG_CFLAGS)) --suppress=missingIncludeSystem \
+	  --inline-suppr host/
 
 clean:
 	rm -rf build

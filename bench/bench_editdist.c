@@ -37,11 +37,13 @@ static uint32_t rnd(void)
 }
 
 static const char *const vocab[] = {
-	"the", "account", "please", "restart", "service", "sync", "error", "token", "we", "your",
-	"invoice", "update", "version", "settings", "team", "thanks", "for", "reaching", "out",
-	"issue", "fixed", "release", "workaround", "login", "password", "reset", "link", "expired",
-	"billing", "plan", "upgrade", "export", "import", "data", "server", "timeout", "retry",
-	"café", "naïve", "Zürich", "配置", "エラー", "again", "and", "to", "of", "in", "is", "it"};
+    "the",     "account",    "please",	"restart",  "service", "sync",	  "error",
+    "token",   "we",	     "your",	"invoice",  "update",  "version", "settings",
+    "team",    "thanks",     "for",	"reaching", "out",     "issue",	  "fixed",
+    "release", "workaround", "login",	"password", "reset",   "link",	  "expired",
+    "billing", "plan",	     "upgrade", "export",   "import",  "data",	  "server",
+    "timeout", "retry",	     "café",	"naïve",    "Zürich",  "配置",	  "エラー",
+    "again",   "and",	     "to",	"of",	    "in",      "is",	  "it"};
 
 static void gen_text(buf_t *b, size_t bytes)
 {
@@ -143,8 +145,9 @@ static void run_case(const char *name, const char *a, size_t alen, const char *b
 	if (target_ms > 0)
 		printf("  target < %g ms: %s", target_ms, f.ms < target_ms ? "met" : "MISSED");
 	printf("\n");
-	printf("%-28s full editdist_compute (chars + words, ratio %.3f, word ratio %.3f): %.3f ms\n",
-	       "", r.ratio, r.word_ratio, all_ms);
+	printf(
+	    "%-28s full editdist_compute (chars + words, ratio %.3f, word ratio %.3f): %.3f ms\n",
+	    "", r.ratio, r.word_ratio, all_ms);
 	free(ca);
 	free(cb);
 }
@@ -159,10 +162,10 @@ int main(void)
 		double target;
 		int scale;
 	} cases[] = {
-		{"10 KB, 5% words edited", 10 * 1024, 5, 20, 1.0, 0},
-		{"10 KB, 20% words edited", 10 * 1024, 20, 20, 1.0, 0},
-		{"100 KB, 5% words edited", 100 * 1024, 5, 5, 50.0, 1},
-		{"100 KB, 20% words edited", 100 * 1024, 20, 5, 50.0, 1},
+	    {"10 KB, 5% words edited", 10 * 1024, 5, 20, 1.0, 0},
+	    {"10 KB, 20% words edited", 10 * 1024, 20, 20, 1.0, 0},
+	    {"100 KB, 5% words edited", 100 * 1024, 5, 5, 50.0, 1},
+	    {"100 KB, 20% words edited", 100 * 1024, 20, 5, 50.0, 1},
 	};
 	for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
 		buf_t a, b;
@@ -170,8 +173,8 @@ int main(void)
 		buf_init(&b, 0);
 		gen_text(&a, cases[i].bytes);
 		edit_text(a.data, a.len, &b, cases[i].pct);
-		run_case(cases[i].name, a.data, a.len, b.data, b.len, cases[i].reps, cases[i].target,
-			 cases[i].scale);
+		run_case(cases[i].name, a.data, a.len, b.data, b.len, cases[i].reps,
+			 cases[i].target, cases[i].scale);
 		buf_release(&a);
 		buf_release(&b);
 	}

@@ -29,29 +29,32 @@ static uint32_t rnd(uint32_t n)
 }
 
 static const char *const prose[] = {
-	"Hi team, since this morning the dashboard keeps timing out when we open the reports tab. ",
-	"We already cleared the cache and tried a different browser but nothing changed. ",
-	"After the upgrade to 4.12.3 the sync job fails with error E1042 on about a third of the records. ",
-	"Could you please check whether the webhook is still configured on your side? ",
-	"The export finished but the CSV file only has the header row. ",
-	"Our finance team needs the invoice for last month re-issued with the new VAT number. ",
-	"I attached the log from 2024-03-06 13:52:58.999, the relevant lines are near the end. ",
-	"Thanks for the quick reply yesterday, the workaround helped for a while. ",
-	"Order ORD-51554798 never arrived and the tracking page shows no update since Monday. ",
-	"We were billed $37,833.59 instead of the quoted price of $31,868.43. ",
-	"The batch id 14add2d7bc4d shows up twice in the audit trail. ",
-	"Is there a way to bulk-assign tickets to a group without the API? ",
-	"Same as ticket #692554 last month, the SSO login loops back to the start page. ",
-	"Die Synchronisierung schlägt seit gestern fehl, bitte um Rückmeldung. ",
-	"同步任务从昨天开始失败，请尽快处理。 ",
-	"We are on build v1.14.11.172 of the agent on Windows and 2.18.5 on macOS. ",
-	"Container 7aaeb26c57d2 restarted at 02:54:20 and the queue drained afterwards. ",
-	"Everything works fine in staging 🙂 but production shows the error. ",
-	"\n\n",
+    "Hi team, since this morning the dashboard keeps timing out when we open the reports tab. ",
+    "We already cleared the cache and tried a different browser but nothing changed. ",
+    "After the upgrade to 4.12.3 the sync job fails with error E1042 on about a third of the "
+    "records. ",
+    "Could you please check whether the webhook is still configured on your side? ",
+    "The export finished but the CSV file only has the header row. ",
+    "Our finance team needs the invoice for last month re-issued with the new VAT number. ",
+    "I attached the log from 2024-03-06 13:52:58.999, the relevant lines are near the end. ",
+    "Thanks for the quick reply yesterday, the workaround helped for a while. ",
+    "Order ORD-51554798 never arrived and the tracking page shows no update since Monday. ",
+    "We were billed $37,833.59 instead of the quoted price of $31,868.43. ",
+    "The batch id 14add2d7bc4d shows up twice in the audit trail. ",
+    "Is there a way to bulk-assign tickets to a group without the API? ",
+    "Same as ticket #692554 last month, the SSO login loops back to the start page. ",
+    "Die Synchronisierung schlägt seit gestern fehl, bitte um Rückmeldung. ",
+    "同步任务从昨天开始失败，请尽快处理。 ",
+    "We are on build v1.14.11.172 of the agent on Windows and 2.18.5 on macOS. ",
+    "Container 7aaeb26c57d2 restarted at 02:54:20 and the queue drained afterwards. ",
+    "Everything works fine in staging 🙂 but production shows the error. ",
+    "\n\n",
 };
 
-static const char *const firsts[] = {"maria", "j.smith", "noah_b", "li.wei", "fatima", "sven", "anna-lena", "raj.patel"};
-static const char *const domains[] = {"acme-logistics.com", "fjord.no", "mail.co.uk", "example.org", "kundenservice.de"};
+static const char *const firsts[] = {"maria",  "j.smith", "noah_b",    "li.wei",
+				     "fatima", "sven",	  "anna-lena", "raj.patel"};
+static const char *const domains[] = {"acme-logistics.com", "fjord.no", "mail.co.uk", "example.org",
+				      "kundenservice.de"};
 
 static void luhn_fix(char *d, size_t n)
 {
@@ -73,35 +76,40 @@ static void put_pii(buf_t *b)
 	char d[32];
 	switch (rnd(9)) {
 	case 0:
-		buf_printf(b, "Please reply to %s%u@%s instead. ", firsts[rnd(8)], rnd(100), domains[rnd(5)]);
+		buf_printf(b, "Please reply to %s%u@%s instead. ", firsts[rnd(8)], rnd(100),
+			   domains[rnd(5)]);
 		break;
 	case 1:
 		snprintf(d, sizeof d, "4%015u", rnd(1000000000));
 		luhn_fix(d, 16);
-		buf_printf(b, "I updated the card to %.4s %.4s %.4s %.4s yesterday. ", d, d + 4, d + 8, d + 12);
+		buf_printf(b, "I updated the card to %.4s %.4s %.4s %.4s yesterday. ", d, d + 4,
+			   d + 8, d + 12);
 		break;
 	case 2:
-		buf_printf(b, "You can call me on +1 (%u) %u-%04u after 3pm. ", 200 + rnd(700), 200 + rnd(700),
-			   rnd(10000));
+		buf_printf(b, "You can call me on +1 (%u) %u-%04u after 3pm. ", 200 + rnd(700),
+			   200 + rnd(700), rnd(10000));
 		break;
 	case 3:
-		buf_printf(b, "Our egress IP is %u.%u.%u.%u now. ", 1 + rnd(220), rnd(256), rnd(256), rnd(256));
+		buf_printf(b, "Our egress IP is %u.%u.%u.%u now. ", 1 + rnd(220), rnd(256),
+			   rnd(256), rnd(256));
 		break;
 	case 4:
-		buf_printf(b, "For the W-9 the SSN is %03u-%02u-%04u. ", 1 + rnd(660), 1 + rnd(98), 1 + rnd(9998));
+		buf_printf(b, "For the W-9 the SSN is %03u-%02u-%04u. ", 1 + rnd(660), 1 + rnd(98),
+			   1 + rnd(9998));
 		break;
 	case 5:
 		buf_puts(b, "Please refund to IBAN DE89 3704 0044 0532 0130 00 as agreed. ");
 		break;
 	case 6:
-		buf_printf(b, "Here is the key we use: AKIA%016u (please don't share). ", rnd(1000000000));
+		buf_printf(b, "Here is the key we use: AKIA%016u (please don't share). ",
+			   rnd(1000000000));
 		break;
 	case 7:
 		buf_printf(b, "Tel. +44 20 %04u %04u ", rnd(10000), rnd(10000));
 		break;
 	default:
-		buf_printf(b, "The callback is https://api.example.com/cb?user=7&token=%08x%08x ", rnd(1u << 31),
-			   rnd(1u << 31));
+		buf_printf(b, "The callback is https://api.example.com/cb?user=7&token=%08x%08x ",
+			   rnd(1u << 31), rnd(1u << 31));
 		break;
 	}
 }
@@ -152,7 +160,8 @@ static int bench_throughput(const redactor_t *r)
 			redact_map_t *m = redact_map_new();
 			char *out;
 			size_t ol;
-			if (redact_text(r, m, text + off[i], off[i + 1] - off[i], NULL, &out, &ol)) {
+			if (redact_text(r, m, text + off[i], off[i + 1] - off[i], NULL, &out,
+					&ol)) {
 				fprintf(stderr, "redact_text failed\n");
 				return 1;
 			}
@@ -167,10 +176,11 @@ static int bench_throughput(const redactor_t *r)
 		cpu = cpu_ms() - c0;
 	} while (cpu < BENCH_MIN_MS);
 	double mb = (double)bytes / (1024.0 * 1024.0);
-	printf("redact throughput: %.1f MB/s on one core (CPU time; %.1f MB/s wall clock), %zu tickets, %.1f MB, "
+	printf("redact throughput: %.1f MB/s on one core (CPU time; %.1f MB/s wall clock), %zu "
+	       "tickets, %.1f MB, "
 	       "%d rounds, %zu placeholders/round, JIT %s\n",
-	       mb / (cpu / 1000.0), mb / (el / 1000.0), nt, (double)len / (1024.0 * 1024.0), rounds, spans,
-	       redactor_jit(r) ? "on" : "off");
+	       mb / (cpu / 1000.0), mb / (el / 1000.0), nt, (double)len / (1024.0 * 1024.0), rounds,
+	       spans, redactor_jit(r) ? "on" : "off");
 	free(text);
 	free(off);
 	return 0;
@@ -220,7 +230,8 @@ static int bench_cases(const redactor_t *r, const char *path)
 		redact_span_t *sp;
 		char *out;
 		redact_map_t *m = redact_map_new();
-		if (redact_find(r, t, tl, NULL, &sp, &ns) || redact_text(r, m, t, tl, NULL, &out, &ol)) {
+		if (redact_find(r, t, tl, NULL, &sp, &ns) ||
+		    redact_text(r, m, t, tl, NULL, &out, &ol)) {
 			fprintf(stderr, "redaction failed on case %u\n", ncases);
 			return 1;
 		}
@@ -268,14 +279,15 @@ static int bench_cases(const redactor_t *r, const char *path)
 		tstat_t *s = &st[i];
 		double rec = s->total ? (double)s->found / s->total : 1.0;
 		double prec = (s->found + s->fp) ? (double)s->found / (s->found + s->fp) : 1.0;
-		printf("  %-7s recall %3u/%-3u = %.3f  precision %.3f (%u look-alikes redacted)\n", s->type, s->found,
-		       s->total, rec, prec, s->fp);
+		printf("  %-7s recall %3u/%-3u = %.3f  precision %.3f (%u look-alikes redacted)\n",
+		       s->type, s->found, s->total, rec, prec, s->fp);
 		tf += s->found;
 		tt += s->total;
 		tfp += s->fp;
 	}
-	printf("  overall recall %.3f, precision %.3f (look-alikes kept %u/%u)\n", tt ? (double)tf / tt : 1.0,
-	       (tf + tfp) ? (double)tf / (tf + tfp) : 1.0, kept, kept + lost);
+	printf("  overall recall %.3f, precision %.3f (look-alikes kept %u/%u)\n",
+	       tt ? (double)tf / tt : 1.0, (tf + tfp) ? (double)tf / (tf + tfp) : 1.0, kept,
+	       kept + lost);
 	return 0;
 }
 

@@ -555,6 +555,19 @@ int citecheck_run(const char *draft, size_t len, const prompt_source_t *sources,
 	out->cited = xcalloc(nsources ? nsources : 1, 1);
 	buf_init(&clean, DRAFT_CAP + 1);
 	clean_citations(&c, draft, len, &clean);
+	/* Removing a bracket can join the text around it into a new marker ("[" + "[#x]" +
+	 * "#y]"): clean again until a pass removes nothing, so every marker left was checked. */
+	for (size_t prev = 0, pass = 0; !clean.rc && out->unknown != prev && pass < 8; pass++) {
+		buf_t again;
+		prev = out->unknown;
+		buf_init(&again, DRAFT_CAP + 1);
+		c.nmarks = 0;
+		out->citations = 0;
+		memset(out->cited, 0, nsources ? nsources : 1);
+		clean_citations(&c, buf_cstr(&clean), clean.len, &again);
+		buf_release(&clean);
+		clean = again;
+	}
 	if (clean.rc) {
 		rc = clean.rc;
 		goto out;

@@ -132,14 +132,14 @@ size_t editdist_levenshtein_dp(const uint32_t *a, size_t na, const uint32_t *b, 
 typedef struct bp_ctx {
 	const uint32_t *pid, *tid; /* pattern (m rows), text (n columns) */
 	size_t m, n;
-	uint64_t *peq;             /* sigma * STRIPE masks, all zero between stripes */
-	int8_t *h;                 /* n + 1 horizontal deltas of the row above a stripe */
+	uint64_t *peq; /* sigma * STRIPE masks, all zero between stripes */
+	int8_t *h;     /* n + 1 horizontal deltas of the row above a stripe */
 } bp_ctx_t;
 
 typedef struct bp_stripe {
-	size_t top, rows;   /* row above the stripe; rows in it (<= 64 * STRIPE) */
-	size_t cmin, hi;    /* left boundary column; last column */
-	int64_t corner;     /* D'(top, cmin) */
+	size_t top, rows; /* row above the stripe; rows in it (<= 64 * STRIPE) */
+	size_t cmin, hi;  /* left boundary column; last column */
+	int64_t corner;	  /* D'(top, cmin) */
 	int64_t k;
 	/* results for the next stripe */
 	int found;
@@ -163,8 +163,10 @@ static inline void bp_cell(uint64_t eq, int hin, uint64_t *pv, uint64_t *mv, uin
 	*mv = ph & xv;
 }
 
-static inline __attribute__((always_inline)) void
-bp_stripe_run(const bp_ctx_t *cx, bp_stripe_t *st, const int S)
+/* Sweeps one stripe over columns cmin+1..hi, leaving the bottom row's horizontal
+ * deltas in h[cmin+1..hi]; bp_scan() then reads them. */
+static inline __attribute__((always_inline)) void bp_stripe_run(const bp_ctx_t *cx, bp_stripe_t *st,
+								const int S)
 {
 	uint64_t pv[STRIPE], mv[STRIPE];
 	int carry[STRIPE + 1];
@@ -174,8 +176,6 @@ bp_stripe_run(const bp_ctx_t *cx, bp_stripe_t *st, const int S)
 	size_t lastrows = st->rows - 64 * (size_t)(S - 1);
 	uint64_t lbit = (uint64_t)1 << (lastrows - 1);
 	int lshift = (int)lastrows - 1;
-	int64_t rem_rows = (int64_t)(cx->m - st->top - st->rows), n = (int64_t)cx->n;
-	int64_t sc = st->corner + (int64_t)st->rows, k = st->k;
 	size_t cmin = st->cmin, hi = st->hi;
 
 	for (int s = 0; s < S; s++) {
@@ -183,26 +183,6 @@ bp_stripe_run(const bp_ctx_t *cx, bp_stripe_t *st, const int S)
 		mv[s] = 0;
 		carry[s] = 0;
 	}
-	st->found = 0;
-	st->nreach = -1;
-
-#define BP_TRACK(jj)                                                                          \
-	do {                                                                                  \
-		int64_t rem_ = rem_rows - (n - (int64_t)(jj));                                \
-		if (rem_ < 0)                                                                 \
-			rem_ = -rem_;                                                         \
-		if (sc + rem_ <= k) {                                                         \
-			if (!st->found) {                                                     \
-				st->found = 1;                                                \
-				st->ncmin = (jj);                                             \
-				st->ncorner = sc;                                             \
-			}                                                                     \
-			if ((int64_t)(jj) + k - sc > st->nreach)                              \
-				st->nreach = (int64_t)(jj) + k - sc;                          \
-		}                                                                             \
-	} while (0)
-
-	BP_TRACK(cmin);
 	/* iteration t: block s on column t - s; ranges with every block active are unchecked */
 	size_t t = cmin + 1, tend = hi + (size_t)S - 1;
 	while (t <= tend) {
@@ -219,11 +199,9 @@ bp_stripe_run(const bp_ctx_t *cx, bp_stripe_t *st, const int S)
 					if (s == S - 1) {
 						bp_cell(eq, hin, &pv[s], &mv[s], lbit, lshift, &ho);
 						h[j] = (int8_t)ho;
-						sc += ho;
-						BP_TRACK(j);
 					} else {
-						bp_cell(eq, hin, &pv[s], &mv[s], (uint64_t)1 << 63, 63,
-							&ho);
+						bp_cell(eq, hin, &pv[s], &mv[s], (uint64_t)1 << 63,
+							63, &ho);
 						carry[s + 1] = ho;
 					}
 				}
@@ -240,8 +218,6 @@ bp_stripe_run(const bp_ctx_t *cx, bp_stripe_t *st, const int S)
 			if (s == S - 1) {
 				bp_cell(eq, hin, &pv[s], &mv[s], lbit, lshift, &ho);
 				h[j] = (int8_t)ho;
-				sc += ho;
-				BP_TRACK(j);
 			} else {
 				bp_cell(eq, hin, &pv[s], &mv[s], (uint64_t)1 << 63, 63, &ho);
 				carry[s + 1] = ho;
@@ -249,51 +225,51 @@ bp_stripe_run(const bp_ctx_t *cx, bp_stripe_t *st, const int S)
 		}
 		t++;
 	}
-#undef BP_TRACK
-	st->score = sc;
 }
 
 /*
- * Raising the threshold during a pass. When no column of the stripe's bottom row can
+ * Reads the stripe's bottom row (its deltas in h) and finds where the next stripe
+ * starts (the first column c with D'(r, c) + |(m - r) - (n - c)| <= k), its corner
+ * value and its reach, and the row's last value (st->score).
+ *
+ * With raise, the threshold may go up during a pass. When no column of the stripe's bottom row can
  * be on a path of cost <= k, the distance is > k; to still end the pass with an upper
  * bound (the next threshold), k is raised to the cheapest promise there (D' + the
  * least cost left) plus slack. With slack > 0 this also happens whenever the margin
  * above the cheapest promise falls below slack, so the band never narrows onto one
- * greedy path. The next stripe's start and reach are then recomputed from the bottom
- * row's deltas in h. A pass that raised k returns an upper bound only.
+ * greedy path; the row is then read again with the new k. A pass that raised k
+ * returns an upper bound only.
  */
-static void bp_raise(const bp_ctx_t *cx, bp_stripe_t *st, int64_t slack)
+static void bp_scan(const bp_ctx_t *cx, bp_stripe_t *st, int raise, int64_t slack)
 {
 	int64_t rem_rows = (int64_t)(cx->m - st->top - st->rows), n = (int64_t)cx->n;
-	int64_t sc = st->corner + (int64_t)st->rows, best = INT64_MAX;
-	for (size_t j = st->cmin; j <= st->hi; j++) {
-		if (j > st->cmin)
-			sc += cx->h[j];
-		int64_t rem = rem_rows - (n - (int64_t)j);
-		rem = rem < 0 ? -rem : rem;
-		if (sc + rem < best)
-			best = sc + rem;
-	}
-	if (st->found && best + slack <= st->k)
-		return;
-	st->k = best + slack;
-	st->found = 0;
-	sc = st->corner + (int64_t)st->rows;
-	st->nreach = -1;
-	for (size_t j = st->cmin; j <= st->hi; j++) {
-		if (j > st->cmin)
-			sc += cx->h[j];
-		int64_t rem = rem_rows - (n - (int64_t)j);
-		rem = rem < 0 ? -rem : rem;
-		if (sc + rem > st->k)
-			continue;
-		if (!st->found) {
-			st->found = 1;
-			st->ncmin = j;
-			st->ncorner = sc;
+	int64_t base = st->corner + (int64_t)st->rows, best = INT64_MAX, sc, k = st->k;
+	const int8_t *h = cx->h;
+	for (int round = 0; round < 2; round++) {
+		st->found = 0;
+		st->nreach = -1;
+		sc = base;
+		for (size_t j = st->cmin; j <= st->hi; j++) {
+			if (j > st->cmin)
+				sc += h[j];
+			int64_t rem = rem_rows - (n - (int64_t)j);
+			rem = rem < 0 ? -rem : rem;
+			if (sc + rem < best)
+				best = sc + rem;
+			if (sc + rem > k)
+				continue;
+			if (!st->found) {
+				st->found = 1;
+				st->ncmin = j;
+				st->ncorner = sc;
+			}
+			if ((int64_t)j + k - sc > st->nreach)
+				st->nreach = (int64_t)j + k - sc;
 		}
-		if ((int64_t)j + st->k - sc > st->nreach)
-			st->nreach = (int64_t)j + st->k - sc;
+		st->score = sc;
+		if (!raise || (st->found && best + slack <= k))
+			break;
+		k = st->k = best + slack;
 	}
 }
 
@@ -316,7 +292,8 @@ static int64_t bp_pass(bp_ctx_t *cx, int64_t k, int raise, int64_t slack)
 		size_t left = m - st.top;
 		st.rows = left < 64 * STRIPE ? left : 64 * STRIPE;
 		int S = (int)((st.rows + 63) / 64);
-		st.hi = reach + (int64_t)st.rows < (int64_t)n ? (size_t)(reach + (int64_t)st.rows) : n;
+		st.hi =
+		    reach + (int64_t)st.rows < (int64_t)n ? (size_t)(reach + (int64_t)st.rows) : n;
 		/* columns the previous stripe did not reach are row values + 1 each */
 		if (hmax > st.hi)
 			memset(cx->h + st.hi + 1, 1, hmax - st.hi);
@@ -324,7 +301,8 @@ static int64_t bp_pass(bp_ctx_t *cx, int64_t k, int raise, int64_t slack)
 			size_t r0 = st.top + 64 * (size_t)s;
 			size_t nr = st.rows - 64 * (size_t)s < 64 ? st.rows - 64 * (size_t)s : 64;
 			for (size_t r = 0; r < nr; r++)
-				cx->peq[(size_t)cx->pid[r0 + r] * STRIPE + (size_t)s] |= (uint64_t)1 << r;
+				cx->peq[(size_t)cx->pid[r0 + r] * STRIPE + (size_t)s] |= (uint64_t)1
+											 << r;
 		}
 		switch (S) {
 		case 1:
@@ -348,12 +326,12 @@ static int64_t bp_pass(bp_ctx_t *cx, int64_t k, int raise, int64_t slack)
 		}
 		if (hmax < st.hi)
 			hmax = st.hi;
-		if (st.top + st.rows == m) /* along the last row from hi to n: a real path */
+		int last = st.top + st.rows == m;
+		bp_scan(cx, &st, raise && !last, slack);
+		if (last) /* along the last row from hi to n: a real path */
 			return st.score + (int64_t)(n - st.hi);
-		if (!st.found && !raise)
+		if (!st.found)
 			return k + 1;
-		if (!st.found || (raise && slack > 0))
-			bp_raise(cx, &st, slack);
 		/* columns left of the new start are never read again */
 		if (hmax > st.hi)
 			memset(cx->h + st.hi + 1, 1, hmax - st.hi);
@@ -366,8 +344,8 @@ static int64_t bp_pass(bp_ctx_t *cx, int64_t k, int raise, int64_t slack)
 }
 
 /* Dense ids: ASCII is its own id; other code points 128, 129, ... Returns sigma. */
-static size_t dense_ids(const uint32_t *a, size_t na, const uint32_t *b, size_t nb,
-			uint32_t *ia, uint32_t *ib)
+static size_t dense_ids(const uint32_t *a, size_t na, const uint32_t *b, size_t nb, uint32_t *ia,
+			uint32_t *ib)
 {
 	size_t slots = 0, next = 128;
 	uint32_t *key = NULL, *val = NULL;
@@ -386,7 +364,8 @@ static size_t dense_ids(const uint32_t *a, size_t na, const uint32_t *b, size_t 
 				while (slots < 2 * (na + nb))
 					slots *= 2;
 				if (slots > (1u << 22))
-					slots = 1u << 22; /* ids are bounded by the code-point range */
+					slots = 1u
+						<< 22; /* ids are bounded by the code-point range */
 				key = xcalloc(slots, sizeof *key);
 				val = xmalloc(slots * sizeof *val);
 			}
@@ -613,8 +592,7 @@ static double ratio_of(size_t d, size_t x, size_t y)
 	return mx ? (double)d / (double)mx : 0.0;
 }
 
-int editdist_compute(const char *a, size_t alen, const char *b, size_t blen,
-		     editdist_result_t *out)
+int editdist_compute(const char *a, size_t alen, const char *b, size_t blen, editdist_result_t *out)
 {
 	size_t na, nb;
 	uint32_t *ca = editdist_decode(a, alen, &na);
@@ -680,8 +658,15 @@ static int is_quote_start(line_t t)
 
 static int is_quote_end(line_t t)
 {
-	static const char *const suf[] = {"wrote:", "a \xC3\xA9" "crit :", "a \xC3\xA9" "crit:",
-					  "schrieb:", "escribi\xC3\xB3:", "ha scritto:", "geschreven:"};
+	static const char *const suf[] = {"wrote:",
+					  "a \xC3\xA9"
+					  "crit :",
+					  "a \xC3\xA9"
+					  "crit:",
+					  "schrieb:",
+					  "escribi\xC3\xB3:",
+					  "ha scritto:",
+					  "geschreven:"};
 	for (size_t i = 0; i < sizeof suf / sizeof *suf; i++)
 		if (ends_with(t.s, t.n, suf[i]))
 			return 1;
@@ -704,6 +689,25 @@ static int is_outlook_cut(line_t t, const line_t *next)
 			return 1;
 	}
 	return 0;
+}
+
+static size_t parse_cites(const char *s, size_t n, editdist_sentence_t *sen);
+
+/* Length of the citation marker ("[#12]", "[doc: a.md#b]", ...) starting at k[i], or 0. */
+static size_t cite_marker_len(const char *k, size_t klen, size_t i)
+{
+	const char *close;
+	editdist_sentence_t tmp = {0};
+	size_t lim = klen - i < 2048 ? klen - i : 2048;
+	if (k[i] != '[' || !(close = memchr(k + i, ']', lim)))
+		return 0;
+	if (memchr(k + i, '\n', (size_t)(close - k) - i))
+		return 0;
+	size_t n = parse_cites(k + i + 1, (size_t)(close - k) - i - 1, &tmp);
+	for (size_t c = 0; c < tmp.ncites; c++)
+		free(tmp.cites[c].ref);
+	free(tmp.cites);
+	return n ? (size_t)(close - k) - i + 1 : 0;
 }
 
 char *editdist_normalize(const char *s, size_t len, unsigned flags, size_t *outlen)
@@ -767,6 +771,15 @@ char *editdist_normalize(const char *s, size_t len, unsigned flags, size_t *outl
 	int pending_space = 0, pending_nl = 0, any = 0;
 	for (size_t i = 0; i < klen;) {
 		uint32_t c;
+		size_t cl;
+		if ((flags & EDITDIST_NORM_CITATIONS) && k[i] == '[' &&
+		    (cl = cite_marker_len(k, klen, i))) {
+			i += cl;
+			/* "text [#1]." -> "text." */
+			if (i < klen && strchr(".,;:!?)", k[i]))
+				pending_space = 0;
+			continue;
+		}
 		size_t l = (unsigned char)k[i] < 0x80 ? (c = (unsigned char)k[i], 1)
 						      : utf8_decode(k + i, klen - i, &c);
 		i += l;
@@ -794,8 +807,8 @@ char *editdist_normalize(const char *s, size_t len, unsigned flags, size_t *outl
 	return buf_steal(&out);
 }
 
-int editdist_compare(const char *draft, size_t dlen, const char *sent, size_t slen,
-		     unsigned flags, editdist_result_t *out)
+int editdist_compare(const char *draft, size_t dlen, const char *sent, size_t slen, unsigned flags,
+		     editdist_result_t *out)
 {
 	size_t na, nb;
 	char *a = editdist_normalize(draft, dlen, flags, &na);
@@ -816,7 +829,7 @@ int editdist_compare(const char *draft, size_t dlen, const char *sent, size_t sl
 typedef struct diff_ctx {
 	const uint32_t *a, *b;
 	uint8_t *cha, *chb; /* 1 = deleted from a / inserted in b */
-	long *vf, *vb;      /* indexed by diagonal + voff */
+	long *vf, *vb;	    /* indexed by diagonal + voff */
 	long voff;
 } diff_ctx_t;
 
@@ -834,21 +847,24 @@ static int diff_split(diff_ctx_t *dc, long ax, long n, long by, long m, long *sx
 		if (d > DIFF_MAX_HALF_D)
 			return -1;
 		for (long k = -d; k <= d; k += 2) {
-			long x = (k == -d || (k != d && vf[k - 1] < vf[k + 1])) ? vf[k + 1] : vf[k - 1] + 1;
+			long x = (k == -d || (k != d && vf[k - 1] < vf[k + 1])) ? vf[k + 1]
+										: vf[k - 1] + 1;
 			long y = x - k;
 			while (x < n && y < m && a[x] == b[y]) {
 				x++;
 				y++;
 			}
 			vf[k] = x;
-			if (odd && delta - k >= -(d - 1) && delta - k <= d - 1 && x + vb[delta - k] >= n) {
+			if (odd && delta - k >= -(d - 1) && delta - k <= d - 1 &&
+			    x + vb[delta - k] >= n) {
 				*sx = x;
 				*sy = y;
 				return 0;
 			}
 		}
 		for (long k = -d; k <= d; k += 2) {
-			long x = (k == -d || (k != d && vb[k - 1] < vb[k + 1])) ? vb[k + 1] : vb[k - 1] + 1;
+			long x = (k == -d || (k != d && vb[k - 1] < vb[k + 1])) ? vb[k + 1]
+										: vb[k - 1] + 1;
 			long y = x - k;
 			while (x < n && y < m && a[n - 1 - x] == b[m - 1 - y]) {
 				x++;
@@ -940,8 +956,7 @@ static void diff_push(editdist_diff_t *d, size_t *cap, editdist_op_kind_t kind, 
 	d->count++;
 }
 
-int editdist_word_diff(const char *a, size_t alen, const char *b, size_t blen,
-		       editdist_diff_t *out)
+int editdist_word_diff(const char *a, size_t alen, const char *b, size_t blen, editdist_diff_t *out)
 {
 	size_t la, lb, ca, cb, na, nb, cap = 0;
 	char *sa = editdist_normalize(a, alen, EDITDIST_NORM_DEFAULT, &la);
@@ -1125,7 +1140,8 @@ static void add_sentence(sent_list_t *L, const char *s, size_t n, editdist_sente
 		if (s[i] == '[') {
 			const char *close = memchr(s + i, ']', n - i);
 			if (close && parse_cites(s + i + 1, (size_t)(close - s) - i - 1, &sen)) {
-				/* drop the marker and the space before it: "text [#1]." -> "text." */
+				/* drop the marker and the space before it: "text [#1]." -> "text."
+				 */
 				while (b.len && b.data[b.len - 1] == ' ')
 					b.len--;
 				i = (size_t)(close - s) + 1;
@@ -1147,8 +1163,10 @@ static void add_sentence(sent_list_t *L, const char *s, size_t n, editdist_sente
 			return;
 		if (L->n) { /* a marker-only fragment credits the sentence before it */
 			editdist_sentence_t *prev = &L->v[L->n - 1];
-			prev->cites = xrealloc(prev->cites, (prev->ncites + sen.ncites) * sizeof *sen.cites);
-			memcpy(prev->cites + prev->ncites, sen.cites, sen.ncites * sizeof *sen.cites);
+			prev->cites =
+			    xrealloc(prev->cites, (prev->ncites + sen.ncites) * sizeof *sen.cites);
+			memcpy(prev->cites + prev->ncites, sen.cites,
+			       sen.ncites * sizeof *sen.cites);
 			prev->ncites += sen.ncites;
 			free(sen.cites);
 		} else {
@@ -1246,7 +1264,9 @@ static void sentences_free(editdist_sentence_t *v, size_t n)
 int editdist_attribute(const char *draft, size_t dlen, const char *sent, size_t slen,
 		       editdist_attribution_t *out)
 {
-	unsigned fl = EDITDIST_NORM_DEFAULT | EDITDIST_NORM_KEEP_LINES;
+	/* citations stay: they are read per sentence below */
+	unsigned fl =
+	    (EDITDIST_NORM_DEFAULT & ~(unsigned)EDITDIST_NORM_CITATIONS) | EDITDIST_NORM_KEEP_LINES;
 	size_t la, lb;
 	char *na = editdist_normalize(draft, dlen, fl, &la);
 	char *nb = editdist_normalize(sent, slen, fl, &lb);
@@ -1347,7 +1367,8 @@ int editdist_attribute(const char *draft, size_t dlen, const char *sent, size_t 
 		sen->best_ratio = best;
 		if (best <= EDITDIST_KEPT_MAX_RATIO)
 			sen->fate = EDITDIST_KEPT;
-		else if (best <= EDITDIST_EDITED_MAX_RATIO || sen->words_kept >= EDITDIST_EDITED_MIN_WORDS)
+		else if (best <= EDITDIST_EDITED_MAX_RATIO ||
+			 sen->words_kept >= EDITDIST_EDITED_MIN_WORDS)
 			sen->fate = EDITDIST_EDITED;
 		else
 			sen->fate = EDITDIST_DELETED;

@@ -344,8 +344,6 @@ static size_t write_cb(char *ptr, size_t size, size_t nmemb, void *ud)
 					 "malformed stream from the provider (line too long)");
 		return CURL_WRITEFUNC_ERROR;
 	}
-	if (s->done_seen)
-		return n; /* trailing bytes after [DONE] are ignored by the parser's callers */
 	return n;
 }
 

@@ -124,6 +124,9 @@ static void ws_send(job_t *j, cJSON *frame, double t0)
 	cJSON_AddStringToObject(frame, "draft_id", j->draft_id);
 	if (j->id)
 		cJSON_AddItemToObject(frame, "request_id", cJSON_Duplicate(j->id, 0));
+	const cJSON *ref = cJSON_GetObjectItemCaseSensitive(j->options, "client_ref");
+	if (cJSON_IsString(ref) && strlen(ref->valuestring) <= 128)
+		cJSON_AddStringToObject(frame, "client_ref", ref->valuestring);
 	txt = cJSON_PrintUnformatted(frame);
 	if (txt)
 		ws_server_broadcast_at(ls->ws, txt, strlen(txt), t0);
@@ -701,6 +704,85 @@ static int provider_configured(const config_t *c)
 	return prov == LLM_PROVIDER_OPENAI || prov == LLM_PROVIDER_ANTHROPIC;
 }
 
+/* The offline path's summary of a thread for the agent: each message's opening sentences, in
+ * order, and the latest customer message at more length. Nothing leaves the machine, so the
+ * text keeps its original values. */
+static void offline_summary(session_t *s, const cJSON *id, const cJSON *ticket)
+{
+	ticket_t t;
+	char err[512] = "", did[24];
+	buf_t b;
+	int rc = ticket_from_json(ticket, &t, err, sizeof err);
+	if (rc) {
+		protocol_send_error(s, id, rc, err);
+		return;
+	}
+	buf_init(&b, DRAFT_CAP);
+	buf_printf(&b, "Summary of \"%s\" (%zu messages):\n", t.subject ? t.subject : "",
+		   t.nmessages);
+	size_t last_customer = t.nmessages;
+	for (size_t i = 0; i < t.nmessages; i++)
+		if (t.messages[i].role && !strcmp(t.messages[i].role, "customer"))
+			last_customer = i;
+	for (size_t i = 0; i < t.nmessages; i++) {
+		const char *body = t.messages[i].body ? t.messages[i].body : "";
+		size_t n = strlen(body), cut = 0, sentences = 0;
+		size_t max = i == last_customer ? 600 : 220;
+		/* the first two sentences, within max bytes */
+		while (cut < n && cut < max) {
+			char c = body[cut++];
+			if ((c == '.' || c == '?' || c == '!') && (cut == n || body[cut] == ' ' ||
+								   body[cut] == '\n') &&
+			    ++sentences == (i == last_customer ? 5u : 2u))
+				break;
+		}
+		cut = utf8_clip(body, n, cut);
+		buf_printf(&b, "- %s%s%s: ", t.messages[i].role ? t.messages[i].role : "message",
+			   t.messages[i].created_at ? " " : "",
+			   t.messages[i].created_at ? t.messages[i].created_at : "");
+		for (size_t k = 0; k < cut; k++)
+			buf_putc(&b, body[k] == '\n' || body[k] == '\r' ? ' ' : body[k]);
+		buf_puts(&b, cut < n ? " [...]\n" : "\n");
+	}
+	if (t.status && *t.status)
+		buf_printf(&b, "Status: %s.\n", t.status);
+	app_new_draft_id(did);
+	cJSON *r = cJSON_CreateObject();
+	cJSON_AddStringToObject(r, "draft_id", did);
+	cJSON_AddStringToObject(r, "ticket_id", t.id);
+	cJSON_AddStringToObject(r, "text", buf_cstr(&b));
+	cJSON_AddArrayToObject(r, "citations");
+	cJSON *fl = cJSON_AddArrayToObject(r, "flags");
+	flag(fl, "extractive_summary",
+	     "an extractive summary (offline): the opening sentences of each message");
+	cJSON_AddNumberToObject(r, "confidence", 0);
+	cJSON_AddStringToObject(r, "mode", "offline");
+	cJSON_AddStringToObject(r, "action", "summary");
+	protocol_send_result(s, id, r);
+	buf_release(&b);
+	ticket_release(&t);
+}
+
+void llm_draft_offline_done(session_t *s, const cJSON *id, const cJSON *options,
+			   const cJSON *result)
+{
+	llm_session_t *ls = s->llm;
+	if (!ls || !ls->ws || !cJSON_IsObject(result))
+		return;
+	cJSON *f = cJSON_Duplicate(result, 1);
+	cJSON_AddStringToObject(f, "type", "draft.done");
+	if (id)
+		cJSON_AddItemToObject(f, "request_id", cJSON_Duplicate(id, 0));
+	const cJSON *ref = cJSON_GetObjectItemCaseSensitive(options, "client_ref");
+	if (cJSON_IsString(ref) && strlen(ref->valuestring) <= 128)
+		cJSON_AddStringToObject(f, "client_ref", ref->valuestring);
+	char *txt = cJSON_PrintUnformatted(f);
+	if (txt)
+		ws_server_broadcast(ls->ws, txt, strlen(txt));
+	cJSON_free(txt);
+	cJSON_Delete(f);
+}
+
 int llm_draft_request(session_t *s, const cJSON *id, const cJSON *ticket, const cJSON *options)
 {
 	llm_session_t *ls = s->llm;
@@ -713,10 +795,16 @@ int llm_draft_request(session_t *s, const cJSON *id, const cJSON *ticket, const 
 
 	if (!ls)
 		return 0;
-	if (mode && !strcmp(mode, "offline"))
-		return 0;
-	if (mode && strcmp(mode, "llm") && strcmp(mode, "auto"))
+	if (mode && strcmp(mode, "llm") && strcmp(mode, "auto") && strcmp(mode, "offline"))
 		return 0; /* the offline path reports the bad mode */
+	int offline = (mode && !strcmp(mode, "offline")) ||
+		      (!provider_configured(s->app->config) && !(mode && !strcmp(mode, "llm")));
+	if (offline && action && !strcmp(action, "summary")) {
+		offline_summary(s, id, ticket);
+		return 1;
+	}
+	if (offline)
+		return 0;
 	if (!provider_configured(s->app->config)) {
 		if (mode && !strcmp(mode, "llm")) {
 			protocol_send_error(s, id, PRECEDENT_ECONFIG,

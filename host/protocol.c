@@ -152,6 +152,8 @@ static void on_draft_request(session_t *s, const cJSON *id, const cJSON *msg)
 		return;
 	int rc = app_draft(s->app, ticket, cJSON_IsObject(options) ? options : NULL, &result, err,
 			   sizeof err);
+	if (!rc && cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(options, "stream")))
+		llm_draft_offline_done(s, id, options, result); /* same frames for the panel */
 	reply(s, id, rc, result, err);
 }
 

@@ -36,14 +36,15 @@
 #define REDACT_LABEL_MAX 32
 
 static const char *const type_names[PII_TYPE_COUNT] = {
-	"EMAIL", "PHONE", "CARD", "IBAN", "SSN", "IP", "URL", "SECRET", "POSTAL", "ADDRESS", "NAME", "CUSTOM",
+    "EMAIL", "PHONE",  "CARD",	 "IBAN",    "SSN",  "IP",
+    "URL",   "SECRET", "POSTAL", "ADDRESS", "NAME", "CUSTOM",
 };
 
 /* Tie-break for spans of equal length: lower rank wins. */
 static const int type_rank[PII_TYPE_COUNT] = {
-	[PII_URL] = 0,    [PII_SECRET] = 1,  [PII_CARD] = 2,    [PII_IBAN] = 3,
-	[PII_SSN] = 4,	  [PII_EMAIL] = 5,   [PII_IP] = 6,	[PII_PHONE] = 7,
-	[PII_CUSTOM] = 8, [PII_ADDRESS] = 9, [PII_POSTAL] = 10, [PII_NAME] = 11,
+    [PII_URL] = 0,    [PII_SECRET] = 1,	 [PII_CARD] = 2,    [PII_IBAN] = 3,
+    [PII_SSN] = 4,    [PII_EMAIL] = 5,	 [PII_IP] = 6,	    [PII_PHONE] = 7,
+    [PII_CUSTOM] = 8, [PII_ADDRESS] = 9, [PII_POSTAL] = 10, [PII_NAME] = 11,
 };
 
 const char *pii_type_name(pii_type_t t)
@@ -56,13 +57,35 @@ const char *pii_type_name(pii_type_t t)
 /* ------------------------------------------------------------------------- */
 /* Small byte helpers                                                          */
 
-static int is_digit(unsigned char c) { return c >= '0' && c <= '9'; }
-static int is_alpha(unsigned char c) { return (c | 0x20) >= 'a' && (c | 0x20) <= 'z'; }
-static int is_alnum(unsigned char c) { return is_digit(c) || is_alpha(c); }
+static int is_digit(unsigned char c)
+{
+	return c >= '0' && c <= '9';
+}
+static int is_alpha(unsigned char c)
+{
+	return (c | 0x20) >= 'a' && (c | 0x20) <= 'z';
+}
+static int is_alnum(unsigned char c)
+{
+	return is_digit(c) || is_alpha(c);
+}
 /* Letters, digits, '_' and any non-ASCII byte (part of a word in any script). */
-static int is_word(unsigned char c) { return is_alnum(c) || c == '_' || c >= 0x80; }
-static int is_cont(unsigned char c) { return (c & 0xC0) == 0x80; }
-static unsigned char lower(unsigned char c) { return (c >= 'A' && c <= 'Z') ? (unsigned char)(c | 0x20) : c; }
+static int is_word(unsigned char c)
+{
+	return is_alnum(c) || c == '_' || c >= 0x80;
+}
+static int is_cont(unsigned char c)
+{
+	return (c & 0xC0) == 0x80;
+}
+static int is_upper(unsigned char c)
+{
+	return c >= 'A' && c <= 'Z';
+}
+static unsigned char lower(unsigned char c)
+{
+	return (c >= 'A' && c <= 'Z') ? (unsigned char)(c | 0x20) : c;
+}
 
 static int ci_equal(const char *a, const char *b, size_t n)
 {
@@ -126,7 +149,10 @@ static int char_classes(const char *s, size_t n)
 	return m;
 }
 
-static int popcount4(int m) { return (m & 1) + ((m >> 1) & 1) + ((m >> 2) & 1) + ((m >> 3) & 1); }
+static int popcount4(int m)
+{
+	return (m & 1) + ((m >> 1) & 1) + ((m >> 2) & 1) + ((m >> 3) & 1);
+}
 
 /* A value that reads like a generated key rather than a word: long enough, mixed, varied. */
 static int looks_secret(const char *s, size_t n, size_t minlen)
@@ -134,7 +160,14 @@ static int looks_secret(const char *s, size_t n, size_t minlen)
 	if (n < minlen)
 		return 0;
 	int cls = char_classes(s, n);
-	if (popcount4(cls) < 2 || !(cls & 4 || (cls & 3) == 3))
+	if (popcount4(cls) < 2)
+		return 0;
+	/* letters and digits mixed, or case changing inside the value ("AbCdEf"), not just a
+	 * capitalised word ("Requirement") or a name with symbols ("Apache+PHP") */
+	int camel = 0;
+	for (size_t i = 1; i < n && !camel; i++)
+		camel = s[i - 1] >= 'a' && s[i - 1] <= 'z' && s[i] >= 'A' && s[i] <= 'Z';
+	if (!((cls & 4) && (cls & 3)) && !camel)
 		return 0;
 	return entropy(s, n) >= (n >= 16 ? 3.0 : 2.5);
 }
@@ -180,8 +213,8 @@ static void apply_vetoes(scan_t *sc)
 	for (size_t i = 0; i < sc->n; i++) {
 		cand_t *c = &sc->c[i];
 		int drop = 0;
-		if (c->type == PII_CARD || c->type == PII_PHONE || c->type == PII_SSN || c->type == PII_IP ||
-		    c->type == PII_POSTAL)
+		if (c->type == PII_CARD || c->type == PII_PHONE || c->type == PII_SSN ||
+		    c->type == PII_IP || c->type == PII_POSTAL)
 			for (size_t v = 0; v < sc->nveto && !drop; v++)
 				drop = sc->veto[v][0] <= c->start && c->end <= sc->veto[v][1];
 		if (!drop)
@@ -203,7 +236,8 @@ static void emit(scan_t *sc, pii_type_t type, const char *label, size_t s, size_
 		sc->alloc = sc->alloc ? sc->alloc * 2 : 32;
 		sc->c = xrealloc(sc->c, sc->alloc * sizeof *sc->c);
 	}
-	sc->c[sc->n++] = (cand_t){s, e, type, label ? label : type_names[type], sc->n};
+	sc->c[sc->n] = (cand_t){s, e, type, label ? label : type_names[type], sc->n};
+	sc->n++;
 }
 
 /* ------------------------------------------------------------------------- */
@@ -270,35 +304,32 @@ static int v_card(scan_t *sc, size_t ms, size_t me)
 			sep = (char)c;
 		}
 	}
-	/* Longest group prefix that is a well-formed card number. */
+	/* Longest group prefix that is a well-formed card number: one group, or groups of
+	 * four with a shorter last one, or Amex/Diners 4-6-5 / 4-6-4. */
+	size_t cum[25] = {0}, first_non4 = ng;
+	for (size_t g = 0; g < ng; g++) {
+		cum[g + 1] = cum[g] + glen[g];
+		if (glen[g] != 4 && first_non4 == ng)
+			first_non4 = g;
+	}
 	for (size_t k = ng; k >= 1; k--) {
-		size_t n = 0;
-		for (size_t g = 0; g < k; g++)
-			n += glen[g];
-		if (n < 13 || n > 19)
+		size_t n = cum[k];
+		if (n < 13)
+			break;
+		if (n > 19)
 			continue;
-		int layout = 0;
-		if (k == 1) {
-			layout = 1;
-		} else if (!mixed || k < ng) {
-			int fours = 1;
-			for (size_t g = 0; g + 1 < k; g++)
-				if (glen[g] != 4)
-					fours = 0;
-			if (fours && glen[k - 1] >= 1 && glen[k - 1] <= 4)
-				layout = 1;
-			if (k == 3 && glen[0] == 4 && glen[1] == 6 && (glen[2] == 5 || glen[2] == 4))
-				layout = 1; /* Amex 4-6-5, Diners 4-6-4 */
-			if (mixed) {
-				/* separators of the prefix must agree */
-				char s0 = 0;
-				for (size_t i = ms; i < gend[k - 1]; i++) {
-					char c = sc->t[i];
-					if (!is_digit((unsigned char)c)) {
-						if (s0 && c != s0)
-							layout = 0;
-						s0 = c;
-					}
+		int layout =
+		    k == 1 || (k - 1 <= first_non4 && glen[k - 1] <= 4) ||
+		    (k == 3 && glen[0] == 4 && glen[1] == 6 && (glen[2] == 5 || glen[2] == 4));
+		if (layout && k > 1 && mixed) {
+			/* the separators of the prefix must agree */
+			char s0 = 0;
+			for (size_t i = ms; i < gend[k - 1]; i++) {
+				char c = sc->t[i];
+				if (!is_digit((unsigned char)c)) {
+					if (s0 && c != s0)
+						layout = 0;
+					s0 = c;
 				}
 			}
 		}
@@ -314,17 +345,17 @@ static const struct {
 	char cc[3];
 	unsigned char len;
 } iban_lengths[] = {
-	{"AD", 24}, {"AE", 23}, {"AL", 28}, {"AT", 20}, {"AZ", 28}, {"BA", 20}, {"BE", 16}, {"BG", 22},
-	{"BH", 22}, {"BI", 27}, {"BR", 29}, {"BY", 28}, {"CH", 21}, {"CR", 22}, {"CY", 28}, {"CZ", 24},
-	{"DE", 22}, {"DJ", 27}, {"DK", 18}, {"DO", 28}, {"EE", 20}, {"EG", 29}, {"ES", 24}, {"FI", 18},
-	{"FK", 18}, {"FO", 18}, {"FR", 27}, {"GB", 22}, {"GE", 22}, {"GI", 23}, {"GL", 18}, {"GR", 27},
-	{"GT", 28}, {"HR", 21}, {"HU", 28}, {"IE", 22}, {"IL", 23}, {"IQ", 23}, {"IS", 26}, {"IT", 27},
-	{"JO", 30}, {"KW", 30}, {"KZ", 20}, {"LB", 28}, {"LC", 32}, {"LI", 21}, {"LT", 20}, {"LU", 20},
-	{"LV", 21}, {"LY", 25}, {"MC", 27}, {"MD", 24}, {"ME", 22}, {"MK", 19}, {"MN", 20}, {"MR", 27},
-	{"MT", 31}, {"MU", 30}, {"NI", 28}, {"NL", 18}, {"NO", 15}, {"OM", 23}, {"PK", 24}, {"PL", 28},
-	{"PS", 29}, {"PT", 25}, {"QA", 29}, {"RO", 24}, {"RS", 22}, {"RU", 33}, {"SA", 24}, {"SC", 31},
-	{"SD", 18}, {"SE", 24}, {"SI", 19}, {"SK", 24}, {"SM", 27}, {"SO", 23}, {"ST", 25}, {"SV", 28},
-	{"TL", 23}, {"TN", 24}, {"TR", 26}, {"UA", 29}, {"VA", 22}, {"VG", 24}, {"XK", 20}, {"YE", 30},
+    {"AD", 24}, {"AE", 23}, {"AL", 28}, {"AT", 20}, {"AZ", 28}, {"BA", 20}, {"BE", 16}, {"BG", 22},
+    {"BH", 22}, {"BI", 27}, {"BR", 29}, {"BY", 28}, {"CH", 21}, {"CR", 22}, {"CY", 28}, {"CZ", 24},
+    {"DE", 22}, {"DJ", 27}, {"DK", 18}, {"DO", 28}, {"EE", 20}, {"EG", 29}, {"ES", 24}, {"FI", 18},
+    {"FK", 18}, {"FO", 18}, {"FR", 27}, {"GB", 22}, {"GE", 22}, {"GI", 23}, {"GL", 18}, {"GR", 27},
+    {"GT", 28}, {"HR", 21}, {"HU", 28}, {"IE", 22}, {"IL", 23}, {"IQ", 23}, {"IS", 26}, {"IT", 27},
+    {"JO", 30}, {"KW", 30}, {"KZ", 20}, {"LB", 28}, {"LC", 32}, {"LI", 21}, {"LT", 20}, {"LU", 20},
+    {"LV", 21}, {"LY", 25}, {"MC", 27}, {"MD", 24}, {"ME", 22}, {"MK", 19}, {"MN", 20}, {"MR", 27},
+    {"MT", 31}, {"MU", 30}, {"NI", 28}, {"NL", 18}, {"NO", 15}, {"OM", 23}, {"PK", 24}, {"PL", 28},
+    {"PS", 29}, {"PT", 25}, {"QA", 29}, {"RO", 24}, {"RS", 22}, {"RU", 33}, {"SA", 24}, {"SC", 31},
+    {"SD", 18}, {"SE", 24}, {"SI", 19}, {"SK", 24}, {"SM", 27}, {"SO", 23}, {"ST", 25}, {"SV", 28},
+    {"TL", 23}, {"TN", 24}, {"TR", 26}, {"UA", 29}, {"VA", 22}, {"VG", 24}, {"XK", 20}, {"YE", 30},
 };
 
 static int iban_length(const char *cc)
@@ -360,11 +391,14 @@ static int v_iban(scan_t *sc, size_t ms, size_t me)
 		s[n] = (char)toupper(c);
 		pos[n++] = i;
 	}
+	if (n < 4)
+		return 0;
 	size_t want = (size_t)iban_length(s);
 	if (want && n >= want) {
 		size_t end = pos[want - 1] + 1;
 		/* the value must end where a group ends, not inside a longer run */
-		if (!(end < sc->len && is_alnum((unsigned char)sc->t[end])) && iban_mod97_ok(s, want)) {
+		if (!(end < sc->len && is_alnum((unsigned char)sc->t[end])) &&
+		    iban_mod97_ok(s, want)) {
 			emit(sc, PII_IBAN, NULL, ms, end);
 			return 1;
 		}
@@ -420,9 +454,10 @@ static int v_ssn(scan_t *sc, size_t ms, size_t me)
 
 /* Words after which a dotted quad is a version or an outline number, not an address. */
 static const char *const version_words[] = {
-	"v",	    "ver",    "version", "versions", "build", "release", "rel",	   "firmware", "fw",	  "rev",
-	"revision", "update", "patch",	 "section",  "sec",   "chapter", "clause", "paragraph", "step", "rule",
-	"item",	    "figure", "fig",	 "table",    "tag",   "sdk",	 "app",	   "agent",     "kernel", NULL,
+    "v",      "ver",	   "version",  "versions", "build",  "release", "rel", "firmware",
+    "fw",     "rev",	   "revision", "update",   "patch",  "section", "sec", "chapter",
+    "clause", "paragraph", "step",     "rule",	   "item",   "figure",	"fig", "table",
+    "tag",    "sdk",	   "app",      "agent",	   "kernel", NULL,
 };
 
 static int v_ipv4(scan_t *sc, size_t ms, size_t me)
@@ -491,7 +526,8 @@ static int email_tld_ok(const char *t, size_t s, size_t e)
 			return 0;
 	}
 	/* image@2x.png and the like are file names */
-	static const char *const ext[] = {"png", "jpg", "jpeg", "gif", "svg", "webp", "bmp", "ico", "tif", "tiff", NULL};
+	static const char *const ext[] = {"png", "jpg", "jpeg", "gif",	"svg", "webp",
+					  "bmp", "ico", "tif",	"tiff", NULL};
 	for (size_t k = 0; ext[k]; k++)
 		if (strlen(ext[k]) == e - d && ci_equal(t + d, ext[k], e - d))
 			return 0;
@@ -530,14 +566,14 @@ static const struct {
 	unsigned short cc;
 	unsigned char min, max;
 } phone_plans[] = {
-	{1, 10, 10},   {7, 10, 10},   {20, 8, 10},  {27, 9, 9},	  {30, 10, 10}, {31, 9, 9},   {32, 8, 9},
-	{33, 9, 9},    {34, 9, 9},    {36, 8, 9},   {39, 6, 11},  {40, 9, 9},	{41, 9, 9},   {43, 4, 13},
-	{44, 9, 10},   {45, 8, 8},    {46, 7, 13},  {47, 8, 8},	  {48, 9, 9},	{49, 6, 13},  {51, 8, 11},
-	{52, 10, 10},  {54, 10, 11},  {55, 10, 11}, {56, 9, 9},	  {57, 10, 10}, {60, 7, 10},  {61, 9, 9},
-	{62, 7, 12},   {63, 8, 10},   {64, 8, 10},  {65, 8, 8},	  {66, 8, 9},	{81, 9, 10},  {82, 8, 11},
-	{84, 9, 10},   {86, 10, 11},  {90, 10, 10}, {91, 10, 10}, {92, 9, 10},	{351, 9, 9},  {352, 6, 11},
-	{353, 7, 9},   {354, 7, 9},   {358, 5, 12}, {380, 9, 9},  {420, 9, 9},	{421, 9, 9},  {971, 8, 9},
-	{972, 8, 9},   {966, 9, 9},
+    {1, 10, 10},  {7, 10, 10},	{20, 8, 10},  {27, 9, 9},   {30, 10, 10}, {31, 9, 9},  {32, 8, 9},
+    {33, 9, 9},	  {34, 9, 9},	{36, 8, 9},   {39, 6, 11},  {40, 9, 9},	  {41, 9, 9},  {43, 4, 13},
+    {44, 9, 10},  {45, 8, 8},	{46, 7, 13},  {47, 8, 8},   {48, 9, 9},	  {49, 6, 13}, {51, 8, 11},
+    {52, 10, 10}, {54, 10, 11}, {55, 10, 11}, {56, 9, 9},   {57, 10, 10}, {60, 7, 10}, {61, 9, 9},
+    {62, 7, 12},  {63, 8, 10},	{64, 8, 10},  {65, 8, 8},   {66, 8, 9},	  {81, 9, 10}, {82, 8, 11},
+    {84, 9, 10},  {86, 10, 11}, {90, 10, 10}, {91, 10, 10}, {92, 9, 10},  {351, 9, 9}, {352, 6, 11},
+    {353, 7, 9},  {354, 7, 9},	{358, 5, 12}, {380, 9, 9},  {420, 9, 9},  {421, 9, 9}, {971, 8, 9},
+    {972, 8, 9},  {966, 9, 9},
 };
 
 /* Country codes are prefix-free: 1 and 7 have one digit, these zones two, the rest three. */
@@ -545,9 +581,10 @@ static int phone_cc_len(const char *d)
 {
 	if (d[0] == '1' || d[0] == '7')
 		return 1;
-	static const char *const two[] = {"20", "27", "30", "31", "32", "33", "34", "36", "39", "40", "41", "43",
-					  "44", "45", "46", "47", "48", "49", "51", "52", "53", "54", "55", "56",
-					  "57", "58", "60", "61", "62", "63", "64", "65", "66", "81", "82", "84",
+	static const char *const two[] = {"20", "27", "30", "31", "32", "33", "34", "36", "39",
+					  "40", "41", "43", "44", "45", "46", "47", "48", "49",
+					  "51", "52", "53", "54", "55", "56", "57", "58", "60",
+					  "61", "62", "63", "64", "65", "66", "81", "82", "84",
 					  "86", "90", "91", "92", "93", "94", "95", "98", NULL};
 	for (size_t i = 0; two[i]; i++)
 		if (d[0] == two[i][0] && d[1] == two[i][1])
@@ -588,13 +625,13 @@ static size_t phone_groups(const char *t, size_t ms, size_t me, char *d, size_t 
 		}
 		if (!is_digit((unsigned char)t[i]))
 			continue;
+		if (*nd >= 24)
+			break; /* before opening a group: every group counted has its end set */
 		if (i == ms || !is_digit((unsigned char)t[i - 1]) || ng == 0) {
 			if (ng == maxg)
 				break;
 			ng++;
 		}
-		if (*nd >= 24)
-			break;
 		d[(*nd)++] = t[i];
 		gend[ng - 1] = i + 1;
 		gdig[ng - 1] = *nd;
@@ -683,12 +720,42 @@ static int v_phone_context(scan_t *sc, size_t ms, size_t me)
 
 /* Query parameter names whose values are credentials. */
 static const char *const secret_params[] = {
-	"token",     "access_token", "refresh_token", "id_token", "auth_token", "api_key", "apikey",
-	"api-key",   "key",	     "secret",	      "client_secret", "password", "passwd", "pwd",
-	"pass",	     "sig",	     "signature",     "x-amz-signature", "x-amz-credential",
-	"x-amz-security-token", "auth", "authorization", "session", "sessionid", "session_id", "sid",
-	"code",	     "jwt",	     "private_token", "access_key", "secret_key", "credential", "credentials",
-	"sas",	     "otp",	     NULL,
+    "token",
+    "access_token",
+    "refresh_token",
+    "id_token",
+    "auth_token",
+    "api_key",
+    "apikey",
+    "api-key",
+    "key",
+    "secret",
+    "client_secret",
+    "password",
+    "passwd",
+    "pwd",
+    "pass",
+    "sig",
+    "signature",
+    "x-amz-signature",
+    "x-amz-credential",
+    "x-amz-security-token",
+    "auth",
+    "authorization",
+    "session",
+    "sessionid",
+    "session_id",
+    "sid",
+    "code",
+    "jwt",
+    "private_token",
+    "access_key",
+    "secret_key",
+    "credential",
+    "credentials",
+    "sas",
+    "otp",
+    NULL,
 };
 
 static int is_secret_param(const char *s, size_t n)
@@ -719,7 +786,8 @@ static int v_url(scan_t *sc, size_t ms, size_t me)
 	if (at > a) {
 		size_t ui_end = at - 1;
 		const char *colon = memchr(t + a, ':', ui_end - a);
-		if ((colon && (size_t)(colon - t) + 1 < ui_end) || looks_secret(t + a, ui_end - a, 16)) {
+		if ((colon && (size_t)(colon - t) + 1 < ui_end) ||
+		    looks_secret(t + a, ui_end - a, 16)) {
 			emit(sc, PII_URL, NULL, a, ui_end);
 			found = 1;
 		}
@@ -745,12 +813,6 @@ static int v_url(scan_t *sc, size_t ms, size_t me)
 	return found;
 }
 
-static int v_jwt(scan_t *sc, size_t ms, size_t me)
-{
-	emit(sc, PII_SECRET, NULL, ms, me);
-	return 1;
-}
-
 /* After "Bearer"/"Basic"/"token": a credential, not an English word. */
 static int v_auth_value(scan_t *sc, size_t ms, size_t me)
 {
@@ -762,9 +824,29 @@ static int v_auth_value(scan_t *sc, size_t ms, size_t me)
 	return 1;
 }
 
+/* 1 if one part of the key ("db_password", "userPwd", "PASS") names a password. */
+static int key_is_password(const char *k, size_t n)
+{
+	static const char *const parts[] = {"pass",	  "password", "passwd", "pwd",
+					    "passphrase", "passcode", "pw",	NULL};
+	for (size_t i = 0; i < n;) {
+		while (i < n && !is_alnum((unsigned char)k[i]))
+			i++;
+		size_t s = i++;
+		while (i < n && is_alnum((unsigned char)k[i]) &&
+		       !(k[i - 1] >= 'a' && k[i - 1] <= 'z' && is_upper((unsigned char)k[i])))
+			i++;
+		for (size_t p = 0; parts[p] && i > s; p++)
+			if (strlen(parts[p]) == i - s && ci_equal(k + s, parts[p], i - s))
+				return 1;
+	}
+	return 0;
+}
+
 static const char *const password_placeholders[] = {
-	"null", "none", "nil", "true", "false", "empty", "redacted", "hidden", "undefined", "required", "incorrect",
-	"invalid", "expired", "reset", "changed", "wrong", NULL,
+    "null",	"none",	  "nil",       "true",	   "false",	"empty",
+    "redacted", "hidden", "undefined", "required", "incorrect", "invalid",
+    "expired",	"reset",  "changed",   "wrong",	   NULL,
 };
 
 /* key=value: the value of a credential-named key. */
@@ -776,12 +858,18 @@ static int v_keyvalue(scan_t *sc, size_t ms, size_t me)
 	while (k > 0 && !is_word((unsigned char)t[k - 1]))
 		k--;
 	size_t ks = k;
-	while (ks > 0 && (is_word((unsigned char)t[ks - 1]) || t[ks - 1] == '-' || t[ks - 1] == '.'))
+	while (ks > 0 &&
+	       (is_word((unsigned char)t[ks - 1]) || t[ks - 1] == '-' || t[ks - 1] == '.'))
 		ks--;
-	int is_pw = 0;
-	for (size_t i = ks; i < k; i++)
-		if ((i + 4 <= k && ci_equal(t + i, "pass", 4)) || (i + 3 <= k && ci_equal(t + i, "pwd", 3)))
-			is_pw = 1;
+	int is_pw = key_is_password(t + ks, k - ks);
+	/* "Samsung Pass: Access": a capitalised word after a label is prose, not a password */
+	if (is_pw && memchr(t + k, ':', ms - k)) {
+		int word = is_upper((unsigned char)t[ms]);
+		for (size_t i = ms + 1; i < me && word; i++)
+			word = t[i] >= 'a' && t[i] <= 'z';
+		if (word)
+			return 0;
+	}
 	/* sentence punctuation after a token; a password keeps every character */
 	while (!is_pw && me > ms && strchr(".,;:)]}", t[me - 1]))
 		me--;
@@ -800,7 +888,8 @@ static int v_keyvalue(scan_t *sc, size_t ms, size_t me)
 		if (n < 4)
 			return 0;
 		for (size_t i = 0; password_placeholders[i]; i++)
-			if (strlen(password_placeholders[i]) == n && ci_equal(t + ms, password_placeholders[i], n))
+			if (strlen(password_placeholders[i]) == n &&
+			    ci_equal(t + ms, password_placeholders[i], n))
 				return 0;
 	} else if (!looks_secret(t + ms, n, 8)) {
 		return 0;
@@ -860,8 +949,9 @@ static int v_address(scan_t *sc, size_t ms, size_t me)
 
 #define DE_UPPER "(?:[A-Z]|\xc3[\x84\x96\x9c])"
 #define DE_WORDCH "(?:[A-Za-z]|\xc3[\xa4\xb6\xbc\x9f\x84\x96\x9c])"
-#define US_STATES                                                                                          \
-	"AL|AK|AZ|AR|CA|CO|CT|DE|DC|FL|GA|HI|ID|IL|IN|IA|KS|KY|LA|ME|MD|MA|MI|MN|MS|MO|MT|NE|NV|NH|NJ|NM|NY|" \
+#define US_STATES                                                                                  \
+	"AL|AK|AZ|AR|CA|CO|CT|DE|DC|FL|GA|HI|ID|IL|IN|IA|KS|KY|LA|ME|MD|MA|MI|MN|MS|MO|MT|NE|NV|"  \
+	"NH|NJ|NM|NY|"                                                                             \
 	"NC|ND|OH|OK|OR|PA|RI|SC|SD|TN|TX|UT|VT|VA|WA|WV|WI|WY|PR"
 
 /*
@@ -872,19 +962,18 @@ static int v_address(scan_t *sc, size_t ms, size_t me)
  * every position at which the pattern could match, so gating changes speed only.
  */
 typedef enum {
-	GATE_SCAN = 0, /* unanchored scan (patterns led by a rare literal: PCRE2 skips fast) */
+	GATE_SCAN = 0, /* unanchored scan of the whole text (custom patterns) */
 	GATE_DIGITS,   /* starts of digit runs, through pre() */
 	GATE_AT,       /* '@', through pre() */
 	GATE_KV,       /* ':' and '=', through pre() */
 	GATE_RUN,      /* runs of token bytes at least minrun long (unanchored inside the run) */
-	GATE_KEYWORD,  /* positions where the keyword gate pattern matched */
+	GATE_KEYWORD,  /* context words found by the anchor pass */
+	GATE_LIT,      /* occurrences of a literal (memmem), through pre() */
 } gate_t;
 
 #define NOPE SIZE_MAX
 /* Start positions (at most 2) to try the anchored pattern at, for an anchor at pos. */
 typedef size_t (*pre_fn)(const char *t, size_t len, size_t pos, size_t rl, size_t out[2]);
-
-static int is_upper(unsigned char c) { return c >= 'A' && c <= 'Z'; }
 
 static size_t pre_email(const char *t, size_t len, size_t pos, size_t rl, size_t out[2])
 {
@@ -895,7 +984,8 @@ static size_t pre_email(const char *t, size_t len, size_t pos, size_t rl, size_t
 		unsigned char c = (unsigned char)t[s - 1];
 		if (c && (is_alnum(c) || strchr("._%+-", c))) {
 			s--;
-		} else if (is_cont(c) && s >= 2 && (unsigned char)t[s - 2] >= 0xC3 && (unsigned char)t[s - 2] <= 0xDF) {
+		} else if (is_cont(c) && s >= 2 && (unsigned char)t[s - 2] >= 0xC3 &&
+			   (unsigned char)t[s - 2] <= 0xDF) {
 			s -= 2;
 		} else {
 			break;
@@ -916,7 +1006,8 @@ static size_t pre_kv(const char *t, size_t len, size_t pos, size_t rl, size_t ou
 	if (e > 0 && (t[e - 1] == '"' || t[e - 1] == '\''))
 		e--;
 	size_t s = e;
-	while (s > 0 && e - s < 48 && (is_alnum((unsigned char)t[s - 1]) || strchr("_.-", t[s - 1])) && t[s - 1])
+	while (s > 0 && e - s < 48 &&
+	       (is_alnum((unsigned char)t[s - 1]) || strchr("_.-", t[s - 1])) && t[s - 1])
 		s--;
 	if (s == e || (s > 0 && is_alnum((unsigned char)t[s - 1])))
 		return 0;
@@ -935,7 +1026,9 @@ static size_t pre_ipv6(const char *t, size_t len, size_t pos, size_t rl, size_t 
 		s--;
 	if (s > 0 && t[s - 1] == ':')
 		return 0;
-	for (; e < len && e - s < 46 && (isxdigit((unsigned char)t[e]) || t[e] == ':' || t[e] == '.'); e++)
+	for (;
+	     e < len && e - s < 46 && (isxdigit((unsigned char)t[e]) || t[e] == ':' || t[e] == '.');
+	     e++)
 		if (t[e] == ':') {
 			colons++;
 			if (e > 0 && t[e - 1] == ':')
@@ -952,11 +1045,15 @@ static size_t pre_card(const char *t, size_t len, size_t pos, size_t rl, size_t 
 {
 	if (pos > 0 && (is_alnum((unsigned char)t[pos - 1]) || strchr("_.-", t[pos - 1])))
 		return 0;
+	/* every layout starts with a group of four, or is one run of 13-19 digits */
+	if (rl != 4 && (rl < 13 || rl > 19))
+		return 0;
 	size_t nd = 0;
 	for (size_t i = pos; i < len && nd < 13; i++) {
 		if (is_digit((unsigned char)t[i]))
 			nd++;
-		else if (!((t[i] == ' ' || t[i] == '-') && i + 1 < len && is_digit((unsigned char)t[i + 1])))
+		else if (!((t[i] == ' ' || t[i] == '-') && i + 1 < len &&
+			   is_digit((unsigned char)t[i + 1])))
 			break;
 	}
 	if (nd < 13)
@@ -1036,7 +1133,8 @@ static size_t pre_us_street(const char *t, size_t len, size_t pos, size_t rl, si
 
 static size_t pre_iban(const char *t, size_t len, size_t pos, size_t rl, size_t out[2])
 {
-	if (pos < 2 || rl < 2 || !is_alpha((unsigned char)t[pos - 1]) || !is_alpha((unsigned char)t[pos - 2]))
+	if (pos < 2 || rl < 2 || !is_alpha((unsigned char)t[pos - 1]) ||
+	    !is_alpha((unsigned char)t[pos - 2]))
 		return 0;
 	if (pos > 2 && is_alnum((unsigned char)t[pos - 3]))
 		return 0;
@@ -1084,7 +1182,8 @@ static size_t pre_de_street(const char *t, size_t len, size_t pos, size_t rl, si
 	for (int w = 0; w < 2; w++) {
 		size_t s = e;
 		while (s > 0 && e - s < 48 &&
-		       (is_alpha((unsigned char)t[s - 1]) || (unsigned char)t[s - 1] >= 0x80 || t[s - 1] == '.'))
+		       (is_alpha((unsigned char)t[s - 1]) || (unsigned char)t[s - 1] >= 0x80 ||
+			t[s - 1] == '.'))
 			s--;
 		if (s == e)
 			break;
@@ -1101,98 +1200,174 @@ static size_t pre_de_street(const char *t, size_t len, size_t pos, size_t rl, si
 	return n;
 }
 
+static size_t pre_plus(const char *t, size_t len, size_t pos, size_t rl, size_t out[2])
+{
+	if (pos == 0 || t[pos - 1] != '+')
+		return 0;
+	out[0] = pos - 1;
+	return 1;
+}
+
+static size_t pre_00(const char *t, size_t len, size_t pos, size_t rl, size_t out[2])
+{
+	if (rl < 3 || t[pos] != '0' || t[pos + 1] != '0')
+		return 0;
+	out[0] = pos;
+	return 1;
+}
+
+static size_t pre_de_plz(const char *t, size_t len, size_t pos, size_t rl, size_t out[2])
+{
+	if (rl != 5 || pos < 2 || t[pos - 1] != '-' || t[pos - 2] != 'D')
+		return 0;
+	out[0] = pos - 2;
+	return 1;
+}
+
+/* "://": back to the start of the scheme. */
+static size_t pre_url(const char *t, size_t len, size_t pos, size_t rl, size_t out[2])
+{
+	size_t s = pos;
+	while (s > 0 && pos - s < 16 &&
+	       (is_alnum((unsigned char)t[s - 1]) || strchr("+.-", t[s - 1])) && t[s - 1])
+		s--;
+	while (s < pos && !is_alpha((unsigned char)t[s]))
+		s++;
+	if (pos - s < 2)
+		return 0;
+	out[0] = s;
+	return 1;
+}
+
+static size_t pre_here(const char *t, size_t len, size_t pos, size_t rl, size_t out[2])
+{
+	out[0] = pos;
+	return 1;
+}
+
 typedef struct det_def {
 	const char *name;
 	const char *pattern;
 	validate_fn validate;
 	gate_t gate;
 	pre_fn pre;
-	size_t minrun; /* GATE_RUN */
+	size_t minrun;	 /* GATE_RUN */
+	const char *lit; /* GATE_LIT */
 } det_def_t;
 
+/* One detector per entry; patterns are split where a reader expects, so: */
+/* clang-format off */
 static const det_def_t builtin[] = {
 	{"email",
 	 "(?<![A-Za-z0-9._%+-])(?:[A-Za-z0-9._%+-]|[\\xc3-\\xdf][\\x80-\\xbf]){1,64}+@"
-	 "(?:[A-Za-z0-9-]|[\\xc3-\\xdf][\\x80-\\xbf]){1,63}+(?:\\.(?:[A-Za-z0-9-]|[\\xc3-\\xdf][\\x80-\\xbf]){1,63}+)++",
-	 v_email, GATE_AT, pre_email, 0},
-	{"card", "(?<![\\w.-])\\d(?:[ -]?\\d){12,22}(?![\\w])", v_card, GATE_DIGITS, pre_card, 0},
-	{"iban", "(?<![A-Za-z0-9])[A-Za-z]{2}\\d{2}(?: ?[A-Za-z0-9]){11,36}", v_iban, GATE_DIGITS, pre_iban, 0},
-	{"ssn", "(?<![\\w-])\\d{3}([- ])\\d{2}\\1\\d{4}(?![\\w-])", v_ssn, GATE_DIGITS,
-	 pre_ssn, 0},
-	{"ipv4", "(?<![\\w.])\\d{1,3}\\.\\d{1,3}\\.\\d{1,3}\\.\\d{1,3}(?![\\w]|\\.\\d)", v_ipv4, GATE_DIGITS,
-	 pre_ipv4, 0},
+	 "(?:[A-Za-z0-9-]|[\\xc3-\\xdf][\\x80-\\xbf]){1,63}+"
+	 "(?:\\.(?:[A-Za-z0-9-]|[\\xc3-\\xdf][\\x80-\\xbf]){1,63}+)++",
+	 v_email, GATE_AT, pre_email, 0, NULL},
+	{"card", "(?<![\\w.-])\\d(?:[ -]?\\d){12,22}(?![\\w])",
+	 v_card, GATE_DIGITS, pre_card, 0, NULL},
+	{"iban", "(?<![A-Za-z0-9])[A-Za-z]{2}\\d{2}(?: ?[A-Za-z0-9]){11,36}",
+	 v_iban, GATE_DIGITS, pre_iban, 0, NULL},
+	{"ssn", "(?<![\\w-])\\d{3}([- ])\\d{2}\\1\\d{4}(?![\\w-])",
+	 v_ssn, GATE_DIGITS, pre_ssn, 0, NULL},
+	{"ipv4", "(?<![\\w.])\\d{1,3}\\.\\d{1,3}\\.\\d{1,3}\\.\\d{1,3}(?![\\w]|\\.\\d)",
+	 v_ipv4, GATE_DIGITS, pre_ipv4, 0, NULL},
 	{"ipv6",
 	 "(?<![\\w:.])(?:[0-9A-Fa-f]{1,4}|(?=::))(?::[0-9A-Fa-f]{0,4}){2,7}"
 	 "(?:(?<=:)\\d{1,3}(?:\\.\\d{1,3}){3})?(?:%[A-Za-z0-9]{1,16})?(?![\\w:])",
-	 v_ipv6, GATE_KV, pre_ipv6, 0},
-	{"phone-intl", "(?<![\\w+])\\+[1-9]\\d{0,2}(?:[ .\\-]?(?:\\(\\d{1,4}\\)|\\d{1,5})){1,7}(?![\\w])(?!\\.\\d)",
-	 v_phone_intl, GATE_SCAN, NULL, 0},
-	{"phone-00", "(?<![\\w+])00[1-9]\\d{0,2}(?:[ .\\-]?(?:\\(\\d{1,4}\\)|\\d{1,5})){1,7}(?![\\w])",
-	 v_phone_intl, GATE_SCAN, NULL, 0},
+	 v_ipv6, GATE_KV, pre_ipv6, 0, NULL},
+	{"phone-intl",
+	 "(?<![\\w+])\\+[1-9]\\d{0,2}(?:[ .\\-]?(?:\\(\\d{1,4}\\)|\\d{1,5})){1,7}"
+	 "(?![\\w])(?!\\.\\d)",
+	 v_phone_intl, GATE_DIGITS, pre_plus, 0, NULL},
+	{"phone-00",
+	 "(?<![\\w+])00[1-9]\\d{0,2}(?:[ .\\-]?(?:\\(\\d{1,4}\\)|\\d{1,5})){1,7}(?![\\w])",
+	 v_phone_intl, GATE_DIGITS, pre_00, 0, NULL},
 	{"phone-nanp",
-	 "(?<![\\w+.\\-])(?:1[ .\\-]?)?(?:\\(\\d{3}\\) ?|\\d{3}([.\\- ]))\\d{3}(?(1)\\1|[.\\-])\\d{4}"
-	 "(?![\\w]|[.\\-]\\d)",
-	 v_phone_nanp, GATE_DIGITS, pre_nanp, 0},
-	{"phone-national", "(?<![\\w+.,/\\-])0\\d{1,4}([ /\\-])\\d{2,8}(?:\\1\\d{2,8}){0,3}(?![\\w]|[.,/\\-]\\d)",
-	 v_phone_national, GATE_DIGITS, pre_national, 0},
+	 "(?<![\\w+.\\-])(?:1[ .\\-]?)?(?:\\(\\d{3}\\) ?|\\d{3}([.\\- ]))"
+	 "\\d{3}(?(1)\\1|[.\\-])\\d{4}(?![\\w]|[.\\-]\\d)",
+	 v_phone_nanp, GATE_DIGITS, pre_nanp, 0, NULL},
+	{"phone-national",
+	 "(?<![\\w+.,/\\-])0\\d{1,4}([ /\\-])\\d{2,8}(?:\\1\\d{2,8}){0,3}(?![\\w]|[.,/\\-]\\d)",
+	 v_phone_national, GATE_DIGITS, pre_national, 0, NULL},
 	{"phone-context",
-	 "(?i)\\b(?:phone|tel|telephone|mobile|mob|cell|cellphone|fax|whatsapp|sms|"
-	 "call\\s+me(?:\\s+(?:on|at))?|text\\s+me(?:\\s+(?:on|at))?|reach\\s+me\\s+(?:on|at))"
-	 "\\b[\\s.:#\\-]{0,4}(?:no\\.?\\s*|number\\s*)?(?:is\\s+)?\\K\\+?\\(?\\d[\\d ().\\-]{5,20}\\d(?![\\w])",
-	 v_phone_context, GATE_KEYWORD, NULL, 0},
-	{"url", "(?i)\\b[a-z][a-z0-9+.\\-]{1,15}://[^\\s<>\"'`\\x00]{3,}", v_url, GATE_SCAN, NULL, 0},
-	{"aws-key", "(?<![A-Za-z0-9])(?:AKIA|ASIA|ABIA|ACCA|A3T[A-Z0-9])[A-Z0-9]{16}(?![A-Za-z0-9])", v_secret,
-	 GATE_SCAN, NULL, 0},
-	{"jwt", "(?<![\\w-])eyJ[A-Za-z0-9_-]{8,}\\.[A-Za-z0-9_-]{8,}\\.[A-Za-z0-9_-]*(?:\\.[A-Za-z0-9_-]+){0,2}",
-	 v_jwt, GATE_SCAN, NULL, 0},
+	 "(?i)\\b(?:phone|tel|telephone|mobile|mob|cell|cellphone|fax|whatsapp|sms"
+	 "|call\\s+me(?:\\s+(?:on|at))?|text\\s+me(?:\\s+(?:on|at))?|reach\\s+me\\s+(?:on|at))"
+	 "\\b[\\s.:#\\-]{0,4}(?:no\\.?\\s*|number\\s*)?(?:is\\s+)?"
+	 "\\K\\+?\\(?\\d[\\d ().\\-]{5,20}\\d(?![\\w])",
+	 v_phone_context, GATE_KEYWORD, NULL, 0, NULL},
+	{"url", "(?i)\\b[a-z][a-z0-9+.\\-]{1,15}://[^\\s<>\"'`\\x00]{3,8192}",
+	 v_url, GATE_LIT, pre_url, 0, "://"},
+	{"aws-key",
+	 "(?<![A-Za-z0-9])(?:AKIA|ASIA|ABIA|ACCA|A3T[A-Z0-9])[A-Z0-9]{16}(?![A-Za-z0-9])",
+	 v_secret, GATE_RUN, NULL, 20, NULL},
+	{"jwt",
+	 "(?<![\\w-])eyJ[A-Za-z0-9_-]{8,}\\.[A-Za-z0-9_-]{8,}\\.[A-Za-z0-9_-]*"
+	 "(?:\\.[A-Za-z0-9_-]+){0,2}",
+	 v_secret, GATE_LIT, pre_here, 0, "eyJ"},
 	{"token-prefix",
-	 "(?<![\\w-])(?:sk-(?:proj-|ant-|live-|svcacct-)?[A-Za-z0-9_\\-]{20,}|(?:sk|rk)_(?:live|test)_[A-Za-z0-9]{16,}"
+	 "(?<![\\w-])(?:sk-(?:proj-|ant-|live-|svcacct-)?[A-Za-z0-9_\\-]{20,}"
+	 "|(?:sk|rk)_(?:live|test)_[A-Za-z0-9]{16,}"
 	 "|gh[pousr]_[A-Za-z0-9]{30,}|github_pat_[A-Za-z0-9_]{40,}|glpat-[A-Za-z0-9_\\-]{20,}"
 	 "|xox[abposre]-[A-Za-z0-9\\-]{10,}|xapp-[A-Za-z0-9\\-]{10,}|AIza[0-9A-Za-z_\\-]{35}"
 	 "|npm_[A-Za-z0-9]{36}|hf_[A-Za-z0-9]{30,}|SG\\.[A-Za-z0-9_\\-]{16,}\\.[A-Za-z0-9_\\-]{16,}"
 	 "|shp(?:at|ss|ca|pa)_[a-fA-F0-9]{32}|whsec_[A-Za-z0-9+/=]{20,}|pypi-[A-Za-z0-9_\\-]{50,}"
 	 "|dop_v1_[a-f0-9]{64}|sq0(?:atp|csp)-[A-Za-z0-9_\\-]{22,})",
-	 v_secret, GATE_RUN, NULL, 15},
+	 v_secret, GATE_RUN, NULL, 15, NULL},
 	{"private-key",
 	 "-----BEGIN (?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?-----[\\s\\S]*?"
 	 "(?:-----END (?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?-----|\\z)",
-	 v_secret, GATE_SCAN, NULL, 0},
-	{"auth-header", "(?i)\\b(?:bearer|basic|token)[ \\t]+\\K[A-Za-z0-9._~+/=\\-]{8,}", v_auth_value, GATE_KEYWORD,
-	 NULL, 0},
+	 v_secret, GATE_LIT, pre_here, 0, "-----BEGIN "},
+	{"auth-header", "(?i)\\b(?:bearer|basic|token)[ \\t]+\\K[A-Za-z0-9._~+/=\\-]{8,}",
+	 v_auth_value, GATE_KEYWORD, NULL, 0, NULL},
 	{"key-value",
 	 "(?i)(?<![A-Za-z0-9])[A-Za-z0-9_.\\-]{0,40}?"
-	 "(?:api[_\\-]?key|apikey|secret|token|passw(?:or)?d|pwd|pass|access[_\\-]?key|auth|credentials?"
-	 "|private[_\\-]?key|session[_\\-]?id|signature)[A-Za-z0-9_.\\-]{0,24}[\"']?[ \\t]*(?:=>|:=|[:=])[ \\t]*[\"']?"
-	 "\\K[^\\s\"',;&<>\\x00]{1,256}",
-	 v_keyvalue, GATE_KV, pre_kv, 0},
-	{"password-is", "(?i)\\b(?:password|passcode|passphrase|pin)\\s+(?:is|was)\\s+\\K[^\\s\"'<>\\x00]{1,128}",
-	 v_password_is, GATE_KEYWORD, NULL, 0},
-	{"entropy", "(?<![A-Za-z0-9+/_\\-])[A-Za-z0-9+/_\\-]{32,128}={0,2}(?![A-Za-z0-9+/_\\-])", v_entropy,
-	 GATE_RUN, NULL, 32},
+	 "(?:api[_\\-]?key|apikey|secret|token|passw(?:or)?d|pwd|pass|access[_\\-]?key|auth"
+	 "|credentials?|private[_\\-]?key|session[_\\-]?id|signature)"
+	 "[A-Za-z0-9_.\\-]{0,24}[\"']?[ \\t]*(?:=>|:=|[:=])[ \\t]*"
+	 "(?:\"\\K[^\"\\x00\\r\\n]{1,256}(?=\")"
+	 "|'\\K[^'\\x00\\r\\n]{1,256}(?=')"
+	 "|\\K[^\\s\"',;&<>\\x00]{1,256})",
+	 v_keyvalue, GATE_KV, pre_kv, 0, NULL},
+	{"password-is",
+	 "(?i)\\b(?:password|passcode|passphrase|pin)\\s+(?:is|was)\\s+\\K[^\\s\"'<>\\x00]{1,128}",
+	 v_password_is, GATE_KEYWORD, NULL, 0, NULL},
+	{"entropy", "(?<![A-Za-z0-9+/_.\\-])[A-Za-z0-9+/_\\-]{32,128}={0,2}(?![A-Za-z0-9+/_\\-])",
+	 v_entropy, GATE_RUN, NULL, 32, NULL},
 	{"ssn-context",
-	 "(?i)\\b(?:ssn|ss#|social security(?: number| no\\.?)?)[\\s:#.]{0,4}(?:is\\s+)?\\K\\d{9}(?![\\w])", v_ssn,
-	 GATE_KEYWORD, NULL, 0},
-	{"uk-postcode", "(?<![\\w])(?:[A-PR-UWYZ][A-HK-Y]?\\d[A-HJKPSTUW\\d]?|GIR) ?\\d[ABD-HJLNP-UW-Z]{2}(?![\\w])",
-	 v_postal, GATE_DIGITS, pre_uk_postcode, 0},
-	{"us-zip", "(?<![A-Za-z])(?:" US_STATES ")\\.?,?[ ]{1,2}\\K\\d{5}(?:-\\d{4})?(?![\\w-])", v_postal,
-	 GATE_DIGITS, pre_us_zip, 0},
-	{"zip-context", "(?i)\\b(?:zip|zip code|zipcode|postcode|postal code|plz)[\\s:#]{1,4}\\K\\d{4,5}(?:-\\d{4})?\\b",
-	 v_postal, GATE_KEYWORD, NULL, 0},
-	{"de-plz", "(?<![\\w])D-\\d{5}(?=\\s+" DE_UPPER ")", v_postal, GATE_SCAN, NULL, 0},
+	 "(?i)\\b(?:ssn|ss#|social security(?: number| no\\.?)?)[\\s:#.]{0,4}(?:is\\s+)?"
+	 "\\K\\d{9}(?![\\w])",
+	 v_ssn, GATE_KEYWORD, NULL, 0, NULL},
+	{"uk-postcode",
+	 "(?<![\\w])(?:[A-PR-UWYZ][A-HK-Y]?\\d[A-HJKPSTUW\\d]?|GIR)"
+	 " ?\\d[ABD-HJLNP-UW-Z]{2}(?![\\w])",
+	 v_postal, GATE_DIGITS, pre_uk_postcode, 0, NULL},
+	{"us-zip", "(?<![A-Za-z])(?:" US_STATES ")\\.?,?[ ]{1,2}\\K\\d{5}(?:-\\d{4})?(?![\\w-])",
+	 v_postal, GATE_DIGITS, pre_us_zip, 0, NULL},
+	{"zip-context",
+	 "(?i)\\b(?:zip|zip code|zipcode|postcode|postal code|plz)[\\s:#]{1,4}"
+	 "\\K\\d{4,5}(?:-\\d{4})?\\b",
+	 v_postal, GATE_KEYWORD, NULL, 0, NULL},
+	{"de-plz", "(?<![\\w])D-\\d{5}(?=\\s+" DE_UPPER ")",
+	 v_postal, GATE_DIGITS, pre_de_plz, 0, NULL},
 	{"us-street",
 	 "(?<![\\w])\\d{1,6}[A-Z]?\\s+(?:(?:[NSEW]\\.?|North|South|East|West)\\s+)?"
 	 "(?:[A-Z][a-z]+|\\d{1,3}(?:st|nd|rd|th))(?:\\s+[A-Z][a-z]+){0,3}\\s+"
-	 "(?:Street|St|Avenue|Ave|Road|Rd|Boulevard|Blvd|Lane|Ln|Drive|Dr|Court|Ct|Way|Place|Pl|Terrace|Circle"
-	 "|Highway|Hwy|Parkway|Pkwy|Square|Sq|Close|Crescent|Gardens|Row|Mews)\\b\\.?"
+	 "(?:Street|St|Avenue|Ave|Road|Rd|Boulevard|Blvd|Lane|Ln|Drive|Dr|Court|Ct|Way|Place|Pl"
+	 "|Terrace|Circle|Highway|Hwy|Parkway|Pkwy|Square|Sq|Close|Crescent|Gardens|Row|Mews)"
+	 "\\b\\.?"
 	 "(?:,?\\s+(?:Apt|Apartment|Suite|Ste|Unit|Fl|Floor|#)\\.?\\s*#?[A-Za-z0-9\\-]{1,6}\\b)?",
-	 v_address, GATE_DIGITS, pre_us_street, 0},
+	 v_address, GATE_DIGITS, pre_us_street, 0, NULL},
 	{"de-street",
-	 "(?<![\\w\\x80-\\xff])(?:" DE_UPPER DE_WORDCH "*(?:stra\xc3\x9f" "e|strasse|str\\.|weg|allee|platz|gasse"
-	 "|damm|ufer|chaussee|steig|pfad)|(?:" DE_UPPER DE_WORDCH "*[ \\-])?(?:Stra\xc3\x9f" "e|Strasse|Str\\."
-	 "|Weg|Allee|Platz|Gasse|Damm|Ufer|Chaussee))[ ]\\d{1,4}[ ]?[a-z]?(?![\\w])"
+	 "(?<![\\w\\x80-\\xff])"
+	 "(?:" DE_UPPER DE_WORDCH "*(?:stra\xc3\x9f" "e|strasse|str\\.|weg|allee|platz|gasse"
+	 "|damm|ufer|chaussee|steig|pfad)"
+	 "|(?:" DE_UPPER DE_WORDCH "*[ \\-])?(?:Stra\xc3\x9f" "e|Strasse|Str\\."
+	 "|Weg|Allee|Platz|Gasse|Damm|Ufer|Chaussee))"
+	 "[ ]\\d{1,4}[ ]?[a-z]?(?![\\w])"
 	 "(?:,?\\s{1,3}(?:D-)?\\d{5}\\s" DE_UPPER "(?:" DE_WORDCH "|-)+)?",
-	 v_address, GATE_DIGITS, pre_de_street, 0},
+	 v_address, GATE_DIGITS, pre_de_street, 0, NULL},
 };
+/* clang-format on */
 
 #define NBUILTIN (sizeof builtin / sizeof builtin[0])
 
@@ -1202,6 +1377,7 @@ typedef struct det {
 	gate_t gate;
 	pre_fn pre;
 	size_t minrun;
+	const char *lit;
 	char *label; /* custom only, owned */
 } det_t;
 
@@ -1213,8 +1389,8 @@ struct redactor {
 	int jit;
 };
 
-static int compile_one(redactor_t *r, pcre2_code **code, const char *pattern, uint32_t flags, char *err,
-		       size_t errlen, const char *what)
+static int compile_one(redactor_t *r, pcre2_code **code, const char *pattern, uint32_t flags,
+		       char *err, size_t errlen, const char *what)
 {
 	int ec;
 	PCRE2_SIZE eo;
@@ -1223,7 +1399,8 @@ static int compile_one(redactor_t *r, pcre2_code **code, const char *pattern, ui
 		PCRE2_UCHAR msg[256];
 		pcre2_get_error_message(ec, msg, sizeof msg);
 		if (err && errlen)
-			snprintf(err, errlen, "%s: %s at offset %zu", what, (const char *)msg, (size_t)eo);
+			snprintf(err, errlen, "%s: %s at offset %zu", what, (const char *)msg,
+				 (size_t)eo);
 		return PRECEDENT_EPATTERN;
 	}
 	if (pcre2_jit_compile(*code, PCRE2_JIT_COMPLETE) != 0)
@@ -1246,7 +1423,8 @@ static int label_ok(const char *l)
 	return 1;
 }
 
-int redactor_new(const redact_custom_t *custom, size_t ncustom, redactor_t **out, char *err, size_t errlen)
+int redactor_new(const redact_custom_t *custom, size_t ncustom, redactor_t **out, char *err,
+		 size_t errlen)
 {
 	int rc = 0;
 	redactor_t *r = xcalloc(1, sizeof *r);
@@ -1272,8 +1450,11 @@ int redactor_new(const redact_custom_t *custom, size_t ncustom, redactor_t **out
 		det_t *d = &r->d[r->n];
 		const det_def_t *b = &builtin[i];
 		char what[64];
-		uint32_t flags = 0;
-		if (b->gate == GATE_DIGITS || b->gate == GATE_AT || b->gate == GATE_KV || b->gate == GATE_KEYWORD)
+		/* Gated patterns run anchored at given places: PCRE2's start-up optimisations
+		 * (first and required code unit searches) only cost there, and they made some
+		 * inputs quadratic (a required '.' searched for to the end at every '@'). */
+		uint32_t flags = PCRE2_NO_START_OPTIMIZE;
+		if (b->gate != GATE_RUN && b->gate != GATE_SCAN)
 			flags |= PCRE2_ANCHORED;
 		snprintf(what, sizeof what, "built-in detector '%s'", b->name);
 		rc = compile_one(r, &d->code, b->pattern, flags, err, errlen, what);
@@ -1283,6 +1464,7 @@ int redactor_new(const redact_custom_t *custom, size_t ncustom, redactor_t **out
 		d->gate = b->gate;
 		d->pre = b->pre;
 		d->minrun = b->minrun;
+		d->lit = b->lit;
 		r->n++;
 	}
 	for (size_t i = 0; i < ncustom; i++) {
@@ -1292,7 +1474,8 @@ int redactor_new(const redact_custom_t *custom, size_t ncustom, redactor_t **out
 		snprintf(what, sizeof what, "custom pattern %zu ('%.40s')", i + 1, label);
 		if (!label_ok(custom[i].label)) {
 			if (err && errlen)
-				snprintf(err, errlen, "%s: label must be 1-%d upper-case letters, digits or '_'",
+				snprintf(err, errlen,
+					 "%s: label must be 1-%d upper-case letters, digits or '_'",
 					 what, REDACT_LABEL_MAX);
 			rc = PRECEDENT_EPATTERN;
 			goto out;
@@ -1303,8 +1486,8 @@ int redactor_new(const redact_custom_t *custom, size_t ncustom, redactor_t **out
 			rc = PRECEDENT_EPATTERN;
 			goto out;
 		}
-		rc = compile_one(r, &d->code, custom[i].pattern, PCRE2_UTF | PCRE2_MATCH_INVALID_UTF, err, errlen,
-				 what);
+		rc = compile_one(r, &d->code, custom[i].pattern,
+				 PCRE2_UTF | PCRE2_MATCH_INVALID_UTF, err, errlen, what);
 		if (rc)
 			goto out;
 		d->gate = GATE_SCAN;
@@ -1331,7 +1514,10 @@ void redactor_free(redactor_t *r)
 	free(r);
 }
 
-int redactor_jit(const redactor_t *r) { return r && r->jit; }
+int redactor_jit(const redactor_t *r)
+{
+	return r && r->jit;
+}
 
 /* ------------------------------------------------------------------------- */
 /* Running the detectors                                                      */
@@ -1361,23 +1547,36 @@ typedef struct anchors {
 } anchors_t;
 
 /* Context words that start a GATE_KEYWORD detector (prefixes, case-insensitive). */
-#define KW(s) {s, sizeof s - 1}
+#define KW(s)                                                                                      \
+	{                                                                                          \
+		s, sizeof s - 1                                                                    \
+	}
 static const struct {
 	const char *w;
 	size_t n;
 } keywords[] = {
-	KW("ssn"),    KW("ss#"),   KW("social"), KW("phone"), KW("tel"),	KW("mobile"), KW("mob"),
-	KW("cell"),   KW("fax"),   KW("whatsapp"), KW("sms"), KW("call"),	KW("text"),   KW("reach"),
-	KW("bearer"), KW("basic"), KW("token"),	 KW("passw"), KW("passc"),	KW("passp"),  KW("pin"),
-	KW("zip"),    KW("postcode"), KW("postal"), KW("plz"),
+    KW("ssn"),	  KW("ss#"),   KW("social"),   KW("phone"),  KW("tel"),
+    KW("mobile"), KW("mob"),   KW("cell"),     KW("fax"),    KW("whatsapp"),
+    KW("sms"),	  KW("call"),  KW("text"),     KW("reach"),  KW("bearer"),
+    KW("basic"),  KW("token"), KW("passw"),    KW("passc"),  KW("passp"),
+    KW("pin"),	  KW("zip"),   KW("postcode"), KW("postal"), KW("plz"),
 };
 
-/* Keywords by first letter: bit k of kw_first[c - 'a'] is keywords[k]. */
-static uint32_t kw_first[26];
+/* Keywords by first letter, then by their first two: bit k is keywords[k]. */
+static uint32_t kw_first[26], kw_two[26][27];
+
+/* Second byte as a table index: a-z, or 26 for anything else ("ss#" has 's'). */
+static int kw_second(unsigned char c)
+{
+	c = lower(c);
+	return c >= 'a' && c <= 'z' ? c - 'a' : 26;
+}
 
 static int keyword_at(const char *t, size_t len, size_t i)
 {
-	uint32_t m = kw_first[lower((unsigned char)t[i]) - 'a'];
+	if (i + 1 >= len)
+		return 0;
+	uint32_t m = kw_two[lower((unsigned char)t[i]) - 'a'][kw_second((unsigned char)t[i + 1])];
 	while (m) {
 		int k = __builtin_ctz(m);
 		m &= m - 1;
@@ -1408,8 +1607,11 @@ static void init_classes(void)
 			k |= C_KV;
 		byte_class[c] = k;
 	}
-	for (size_t k = 0; k < sizeof keywords / sizeof keywords[0]; k++)
+	for (size_t k = 0; k < sizeof keywords / sizeof keywords[0]; k++) {
 		kw_first[keywords[k].w[0] - 'a'] |= 1u << k;
+		kw_two[keywords[k].w[0] - 'a'][kw_second((unsigned char)keywords[k].w[1])] |= 1u
+											      << k;
+	}
 }
 
 static void build_anchors(const char *t, size_t len, anchors_t *a)
@@ -1425,7 +1627,8 @@ static void build_anchors(const char *t, size_t len, anchors_t *a)
 			}
 			/* a word starts here unless a digit or '_' is glued before it */
 			if (kw_first[lower(c) - 'a'] &&
-			    (i == 0 || !((byte_class[(unsigned char)t[i - 1]] & C_DIGIT) || t[i - 1] == '_')) &&
+			    (i == 0 || !((byte_class[(unsigned char)t[i - 1]] & C_DIGIT) ||
+					 t[i - 1] == '_')) &&
 			    keyword_at(t, len, i))
 				pl_push(&a->kw, i);
 			i++;
@@ -1481,14 +1684,14 @@ static void anchors_release(anchors_t *a)
 
 static int match_err(int m)
 {
-	if (m == PCRE2_ERROR_MATCHLIMIT || m == PCRE2_ERROR_DEPTHLIMIT || m == PCRE2_ERROR_HEAPLIMIT ||
-	    m == PCRE2_ERROR_JIT_STACKLIMIT)
+	if (m == PCRE2_ERROR_MATCHLIMIT || m == PCRE2_ERROR_DEPTHLIMIT ||
+	    m == PCRE2_ERROR_HEAPLIMIT || m == PCRE2_ERROR_JIT_STACKLIMIT)
 		return PRECEDENT_EBUSY; /* fail closed: the caller must not keep the text */
 	return PRECEDENT_EINVAL;
 }
 
-static int do_match(const redactor_t *r, const pcre2_code *code, const char *t, size_t len, size_t off,
-		    pcre2_match_data *md)
+static int do_match(const redactor_t *r, const pcre2_code *code, const char *t, size_t len,
+		    size_t off, pcre2_match_data *md)
 {
 	int m = pcre2_match(code, (PCRE2_SPTR)t, len, off, 0, md, r->mctx);
 	if (m == PCRE2_ERROR_JIT_STACKLIMIT)
@@ -1516,6 +1719,9 @@ static size_t take_match(const det_t *d, scan_t *sc, pcre2_match_data *md)
 	for (size_t i = before; i < sc->n; i++)
 		if (sc->c[i].end > next)
 			next = sc->c[i].end;
+	/* a URL's spans lie inside it: go on after the whole URL, not into it again */
+	if (d->validate == v_url && sc->n > before && me > next)
+		next = me;
 	if (next <= st)
 		next = st + 1;
 	while (next < sc->len && is_cont((unsigned char)sc->t[next]))
@@ -1524,8 +1730,8 @@ static size_t take_match(const det_t *d, scan_t *sc, pcre2_match_data *md)
 }
 
 /* Unanchored scan of [from, to): 'to' is the subject end the pattern sees. */
-static int scan_range(const redactor_t *r, const det_t *d, scan_t *sc, pcre2_match_data *md, size_t from,
-		      size_t to)
+static int scan_range(const redactor_t *r, const det_t *d, scan_t *sc, pcre2_match_data *md,
+		      size_t from, size_t to)
 {
 	size_t off = from;
 	while (off <= to) {
@@ -1539,21 +1745,84 @@ static int scan_range(const redactor_t *r, const det_t *d, scan_t *sc, pcre2_mat
 	return 0;
 }
 
-static int run_detector(const redactor_t *r, const det_t *d, scan_t *sc, const anchors_t *a, pcre2_match_data *md)
+/* Tries d anchored at the start(s) pre() gives for an anchor at pos. Returns 0 or an error;
+ * *off moves past what was emitted. */
+static int try_anchor(const redactor_t *r, const det_t *d, scan_t *sc, pcre2_match_data *md,
+		      size_t pos, size_t rl, size_t *off, size_t *last)
+{
+	size_t st[2], ns = d->pre(sc->t, sc->len, pos, rl, st);
+	for (size_t k = 0; k < ns; k++) {
+		if (st[k] < *off || st[k] == *last)
+			continue;
+		*last = st[k];
+		int m = do_match(r, d->code, sc->t, sc->len, st[k], md);
+		if (m == PCRE2_ERROR_NOMATCH)
+			continue;
+		if (m < 0)
+			return match_err(m);
+		size_t before = sc->n, next = take_match(d, sc, md);
+		if (sc->n > before) {
+			*off = next;
+			break;
+		}
+	}
+	return 0;
+}
+
+/* Index of the byte of lit least likely in prose: upper case, then punctuation, digits,
+ * lower case, blanks (the last of equals). */
+static size_t lit_key(const char *lit, size_t n)
+{
+	size_t best = 0;
+	int best_rank = 9;
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)lit[i];
+		int rank = is_upper(c)	      ? 0
+			   : is_digit(c)      ? 2
+			   : is_alpha(c)      ? 3
+			   : strchr(" .,", c) ? 4
+					      : 1;
+		if (rank <= best_rank) {
+			best_rank = rank;
+			best = i;
+		}
+	}
+	return best;
+}
+
+static int run_detector(const redactor_t *r, const det_t *d, scan_t *sc, const anchors_t *a,
+			pcre2_match_data *md)
 {
 	const poslist_t *pl;
 	size_t step = 1, off = 0, last = NOPE;
+	int rc = 0;
 	switch (d->gate) {
 	case GATE_SCAN:
 		return scan_range(r, d, sc, md, 0, sc->len);
 	case GATE_RUN:
-		for (size_t i = 0; i < a->runs.n; i += 2)
-			if (a->runs.v[i + 1] - a->runs.v[i] >= d->minrun) {
-				int rc = scan_range(r, d, sc, md, a->runs.v[i], a->runs.v[i + 1]);
-				if (rc)
-					return rc;
+		for (size_t i = 0; i < a->runs.n && !rc; i += 2)
+			if (a->runs.v[i + 1] - a->runs.v[i] >= d->minrun)
+				rc = scan_range(r, d, sc, md, a->runs.v[i], a->runs.v[i + 1]);
+		return rc;
+	case GATE_LIT: {
+		size_t ll = strlen(d->lit), key = lit_key(d->lit, ll);
+		for (size_t from = 0; from + ll <= sc->len && !rc;) {
+			/* memchr for the literal's rarest byte, then compare: faster than memmem
+			 * for these short needles */
+			const char *p =
+			    memchr(sc->t + from + key, d->lit[key], sc->len - from - key);
+			if (!p)
+				break;
+			size_t pos = (size_t)(p - sc->t) - key;
+			if (pos + ll > sc->len || memcmp(sc->t + pos, d->lit, ll) != 0) {
+				from = pos + 1;
+				continue;
 			}
-		return 0;
+			rc = try_anchor(r, d, sc, md, pos, 0, &off, &last);
+			from = pos + 1 > off ? pos + 1 : off;
+		}
+		return rc;
+	}
 	case GATE_DIGITS:
 		pl = &a->digits;
 		step = 2;
@@ -1567,26 +1836,9 @@ static int run_detector(const redactor_t *r, const det_t *d, scan_t *sc, const a
 	default:
 		return 0; /* GATE_KEYWORD: run_keywords() */
 	}
-	for (size_t i = 0; i < pl->n; i += step) {
-		size_t pos = pl->v[i], rl = step == 2 ? pl->v[i + 1] : 0, st[2];
-		size_t ns = d->pre(sc->t, sc->len, pos, rl, st);
-		for (size_t k = 0; k < ns; k++) {
-			if (st[k] < off || st[k] == last)
-				continue;
-			last = st[k];
-			int m = do_match(r, d->code, sc->t, sc->len, st[k], md);
-			if (m == PCRE2_ERROR_NOMATCH)
-				continue;
-			if (m < 0)
-				return match_err(m);
-			size_t before = sc->n, next = take_match(d, sc, md);
-			if (sc->n > before) {
-				off = next;
-				break;
-			}
-		}
-	}
-	return 0;
+	for (size_t i = 0; i < pl->n && !rc; i += step)
+		rc = try_anchor(r, d, sc, md, pl->v[i], step == 2 ? pl->v[i + 1] : 0, &off, &last);
+	return rc;
 }
 
 /* Every GATE_KEYWORD detector, anchored at each context word. */
@@ -1610,7 +1862,8 @@ static int run_keywords(const redactor_t *r, scan_t *sc, const anchors_t *a, pcr
 }
 
 /* Case-insensitive search of a literal (the customer's e-mail or full name). */
-static void find_literal(scan_t *sc, const char *lit, size_t n, pii_type_t type, int whole_word, int fold)
+static void find_literal(scan_t *sc, const char *lit, size_t n, pii_type_t type, int whole_word,
+			 int fold)
 {
 	if (n == 0 || n > sc->len)
 		return;
@@ -1788,7 +2041,8 @@ int redact_find(const redactor_t *r, const char *text, size_t len, const redact_
 	if (n) {
 		redact_span_t *s = xmalloc(n * sizeof *s);
 		for (size_t i = 0; i < n; i++)
-			s[i] = (redact_span_t){sc.c[i].type, sc.c[i].start, sc.c[i].end, sc.c[i].label};
+			s[i] = (redact_span_t){sc.c[i].type, sc.c[i].start, sc.c[i].end,
+					       sc.c[i].label};
 		*spans = s;
 		*nspans = n;
 	}
@@ -1912,7 +2166,8 @@ static map_counter_t *map_counter(redact_map_t *m, const char *label, size_t n)
 	return &m->ctr[m->nctr++];
 }
 
-static const map_entry_t *map_put(redact_map_t *m, const char *ph, size_t phlen, const char *orig, size_t olen)
+static const map_entry_t *map_put(redact_map_t *m, const char *ph, size_t phlen, const char *orig,
+				  size_t olen)
 {
 	map_grow(m);
 	if (m->n == m->alloc) {
@@ -1924,7 +2179,10 @@ static const map_entry_t *map_put(redact_map_t *m, const char *ph, size_t phlen,
 	return &m->e[m->n++];
 }
 
-redact_map_t *redact_map_new(void) { return xcalloc(1, sizeof(redact_map_t)); }
+redact_map_t *redact_map_new(void)
+{
+	return xcalloc(1, sizeof(redact_map_t));
+}
 
 void redact_map_free(redact_map_t *m)
 {
@@ -1959,16 +2217,21 @@ void redact_map_add(redact_map_t *m, const char *placeholder, const char *origin
 	map_put(m, placeholder, pl, original, ol);
 }
 
-size_t redact_map_count(const redact_map_t *m) { return m ? m->n : 0; }
+size_t redact_map_count(const redact_map_t *m)
+{
+	return m ? m->n : 0;
+}
 
-void redact_map_entry(const redact_map_t *m, size_t i, const char **placeholder, const char **original)
+void redact_map_entry(const redact_map_t *m, size_t i, const char **placeholder,
+		      const char **original)
 {
 	*placeholder = m->e[i].ph;
 	*original = m->e[i].orig;
 }
 
 /* The placeholder for text[s..e), created (next number of its label) if new. */
-static const map_entry_t *map_placeholder(redact_map_t *m, const char *label, const char *v, size_t n)
+static const map_entry_t *map_placeholder(redact_map_t *m, const char *label, const char *v,
+					  size_t n)
 {
 	const map_entry_t *e = map_find_orig(m, v, n);
 	if (e)
@@ -1982,8 +2245,8 @@ static const map_entry_t *map_placeholder(redact_map_t *m, const char *label, co
 	}
 }
 
-int redact_text(const redactor_t *r, redact_map_t *m, const char *text, size_t len, const redact_hints_t *hints,
-		char **out, size_t *outlen)
+int redact_text(const redactor_t *r, redact_map_t *m, const char *text, size_t len,
+		const redact_hints_t *hints, char **out, size_t *outlen)
 {
 	redact_span_t *sp = NULL;
 	size_t ns = 0, pos = 0;
@@ -1997,7 +2260,8 @@ int redact_text(const redactor_t *r, redact_map_t *m, const char *text, size_t l
 		return rc;
 	buf_init(&b, 0);
 	for (size_t i = 0; i < ns; i++) {
-		const map_entry_t *e = map_placeholder(m, sp[i].label, text + sp[i].start, sp[i].end - sp[i].start);
+		const map_entry_t *e =
+		    map_placeholder(m, sp[i].label, text + sp[i].start, sp[i].end - sp[i].start);
 		buf_append(&b, text + pos, sp[i].start - pos);
 		buf_append(&b, e->ph, e->phlen);
 		pos = sp[i].end;
@@ -2014,7 +2278,8 @@ int redact_text(const redactor_t *r, redact_map_t *m, const char *text, size_t l
 	return 0;
 }
 
-int redact_rehydrate(const redact_map_t *m, const char *text, size_t len, char **out, size_t *outlen)
+int redact_rehydrate(const redact_map_t *m, const char *text, size_t len, char **out,
+		     size_t *outlen)
 {
 	buf_t b;
 	size_t pos = 0;

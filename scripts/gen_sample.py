@@ -17,6 +17,7 @@ Outputs
   sample/customers.csv   external_id,name,email,organization,plan,product_version,region,csm
   sample/queries.jsonl   held-out query tickets (paraphrases), ticket shape
   sample/qrels.tsv       query_id<TAB>ticket_id<TAB>1
+  sample/qrels-docs.tsv  query_id<TAB>doc path under sample/docs/<TAB>1
 """
 import csv
 import datetime as dt
@@ -165,37 +166,48 @@ def make_api_key(rng, prefix="sk_live_"):
     return prefix + "".join(rng.choice(ALNUM) for _ in range(28))
 
 
-def make_phone(rng, region):
-    if region == "us-east" or region == "us-west":
-        area = rng.choice(["415", "646", "312", "512", "617", "206", "303", "720"])
+COUNTRY_BY_TLD = {"de": "DE", "fr": "FR", "nl": "NL", "es": "ES", "it": "IT", "se": "SE", "at": "AT",
+                  "be": "BE", "pl": "PL", "ie": "IE", "uk": "GB", "pt": "PT", "in": "IN", "sg": "SG",
+                  "au": "AU", "ca": "CA", "br": "BR"}
+
+
+def country_of(domain, region):
+    tld = domain.rsplit(".", 1)[1]
+    if tld in COUNTRY_BY_TLD:
+        return COUNTRY_BY_TLD[tld]
+    return "US"
+
+
+def make_phone(rng, country):
+    """A phone number in that country's E.164 or national format (fictional ranges where they exist)."""
+    d = lambda n: "".join(rng.choice("0123456789") for _ in range(n))
+    if country in ("US", "CA"):
+        area = rng.choice(["415", "646", "312", "512", "617", "206", "303", "720"] if country == "US"
+                          else ["416", "604", "514", "403"])
         line = "01%02d" % rng.randint(0, 99)
-        return rng.choice([
-            "+1%s555%s" % (area, line),
-            "+1 %s 555 %s" % (area, line),
-            "(%s) 555-%s" % (area, line),
-            "%s-555-%s" % (area, line),
-        ])
-    if region == "eu-west":
+        return rng.choice(["+1%s555%s" % (area, line), "+1 %s 555 %s" % (area, line),
+                           "(%s) 555-%s" % (area, line), "%s-555-%s" % (area, line)])
+    if country == "GB":
         tail = "%04d" % rng.randint(0, 999)
-        return rng.choice([
-            "+44 20 7946 %s" % tail,
-            "020 7946 %s" % tail,
-            "+442079460%s" % tail[1:],
-            "+353 1 555 %s" % tail,
-        ])
-    if region == "eu-central":
-        return rng.choice([
-            "+49 30 %d" % rng.randint(2000000, 9999999),
-            "030 %d" % rng.randint(2000000, 9999999),
-            "+49 89 %d %d" % (rng.randint(100, 999), rng.randint(1000, 9999)),
-            "+33 1 %02d %02d %02d %02d" % tuple(rng.randint(10, 99) for _ in range(4)),
-            "+31 20 %d %d" % (rng.randint(100, 999), rng.randint(1000, 9999)),
-        ])
-    return rng.choice([
-        "+61 2 %d %d" % (rng.randint(1000, 9999), rng.randint(1000, 9999)),
-        "+65 %d %d" % (rng.randint(6000, 6999), rng.randint(1000, 9999)),
-        "(02) %d %d" % (rng.randint(1000, 9999), rng.randint(1000, 9999)),
-    ])
+        return rng.choice(["+44 20 7946 %s" % tail, "020 7946 %s" % tail, "+44207946%s" % tail])
+    formats = {
+        "DE": ["+49 30 %s" % d(7), "030 %s" % d(7), "+49 89 %s %s" % (d(3), d(4)), "+4940%s" % d(7)],
+        "AT": ["+43 1 %s" % d(7), "01 %s" % d(7)],
+        "FR": ["+33 1 %s %s %s %s" % (d(2), d(2), d(2), d(2)), "01 %s %s %s %s" % (d(2), d(2), d(2), d(2))],
+        "NL": ["+31 20 %s %s" % (d(3), d(4)), "020 %s %s" % (d(3), d(4)), "+3120%s" % d(7)],
+        "BE": ["+32 2 %s %s %s" % (d(3), d(2), d(2)), "02 %s %s %s" % (d(3), d(2), d(2))],
+        "ES": ["+34 91 %s %s %s" % (d(3), d(2), d(2)), "+34 93 %s %s" % (d(3), d(4))],
+        "IT": ["+39 02 %s %s" % (d(4), d(4)), "02 %s %s" % (d(4), d(4))],
+        "SE": ["+46 8 %s %s" % (d(3), d(3)), "08-%s %s" % (d(3), d(3))],
+        "PL": ["+48 22 %s %s %s" % (d(3), d(2), d(2)), "22 %s %s %s" % (d(3), d(2), d(2))],
+        "IE": ["+353 1 555 %s" % d(4), "01 555 %s" % d(4)],
+        "PT": ["+351 21 %s %s" % (d(3), d(4))],
+        "IN": ["+91 22 %s %s" % (d(4), d(4)), "+91 98%s %s" % (d(3), d(5))],
+        "SG": ["+65 %s %s" % (rng.randint(6000, 6999), d(4))],
+        "AU": ["+61 2 %s %s" % (d(4), d(4)), "(02) %s %s" % (d(4), d(4))],
+        "BR": ["+55 11 %s-%s" % (d(4), d(4))],
+    }
+    return rng.choice(formats[country])
 
 
 # ---------------------------------------------------------------- customers
@@ -270,6 +282,10 @@ def slots_for(rng, cust, created):
     """Every template slot, drawn fresh for one ticket."""
     first = cust["name"].split()[0]
     domain = cust["email"].split("@")[1]
+    country = country_of(domain, cust["region"])
+    cur = "£" if country == "GB" else "€" if country in IBAN_SHAPES or country in ("SE", "PL", "PT") else "$"
+    if country in ("SE", "PL") or rng.random() < 0.15:
+        cur = None  # SEK/PLN businesses often bill in EUR or USD; some tickets quote other currencies
     year = created.year
     other = rng.choice(["finance", "ap", "billing", "accounts", "ops", "it-admin"])
     orgshort = cust["organization"].split()[0]
@@ -292,8 +308,8 @@ def slots_for(rng, cust, created):
         "cn": "CN-%d-%04d" % (year, rng.randint(1, 3000)),
         "order": "ORD-%d" % rng.randint(1000000, 9999999),
         "po": "PO %d" % rng.randint(40000, 99999),
-        "amount": money(rng),
-        "amount2": money(rng),
+        "amount": money(rng, cur),
+        "amount2": money(rng, cur),
         "n": rng.randint(2, 9),
         "count": rng.choice([12, 37, 58, 140, 212, 365, 1200, 4800]),
         "rows": "{:,}".format(rng.choice([1840, 7200, 12950, 23410, 48200, 61000, 88500])),
@@ -304,7 +320,7 @@ def slots_for(rng, cust, created):
         "ip2": make_ip(rng),
         "card": make_card(rng),
         "last4": "%04d" % rng.randint(0, 9999),
-        "iban": make_iban(rng),
+        "iban": make_iban(rng, country if country in IBAN_SHAPES and rng.random() < 0.7 else None),
         "iban_lc": make_iban(rng).lower(),
         "api_key": make_api_key(rng),
         "test_key": make_api_key(rng, "sk_test_"),
@@ -335,7 +351,7 @@ def slots_for(rng, cust, created):
         "csv": rng.choice(["customers_%d.csv", "subs_export_%d.csv", "legacy_plans_%d.csv",
                   "import_%d_final.csv", "migration_batch_%d.csv"]) % rng.randint(1, 40),
         "line": rng.randint(2, 9000),
-        "phone": make_phone(rng, cust["region"]),
+        "phone": make_phone(rng, country),
         **extra_slots(cust),
     }
 
@@ -350,6 +366,8 @@ def extra_slots(cust):
         "jwt": make_jwt(ART, cus, ws),
         "portal_link": "https://portal.ledgerline.io/s/%s?token=%s" % (ws, make_jwt(ART, cus, ws)),
         "cred_url": "https://ledgerline:%s@hooks.%s/events" % (password, domain),
+        "iban_local": make_iban(ART, COUNTRY_BY_TLD.get(domain.rsplit(".", 1)[1])
+                                if COUNTRY_BY_TLD.get(domain.rsplit(".", 1)[1]) in IBAN_SHAPES else None),
     }
 
 
@@ -453,17 +471,47 @@ def artifacts(body, s):
     return body
 
 
+OPENERS = [
+    "Quick question.", "Not sure if this is a bug or something on our side.",
+    "Apologies if this has been asked before.", "We need some help with the following.",
+    "Reaching out on behalf of our finance team.", "Following our call with {csm} last week:",
+]
+CONTEXT = [
+    "This started right after our workspace was moved to v{version}.",
+    "It affects about {n} of our users.",
+    "Screenshot attached.",
+    "Our month-end close is tomorrow, so this is fairly urgent for us.",
+    "Nothing changed on our side as far as we know.",
+    "Our CSM {csm} suggested we open a ticket.",
+    "We tried it in Chrome and Firefox, same result.",
+    "We checked status.ledgerline.io and there's no incident listed.",
+]
+REGIONAL_CLOSINGS = {
+    "eu-central": ["Mit freundlichen Grüßen,", "Viele Grüße,", "Cordialement,", "Met vriendelijke groet,",
+                   "Saludos,", "Cordiali saluti,", "Med vänliga hälsningar,"],
+    "eu-west": ["Many thanks,", "Cheers,", "All the best,"],
+}
+
+
 def customer_message(rng, fam, cust, s, body_tpl):
     parts = []
     g = rng.choice(GREETINGS)
     if g:
         parts.append(g)
-    parts.append(fmt(body_tpl, s))
+    body = fmt(body_tpl, s)
+    if ART.random() < 0.15:
+        body = fmt(ART.choice(OPENERS), s) + " " + body
+    parts.append(body)
+    if ART.random() < 0.25:
+        parts.append(fmt(ART.choice(CONTEXT), s))
     if rng.random() < 0.35:
         parts.append(fmt(rng.choice(LOOKALIKE_ASIDES), s))
     if rng.random() < 0.2:
         parts.append(fmt(rng.choice(PII_ASIDES), s))
-    parts.append(rng.choice(CLOSINGS) + "\n" + signature(rng, cust, s))
+    closing = rng.choice(CLOSINGS)
+    if cust["region"] in REGIONAL_CLOSINGS and ART.random() < 0.35:
+        closing = ART.choice(REGIONAL_CLOSINGS[cust["region"]])
+    parts.append(closing + "\n" + signature(rng, cust, s))
     return artifacts("\n\n".join(parts), s)
 
 
@@ -475,6 +523,7 @@ def agent_message(rng, s, agent, text):
 def build_ticket(rng, fam, cust, created, variant):
     """variant: index used to rotate templates so a family's tickets differ in wording."""
     s = slots_for(rng, cust, created)
+    s["csm"] = cust["csm"]
     agent = rng.choice(AGENTS)
     s["agent"] = agent
     s["agentfirst"] = agent.split()[0]
@@ -630,7 +679,7 @@ def generate():
     for t in tickets:
         by_family.setdefault(t.pop("_family"), []).append(t["id"])
 
-    queries, qrels = [], []
+    queries, qrels, doc_qrels = [], [], []
     qrng = random.Random(SEED + 1)
     for i, q in enumerate(QUERIES, 1):
         cust = dict(zip(["external_id", "name", "email", "organization", "plan", "product_version",
@@ -651,6 +700,7 @@ def generate():
         })
         for tid_ in by_family[q["family"]]:
             qrels.append((qid, tid_))
+        doc_qrels.append((qid, [f for f in FAMILIES if f["key"] == q["family"]][0]["doc"]))
 
     opens = []
     orng = random.Random(SEED + 2)
@@ -671,7 +721,7 @@ def generate():
                      "organization": cust["organization"], "external_id": cust["external_id"]},
             "messages": msgs, "created_at": msgs[0]["created_at"],
         })
-    return custs, tickets, opens, queries, qrels, by_family
+    return custs, tickets, opens, queries, qrels, doc_qrels, by_family
 
 
 # ---------------------------------------------------------------- output and validation
@@ -686,7 +736,7 @@ def dumps(obj):
 
 
 def write_all():
-    custs, tickets, opens, queries, qrels, by_family = generate()
+    custs, tickets, opens, queries, qrels, doc_qrels, by_family = generate()
     os.makedirs(os.path.join(SAMPLE, "open"), exist_ok=True)
     with open(os.path.join(SAMPLE, "tickets.jsonl"), "w", encoding="utf-8") as f:
         for t in tickets:
@@ -707,6 +757,9 @@ def write_all():
     with open(os.path.join(SAMPLE, "qrels.tsv"), "w", encoding="utf-8") as f:
         for qid, tid in qrels:
             f.write("%s\t%s\t1\n" % (qid, tid))
+    with open(os.path.join(SAMPLE, "qrels-docs.tsv"), "w", encoding="utf-8") as f:
+        for qid, path in doc_qrels:
+            f.write("%s\t%s\t1\n" % (qid, path))
     print("wrote %d tickets (%d families), %d open, %d customers, %d queries, %d qrels" %
           (len(tickets), len([k for k in by_family if not k.startswith("dup:")]), len(opens),
            len(custs), len(queries), len(qrels)))
@@ -819,6 +872,12 @@ def check():
             parts = line.rstrip("\n").split("\t")
             if len(parts) != 3 or parts[0] not in qids or parts[1] not in ids or parts[2] != "1":
                 errs.append("qrels.tsv:%d: bad line %r" % (lineno, line))
+    with open(os.path.join(SAMPLE, "qrels-docs.tsv"), encoding="utf-8") as f:
+        for lineno, line in enumerate(f, 1):
+            parts = line.rstrip("\n").split("\t")
+            if (len(parts) != 3 or parts[0] not in qids or parts[2] != "1" or
+                    not os.path.isfile(os.path.join(SAMPLE, "docs", parts[1]))):
+                errs.append("qrels-docs.tsv:%d: bad line %r" % (lineno, line))
     docs = 0
     for dirpath, _, files in os.walk(os.path.join(SAMPLE, "docs")):
         for fn in files:
@@ -867,6 +926,7 @@ FAMILIES = [
         "Since about {time} several of our users get the error SAML_RESPONSE_EXPIRED when they sign in through {idp}. Others can log in fine. Nothing changed on our side as far as I know. Can you check what is going on? It's blocking our finance team.",
         "When I click the Ledgerline tile in {idp} I land on an error page: \"Sign-in failed (SAML_RESPONSE_EXPIRED). The identity provider's response is no longer valid.\" Retrying does not help. We have {count} users on SSO and SSO is enforced, so nobody can use password login as a fallback.",
         "Our SAML login started failing today with SAML_RESPONSE_EXPIRED. We run our own ADFS-style proxy in front of {idp} on a VM we restored from backup last night, if that matters. Password login is disabled (sso.enforce = true).",
+        "Login through our identity provider has been failing for everyone in our EMEA office since {time}. The error page mentions an expired SAML response. US colleagues on the same {idp} tenant are fine. The EMEA IdP node was patched and rebooted last night.",
     ],
     "asks": [
         "Could you send us a SAML trace (the SAMLResponse from your browser's network tab, or from the SAML-tracer extension) from a failed attempt, and the exact time of the attempt including time zone? The IssueInstant and NotOnOrAfter values in the assertion will tell us whether this is a clock problem.",
@@ -1042,7 +1102,7 @@ FAMILIES = [
     ],
 },
 {
-    "key": "rate_limit", "ask_for": [0, 1, 2], "doc": "api/rate-limits.md", "tags": ["api", "rate-limit", "429"],
+    "key": "rate_limit", "ask_for": [0, 1, 2, 4], "doc": "api/rate-limits.md", "tags": ["api", "rate-limit", "429"],
     "code": "workaround", "code2": "config_change", "prio": [1, 4, 4, 1], "n": 9,
     "subjects": [
         "Getting HTTP 429 Too Many Requests during nightly sync",
@@ -1055,6 +1115,7 @@ FAMILIES = [
         "We see HTTP 429 responses with code LL-4290 whenever our batch job runs ({rows} usage events). Can you raise our rate limit? We're on {plan}.",
         "Our integration hits 429 Too Many Requests around {time} every day. Is there a header that tells us when to retry?",
         "We get HTTP 429 (LL-4290) from the usage endpoint. This is the call our job makes, a few thousand times a minute:\n\ncurl https://api.ledgerline.io/v2/usage_records -H \"Authorization: Bearer {api_key}\" -d subscription_item=si_{line} -d quantity={n}\n\nWhat is the allowed rate?",
+        "Since we onboarded a large customer our sync job processes {rows} usage events each night, one API request per event, and roughly a third fail with 429. We're on {plan}.",
     ],
     "asks": [
         "Could you share roughly how many requests per second your job sends at peak and which endpoints it calls? A request id from a 429 response would help too.",
@@ -1129,6 +1190,7 @@ FAMILIES = [
         "We're implementing webhook verification. We compute HMAC-SHA256 of the request body with our endpoint secret and compare to the v1 value in the Ledgerline-Signature header but it never matches. Our endpoint is {url}.",
         "Since we rotated the webhook signing secret yesterday, all deliveries to {url} fail our signature check and we return 400, so now events are piling up. The new secret starts with whsec_ like before.",
         "Our Node service parses JSON with express.json() and then verifies the signature with JSON.stringify(req.body). Verification fails about 100% of the time for {event} events. Secret is {whsec} (test endpoint only).",
+        "We're on Go and verify with hmac.New(sha256.New, secret) over the body from io.ReadAll, then compare with the whole Ledgerline-Signature header value. It never matches. Is the header format documented somewhere?",
     ],
     "asks": [
         "Could you tell us which framework you use to receive the webhook and how you get hold of the body before hashing? Also, are you signing the body alone or the timestamp plus body?",
@@ -1258,6 +1320,7 @@ FAMILIES = [
         "A customer upgraded from Basic to Pro on {day} and got an immediate invoice {inv} for {amount} with two lines \"Unused time on Basic\" and \"Remaining time on Pro\". They thought they were charged twice. Can you explain?",
         "We want plan changes to take effect at the next renewal without any proration. Right now every change creates prorated items. Is there a setting?",
         "After a downgrade, the next invoice has a credit line of {amount2}. Our finance team wants to understand how that was computed.",
+        "We added {n} seats to a subscription halfway through the annual term and the customer was charged {amount} immediately. They expected to pay for the extra seats at renewal.",
     ],
     "solutions": [
         "That's proration: on a mid-cycle change we credit the unused time of the old price and charge the remaining time on the new price, to the second, based on the billing period. The two lines net to the difference. Whether it's invoiced immediately depends on billing.proration_behavior:\n\n- create_prorations (default): items are added to the next invoice.\n- always_invoice: an invoice is created right away (what you saw).\n- none: no proration; the new price applies from the next period.\n\nYou can set the workspace default under Settings > Billing > Subscriptions, or pass proration_behavior per change in the API.",
@@ -1350,6 +1413,7 @@ FAMILIES += [
         "Several renewals from EU customers failed this month with decline code authentication_required. One customer insists their card is fine: {card}, exp 08/27. They paid manually before without problems.",
         "Our customer tried to pay invoice {inv} and the charge failed with \"requires_action\". The card they used ends in {last4}. They say the bank app never asked them to confirm anything.",
         "A customer sent me their full card number by email so we could \"run it manually\": {card}. Obviously I won't do that, but their automatic payment keeps failing with authentication_required. What is the right way to handle this?",
+        "A customer in Ireland says their bank app asked them to approve a payment of {amount}, but the request had expired by the time they saw it. Now {inv} shows the payment failed with authentication_required. Can they still pay it?",
     ],
     "solutions": [
         "Under PSD2/SCA the issuing bank can demand 3D Secure authentication even for a recurring charge; the charge then fails with authentication_required. Ledgerline automatically emails the customer a secure payment link (invoice.payment_action_required event) where they complete 3DS, and later charges on that card are usually exempt.\n\n1. Check Settings > Billing > Payment emails > \"Authentication required\" email is enabled.\n2. You can resend the link from the invoice: More > Send payment link.\n3. Never take card numbers by email or phone. If a customer sends one, delete the message and point them to the payment link or the customer portal.",
@@ -1423,6 +1487,7 @@ FAMILIES += [
         "Invoice {inv} was marked paid via SEPA and {n} days later it went back to open with reason MD01. The customer's account is {iban}. What does MD01 mean and what should we do?",
         "We got a return with code AM04 for {amount}. Ledgerline reopened the invoice and charged a fee. Can we retry the debit?",
         "Why do SEPA payments show as succeeded and then fail a week later? Our customer {org} says they never saw a debit.",
+        "The direct debit for {inv} came back with return code AC04. The customer says they moved to a new bank last month. What should we do now?",
     ],
     "solutions": [
         "SEPA debits can be returned by the debtor's bank for up to 8 weeks (13 months for unauthorised debits), so an invoice can go from paid back to open. Common codes: AM04 insufficient funds, MD01 no valid mandate, AC04 account closed, MS02 refused by debtor.\n\n- AM04: safe to retry; dunning retries it automatically, or use Retry payment.\n- MD01/MS02: don't retry on the same mandate. Ask the customer to sign a new mandate via the portal link (customer page > Payment methods > Request mandate).\n- AC04: the account is closed; collect new bank details.\n\nThe return fee your bank charges is shown as a separate fee line; whether to pass it on is your choice.",
@@ -1445,6 +1510,7 @@ FAMILIES += [
         "We can't save the VAT ID {vat} on a customer: LL-4230 \"tax ID could not be validated\". It's a valid number; we checked on the EU website.",
         "A B2B customer in another EU country was charged VAT instead of reverse charge. Their VAT number {vat} shows as \"pending\" in Ledgerline.",
         "Getting LL-4230 for several customers this afternoon, all in the same country. Is VIES down?",
+        "Reverse charge disappeared from our invoices to {entity}: their VAT number {vat} now shows 'could not be validated' (LL-4230), although nothing changed on their side.",
     ],
     "solutions": [
         "We validate EU VAT numbers against VIES, the EU Commission's service, which relies on each member state's system; national systems are regularly unavailable for hours. When VIES can't answer we return LL-4230 (or, with the fallback enabled, mark the ID as pending).\n\n1. Set Settings > Tax > VAT validation > When VIES is unavailable to \"Accept and re-check\" (tax.vies_fallback = accept_pending). IDs are saved as pending, reverse charge is applied, and we re-check every 6 hours for up to 7 days.\n2. For the invoice already issued with VAT, issue a credit note and re-invoice once the ID is verified.\n\nIf the result is \"invalid\" rather than unavailable, the number itself isn't registered for intra-EU trade.",
@@ -1580,6 +1646,7 @@ FAMILIES += [
         "Our invoices stopped appearing in QuickBooks Online around {day}. The integration page shows QBO_AUTH_EXPIRED. Nobody changed anything.",
         "Accounting noticed {count} invoices missing in QuickBooks. The last one synced was {inv}. Is there an outage?",
         "QuickBooks integration status: error, \"Reconnect required (QBO_AUTH_EXPIRED)\". If we reconnect, will it create duplicates?",
+        "Our QuickBooks admin changed her Intuit password and chose 'sign out of all devices'. Since then Ledgerline shows QuickBooks as disconnected and {count} invoices are waiting to sync.",
     ],
     "solutions": [
         "QuickBooks issues tokens that must be refreshed, and Intuit revokes the connection after 100 days without a successful refresh, or when the QuickBooks user who connected it loses admin rights or changes their password. Then every sync fails with QBO_AUTH_EXPIRED.\n\n1. Settings > Integrations > QuickBooks Online > Reconnect, and sign in as a QuickBooks admin.\n2. Pick the same company. Mappings are kept.\n3. Click Sync now > Backfill since last success. Records are matched on the Ledgerline id stored in QuickBooks, so nothing is duplicated.\n\nConnecting with a shared admin account rather than a personal one avoids this when people leave.",
@@ -1707,7 +1774,7 @@ FAMILIES += [
 
 FAMILIES += [
 {
-    "key": "email_deliverability", "ask_for": [0, 1], "doc": "troubleshooting/email-deliverability.md", "tags": ["email", "deliverability", "invoices"],
+    "key": "email_deliverability", "ask_for": [0, 1, 3], "doc": "troubleshooting/email-deliverability.md", "tags": ["email", "deliverability", "invoices"],
     "code": "config_change", "prio": [1, 4, 4, 1], "n": 9,
     "subjects": [
         "Invoice emails landing in spam",
@@ -1718,6 +1785,7 @@ FAMILIES += [
         "Several customers tell us our invoice emails go to spam, and one ({email3}) says they never got {inv} at all. We send from billing@{domain}.",
         "We set up our custom sending domain {domain} two days ago but it still shows \"DKIM pending\". We added the records at our DNS provider.",
         "A customer never receives our invoices. In the email log the status for their address is \"Suppressed\". What does that mean?",
+        "Since we moved our DNS to a new provider last week, invoice emails from billing@{domain} bounce or go to spam at several customers, and the Ledgerline email settings page shows DKIM as failing.",
     ],
     "asks": [
         "Could you send us the output of a DNS lookup for ll1._domainkey.{domain} and ll2._domainkey.{domain} (CNAME records), and your SPF TXT record?",
@@ -1799,6 +1867,7 @@ FAMILIES += [
     "infos": [
         "Version {mobile}. It opens the system browser, then returns to the app and shows the login again.",
         "It's {mobile} on Android 14, opens Chrome Custom Tab, then bounces back.",
+        "Version {mobile} on iOS 17. The device log shows the callback ledgerline://sso/callback?session={jwt} arriving, then the app shows the login screen again.",
     ],
     "solutions": [
         "SSO on mobile needs app 5.2.3 or later. Versions 5.2.0 to 5.2.2 had a bug where the session from the SSO callback was dropped when the identity provider redirected through an extra page (a consent or MFA screen), which produces exactly this loop. Please update the app from the App Store / Google Play (5.2.3+, released for both platforms), then sign in again. If it still loops, use Profile > Sign out everywhere on the web app and retry, which clears the stale session.",
@@ -2131,7 +2200,7 @@ OPEN_TICKETS = [
         "created_at": "2026-11-24T10:05:00Z",
         "messages": [
             {"role": "customer", "author": "Fatima Zahra", "created_at": "2026-11-24T10:05:00Z",
-             "body": "Hi team,\n\nFrom January 2026 Belgium requires structured e-invoices between companies, and our public-sector customers (e.g. a municipality, order reference {order}) already insist on receiving invoices through the Peppol network in the BIS Billing 3.0 UBL XML format, with their Peppol participant ID 0208:{line}. Our PDFs are not accepted anymore.\n\nCan Ledgerline send invoices over Peppol, or at least export a UBL 2.1 XML file per invoice that we can upload to an access point? If yes, where do we configure our own Peppol ID and the KBO/BCE number of our entity ({vat})? We also need the buyer reference field to be mandatory.\n\nOur bank account for payments on those invoices is {iban}, which should appear in the PaymentMeans block.\n\nKind regards,\nFatima Zahra\nOasis Markets BV\nTel. +32 2 555 01 47"},
+             "body": "Hi team,\n\nFrom January 2026 Belgium requires structured e-invoices between companies, and our public-sector customers (e.g. a municipality, order reference {order}) already insist on receiving invoices through the Peppol network in the BIS Billing 3.0 UBL XML format, with their Peppol participant ID 0208:0207384416. Our PDFs are not accepted anymore.\n\nCan Ledgerline send invoices over Peppol, or at least export a UBL 2.1 XML file per invoice that we can upload to an access point? If yes, where do we configure our own Peppol ID and the KBO/BCE number of our entity (BE 0794.312.556)? We also need the buyer reference field to be mandatory.\n\nOur bank account for payments on those invoices is {iban_local}, which should appear in the PaymentMeans block.\n\nKind regards,\nFatima Zahra\nOasis Markets BV\nTel. {phone}"},
         ],
     },
 ]
@@ -2206,21 +2275,7 @@ SUBJECT_FOR_BODY = {
             0
         ]
     ],
-    "webhook_signature": [
-        [
-            0,
-            1
-        ],
-        [
-            0,
-            2
-        ],
-        [
-            0,
-            1,
-            3
-        ]
-    ],
+    "webhook_signature": [[0, 1], [0, 2], [0, 1, 3], [0, 1]],
     "webhook_disabled": [
         [
             0,
@@ -2279,20 +2334,7 @@ SUBJECT_FOR_BODY = {
             0
         ]
     ],
-    "proration": [
-        [
-            0,
-            1,
-            3
-        ],
-        [
-            4
-        ],
-        [
-            2,
-            3
-        ]
-    ],
+    "proration": [[0, 1, 3], [4], [2, 3], [0, 3]],
     "invoice_number_gap": [
         [
             0,
@@ -2328,43 +2370,9 @@ SUBJECT_FOR_BODY = {
             2
         ]
     ],
-    "card_3ds": [
-        [
-            0,
-            1,
-            2
-        ],
-        [
-            2
-        ],
-        [
-            0
-        ]
-    ],
-    "sepa_return": [
-        [
-            0,
-            1
-        ],
-        [
-            2
-        ],
-        [
-            1
-        ]
-    ],
-    "vat_vies": [
-        [
-            0
-        ],
-        [
-            1
-        ],
-        [
-            0,
-            2
-        ]
-    ],
+    "card_3ds": [[0, 1, 2], [2], [0], [0, 2]],
+    "sepa_return": [[0, 1], [2], [1], [1]],
+    "vat_vies": [[0], [1], [0, 2], [0, 1]],
     "us_sales_tax_address": [
         [
             0,
@@ -2480,18 +2488,7 @@ SUBJECT_FOR_BODY = {
             0
         ]
     ],
-    "email_deliverability": [
-        [
-            0,
-            1
-        ],
-        [
-            2
-        ],
-        [
-            1
-        ]
-    ],
+    "email_deliverability": [[0, 1], [2], [1], [0, 2]],
     "portal_custom_domain": [
         [
             0,

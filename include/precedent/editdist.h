@@ -13,7 +13,7 @@
  * Which entry point: editdist_compute() measures two texts exactly as given (the
  * CLI's `editdist`, checking the algorithm from outside). editdist_compare() first
  * normalizes both texts (editdist_normalize: whitespace, helpdesk quoting,
- * signatures) and is the one for feedback.sent. editdist_attribute() says, per
+ * signatures, citation markers) and is the one for feedback.sent. editdist_attribute() says, per
  * draft sentence, whether it was kept, edited or deleted, with its citations.
  */
 #ifndef PRECEDENT_EDITDIST_H
@@ -25,10 +25,10 @@
 typedef struct editdist_result {
 	size_t distance;      /* code points */
 	size_t len_a, len_b;  /* code points */
-	double ratio;         /* distance / max(len_a, len_b) */
+	double ratio;	      /* distance / max(len_a, len_b) */
 	size_t word_distance; /* word-level Levenshtein */
 	size_t words_a, words_b;
-	double word_ratio;    /* word_distance / max(words_a, words_b) */
+	double word_ratio; /* word_distance / max(words_a, words_b) */
 } editdist_result_t;
 
 /* Levenshtein distance between two code-point sequences (or any uint32 symbols). */
@@ -48,8 +48,8 @@ uint32_t *editdist_decode(const char *s, size_t len, size_t *n /* OUT */);
 /* Maps the words (whitespace-separated tokens) of both texts to integer ids, equal
  * words getting equal ids. Arrays are malloc'd (never NULL), caller frees both. */
 void editdist_word_ids(const char *a, size_t alen, const char *b, size_t blen,
-		       uint32_t **ida /* OUT */, size_t *na /* OUT */,
-		       uint32_t **idb /* OUT */, size_t *nb /* OUT */);
+		       uint32_t **ida /* OUT */, size_t *na /* OUT */, uint32_t **idb /* OUT */,
+		       size_t *nb /* OUT */);
 
 /* Normalization flags. */
 enum {
@@ -59,14 +59,15 @@ enum {
 					 cut at "-----Original Message-----" / Outlook "From:" */
 	EDITDIST_NORM_SIGNATURE = 4,  /* cut at the "-- " signature delimiter line */
 	EDITDIST_NORM_KEEP_LINES = 8, /* with WHITESPACE: keep one '\n' between non-blank lines */
-	EDITDIST_NORM_DEFAULT = 1 | 2 | 4
+	EDITDIST_NORM_CITATIONS = 16, /* drop citation markers "[#123]", "[doc: path#anchor]" */
+	EDITDIST_NORM_DEFAULT = 1 | 2 | 4 | 16
 };
 /* Returns the normalized text (malloc'd, NUL-terminated, valid UTF-8, caller frees;
  * never NULL) and its byte length in *outlen (may be NULL). */
 char *editdist_normalize(const char *s, size_t len, unsigned flags, size_t *outlen /* OUT */);
 /* editdist_compute() on both texts after editdist_normalize(flags). Returns 0. */
-int editdist_compare(const char *draft, size_t dlen, const char *sent, size_t slen,
-		     unsigned flags, editdist_result_t *out /* OUT */);
+int editdist_compare(const char *draft, size_t dlen, const char *sent, size_t slen, unsigned flags,
+		     editdist_result_t *out /* OUT */);
 
 /* A citation marker found in a draft sentence: "[#123]" or "[doc: path#anchor]"
  * (several in one bracket separated by ',' or ';' are split). */
@@ -86,11 +87,11 @@ typedef enum {
 const char *editdist_fate_name(editdist_fate_t f);
 
 typedef struct editdist_sentence {
-	char *text;           /* the draft sentence, normalized, citation markers removed; owned */
+	char *text; /* the draft sentence, normalized, citation markers removed; owned */
 	editdist_fate_t fate;
-	double best_ratio;    /* char ratio to the closest sent sentence; 1 when none is
-				 within EDITDIST_EDITED_MAX_RATIO */
-	double words_kept;    /* share of its words kept in place by the word alignment */
+	double best_ratio;	/* char ratio to the closest sent sentence; 1 when none is
+				   within EDITDIST_EDITED_MAX_RATIO */
+	double words_kept;	/* share of its words kept in place by the word alignment */
 	editdist_cite_t *cites; /* owned */
 	size_t ncites;
 } editdist_sentence_t;
@@ -117,7 +118,11 @@ int editdist_attribute(const char *draft, size_t dlen, const char *sent, size_t 
 void editdist_attribution_release(editdist_attribution_t *at);
 
 /* Word diff of the normalized texts. */
-typedef enum { EDITDIST_OP_EQUAL = 0, EDITDIST_OP_DELETE = 1, EDITDIST_OP_INSERT = 2 } editdist_op_kind_t;
+typedef enum {
+	EDITDIST_OP_EQUAL = 0,
+	EDITDIST_OP_DELETE = 1,
+	EDITDIST_OP_INSERT = 2
+} editdist_op_kind_t;
 typedef struct editdist_op {
 	editdist_op_kind_t kind;
 	char *text; /* the words, joined by single spaces; owned */

@@ -36,6 +36,9 @@ void llm_session_hello(session_t *s, const char *origin, cJSON *result);
 /* draft.request: 1 when the LLM path took the request (it answers later, or already answered
  * with an error), 0 when the offline drafter should answer. */
 int llm_draft_request(session_t *s, const cJSON *id, const cJSON *ticket, const cJSON *options);
+/* An offline draft answered with stream: true: the panel gets it as one draft.done frame too. */
+void llm_draft_offline_done(session_t *s, const cJSON *id, const cJSON *options,
+			   const cJSON *result);
 /* draft.cancel from native messaging or the panel: 1 when a draft in flight was stopped. */
 int llm_draft_cancel(session_t *s, const char *draft_id);
 /* Drafts in flight. */

@@ -33,8 +33,8 @@ const char *pii_type_name(pii_type_t t);
 
 typedef struct redact_span {
 	pii_type_t type;
-	size_t start, end;  /* byte offsets, [start, end) */
-	const char *label;  /* placeholder prefix: type name, or the custom label; borrowed */
+	size_t start, end; /* byte offsets, [start, end) */
+	const char *label; /* placeholder prefix: type name, or the custom label; borrowed */
 } redact_span_t;
 
 /* A user-defined pattern from config. */
@@ -43,7 +43,8 @@ typedef struct redact_custom {
 	const char *pattern; /* PCRE2 syntax */
 } redact_custom_t;
 
-/* What the ticket tells us about its customer: their own name/e-mail are PII wherever they appear. */
+/* What the ticket tells us about its customer: their own name/e-mail are PII wherever they appear.
+ */
 typedef struct redact_hints {
 	const char *customer_name;  /* may be NULL */
 	const char *customer_email; /* may be NULL */

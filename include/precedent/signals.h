@@ -13,7 +13,9 @@
  *
  * Blocking: signals_emit() does a write and an fsync per file; signals_flush() does
  * blocking HTTP (libcurl easy, short timeouts) for at most max_ms: call it from the
- * CLI, at idle, or from a timer with a small budget, never per keystroke.
+ * CLI, or let the module deliver from its own thread (config.background), which keeps
+ * HTTP off the caller's event loop. Threads: one signals_t is used from one caller
+ * thread; the background deliverer shares only the outbox, under a mutex.
  */
 #ifndef PRECEDENT_SIGNALS_H
 #define PRECEDENT_SIGNALS_H
@@ -32,10 +34,16 @@ typedef struct signals_config {
 	const char *events_path; /* required: the JSONL file every event is appended to */
 	const char *webhook_url; /* NULL or "": no webhook (http:// or https:// only) */
 	const char *outbox_path; /* NULL: events_path + ".outbox" (used only with a webhook) */
-	const char *webhook_token; /* NULL: none; else "Authorization: Bearer <token>", never logged */
-	long timeout_ms;         /* per request; 0: 5000 */
-	long backoff_min_ms;     /* first retry delay; 0: 200 */
-	long backoff_max_ms;     /* retry delay cap; 0: 30000 */
+	/* NULL: none; else sent as "Authorization: Bearer <token>"; never logged */
+	const char *webhook_token;
+	long timeout_ms;     /* per request; 0: 5000 */
+	long backoff_min_ms; /* first retry delay; 0: 200 */
+	long backoff_max_ms; /* retry delay cap; 0: 30000 */
+	/* With a webhook: deliver from a background thread of this module, woken by each
+	 * emit and at each retry time (no signals_flush() calls needed). */
+	int background;
+	long close_grace_ms; /* background: signals_close() lets a transfer finish for this
+				long (0: 500), then aborts it; the rest stays in the outbox */
 } signals_config_t;
 
 typedef struct signals signals_t;
@@ -48,8 +56,7 @@ int signals_default_path(char *out /* OUT */, size_t outlen);
 /* Checks the config and copies it; touches no file (files are created, with their
  * directories (0700) and mode 0600, by the first emit). 0, or PRECEDENT_ECONFIG (no
  * events path, webhook URL not http(s)); a message for a person goes into err. */
-int signals_open(const signals_config_t *cfg, signals_t **out /* OUT */, char *err,
-		 size_t errlen);
+int signals_open(const signals_config_t *cfg, signals_t **out /* OUT */, char *err, size_t errlen);
 void signals_close(signals_t *s);
 
 /* Builds the event {"schema", "type", "id", "ts", ...payload fields}, canonicalizes
@@ -73,9 +80,13 @@ const char *signals_error(const signals_t *s);
  * at once); any other status rejects the event: it is moved to <outbox>.rejected so
  * it cannot block the queue. Returns 0 when the outbox is empty (or no webhook),
  * PRECEDENT_ENET / PRECEDENT_ETIMEOUT when events remain, PRECEDENT_EBUSY when
- * another process is flushing, PRECEDENT_EIO. *delivered (may be NULL) counts
+ * another process is flushing (or, with config.background, always: the call only
+ * wakes the deliverer), PRECEDENT_EIO. *delivered (may be NULL) counts
  * events delivered by this call. */
 int signals_flush(signals_t *s, int max_ms, size_t *delivered /* OUT */);
+/* Why the last flush stopped ("" if it did not); not stable while a background
+ * deliverer runs. */
+const char *signals_flush_error(const signals_t *s);
 /* Number of events waiting in the outbox (0 without a webhook). */
 int signals_pending(signals_t *s, size_t *count /* OUT */);
 
@@ -86,31 +97,31 @@ int signals_validate(const char *type, const cJSON *ev, char *err, size_t errlen
 /* ---- payload builders ---------------------------------------------------------- */
 
 typedef struct signals_draft_quality {
-	const char *ticket_id;  /* required */
-	const char *draft_id;   /* required */
-	const char *outcome;    /* "sent", "discarded" or "rating" (required) */
-	const char *mode;       /* "offline", "llm", ... NULL: omitted */
-	const char *provider;   /* "openai", "anthropic", ...; NULL: null (offline) */
-	const char *model;      /* NULL: null */
-	double confidence;      /* the draft's confidence, 0..1 */
-	const editdist_result_t *edit;             /* required when outcome is "sent" */
+	const char *ticket_id;	       /* required */
+	const char *draft_id;	       /* required */
+	const char *outcome;	       /* "sent", "discarded" or "rating" (required) */
+	const char *mode;	       /* "offline", "llm", ... NULL: omitted */
+	const char *provider;	       /* "openai", "anthropic", ...; NULL: null (offline) */
+	const char *model;	       /* NULL: null */
+	double confidence;	       /* the draft's confidence, 0..1 */
+	const editdist_result_t *edit; /* required when outcome is "sent" */
 	const editdist_attribution_t *attribution; /* NULL: no per-sentence data */
 	const char *const *sources; /* refs the draft used ("[#123]", "[doc: path#anchor]");
 				       cited ones are credited from attribution */
 	size_t nsources;
-	const char *rating;     /* "up", "down" or NULL */
-	const char *comment;    /* redacted; NULL: null */
+	const char *rating;	/* "up", "down" or NULL */
+	const char *comment;	/* redacted; NULL: null */
 	double seconds_to_send; /* < 0: unknown (null) */
 } signals_draft_quality_t;
 
 typedef struct signals_knowledge_gap {
-	const char *ticket_id;           /* required */
-	const char *draft_id;            /* NULL: omitted */
-	const char *const *key_terms;    /* redacted */
+	const char *ticket_id;	      /* required */
+	const char *draft_id;	      /* NULL: omitted */
+	const char *const *key_terms; /* redacted */
 	size_t nterms;
-	double best_score;               /* best retrieval score */
-	double confidence;               /* calibrated confidence, 0..1; < 0: omitted */
-	const char *suggested_doc_area;  /* NULL: null */
+	double best_score;		/* best retrieval score */
+	double confidence;		/* calibrated confidence, 0..1; < 0: omitted */
+	const char *suggested_doc_area; /* NULL: null */
 } signals_knowledge_gap_t;
 
 /* New payload objects (caller owns), or NULL if a required string is missing. */

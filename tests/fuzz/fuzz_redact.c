@@ -29,8 +29,8 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 }
 
 /* 1 if needle occurs in hay[0..hl) outside every span (so it may legitimately remain). */
-static int occurs_outside(const char *hay, size_t hl, const char *needle, size_t nl, const redact_span_t *sp,
-			  size_t n)
+static int occurs_outside(const char *hay, size_t hl, const char *needle, size_t nl,
+			  const redact_span_t *sp, size_t n)
 {
 	for (size_t i = 0; i + nl <= hl; i++) {
 		if (memcmp(hay + i, needle, nl) != 0)
@@ -59,7 +59,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (rc != 0)
 		abort();
 	for (size_t i = 0; i < n; i++) {
-		if (sp[i].start >= sp[i].end || sp[i].end > size || (i && sp[i - 1].end > sp[i].start))
+		if (sp[i].start >= sp[i].end || sp[i].end > size ||
+		    (i && sp[i - 1].end > sp[i].start))
 			abort();
 		if (valid && !utf8_valid(t + sp[i].start, sp[i].end - sp[i].start))
 			abort();

@@ -381,8 +381,11 @@ def test_doctor_config_and_database(home):
     rc, rep, err = doctor(home, env=env_for(home, PRECEDENT_DB=db))
     check(rc == 1 and status(rep, "database") == "fail", "garbage database fails (env PRECEDENT_DB)")
     os.unlink(db)
-    for version, want, text in [(1, "ok", "schema version 1"), (0, "warn", "migration"),
-                                (99, "fail", "newer")]:
+    import re
+    cur = int(re.search(r"#define STORE_SCHEMA_VERSION (\d+)",
+                        open(os.path.join(ROOT, "include", "precedent", "store.h")).read()).group(1))
+    for version, want, text in [(cur, "ok", "schema version %d" % cur), (0, "warn", "migration"),
+                                (cur + 98, "fail", "newer")]:
         if os.path.exists(db):
             os.unlink(db)
         con = sqlite3.connect(db)
@@ -395,6 +398,17 @@ def test_doctor_config_and_database(home):
         check(status(rep, "database") == want and text in msg,
               "schema %d: %s with %r: %s" % (version, want, text, msg))
     check(rc == 1, "a newer schema fails doctor")
+    real = os.path.join(home, "real.db")
+    src = os.path.join(home, "t.jsonl")
+    open(src, "w").write(json.dumps({"id": "T1", "subject": "printer", "messages": [
+        {"role": "customer", "body": "printer broken"}]}) + "\n")
+    p = subprocess.run([HOST, "--db", real, "index", "tickets", src], env=env_for(home),
+                       capture_output=True, text=True)
+    if p.returncode == 0:
+        rc, rep, err = doctor(home, "--db", real)
+        msg = [c["message"] for c in rep["checks"] if c["check"] == "database"][0]
+        check(status(rep, "database") == "ok" and "integrity ok" in msg,
+              "a database the host made passes: %s" % msg)
     check(tree(home) >= {("f", "p.db")} and not os.path.exists(db + "-wal"), "doctor writes nothing")
     run(home, "uninstall")
 
@@ -433,6 +447,28 @@ def test_doctor_probes_the_provider_quickly(home):
     check(took < 6, "probe times out in about 2 s (took %.1f s)" % took)
     print("  silent-provider doctor took %.2f s" % took)
     run(home, "uninstall")
+
+
+@case
+def test_make_install_and_uninstall(home):
+    prefix = os.path.join(home, "prefix")
+    env = env_for(home)
+    env.pop("MAKEFLAGS", None)
+    env.pop("MFLAGS", None)
+    p = subprocess.run(["make", "-s", "install", "PREFIX=" + prefix], cwd=ROOT, env=env,
+                       capture_output=True, text=True, timeout=600)
+    check(p.returncode == 0, "make install succeeds: %s" % p.stderr[-500:])
+    binary = os.path.join(prefix, "bin", "precedent-host")
+    check(os.access(binary, os.X_OK), "the binary is installed in PREFIX/bin")
+    m = os.path.join(home, LINUX_DIRS["chromium"], NAME)
+    check(os.path.isfile(m) and json.load(open(m))["path"] == os.path.realpath(binary),
+          "the manifests point to the installed copy")
+    p = subprocess.run(["make", "-s", "uninstall", "PREFIX=" + prefix], cwd=ROOT, env=env,
+                       capture_output=True, text=True, timeout=120)
+    check(p.returncode == 0, "make uninstall succeeds: %s" % p.stderr[-300:])
+    left = {x for x in tree(home) if not x[1].startswith("prefix")}
+    check(left == set(), "make uninstall leaves nothing behind: %r" % left)
+    check(not os.path.exists(binary), "and removes the binary")
 
 
 @case

@@ -96,6 +96,17 @@ def test_connection_refused_is_a_network_error():
         h.close()
 
 
+def test_tls_failure_is_a_network_error():
+    # https to the fake's plain HTTP port: the TLS handshake fails
+    h = Host(None, "ok", env_extra={"PRECEDENT_LLM_BASE_URL": "https://127.0.0.1:%d/s/ok/v1" % fake.port})
+    try:
+        rep = h.reply(llm_draft(h, stream=False))
+        assert not rep["ok"] and rep["error"]["code"] == "network_error", rep
+        assert "TLS" in rep["error"]["message"], rep
+    finally:
+        h.close()
+
+
 def test_auto_mode_falls_back_to_the_offline_draft():
     fake.reset()
     h = Host(fake, "500")
@@ -179,6 +190,7 @@ if __name__ == "__main__":
         test_malformed_stream_and_error_events,
         test_silent_provider_times_out,
         test_connection_refused_is_a_network_error,
+        test_tls_failure_is_a_network_error,
         test_auto_mode_falls_back_to_the_offline_draft,
         test_cancel_from_the_panel_stops_the_upstream_request,
         test_cancel_over_native_messaging_stops_the_upstream_request,

@@ -35,10 +35,11 @@ def stream_case(provider):
         ws = h.ws(hello)
         t = ticket("N-1", "Router reboots every hour", "Since firmware 4.2 my router reboots "
                    "every hour. What can I do?")
-        rid = draft(h, t)
+        rid = draft(h, t, client_ref="tab-7")
         frames = collect(ws)
         rep = h.reply(rid)
         assert rep["ok"], rep
+        assert all(f.get("client_ref") == "tab-7" for f in frames), frames[0]
         res = rep["result"]
         did = res["draft_id"]
         kinds = [f["type"] for f in frames]
@@ -53,6 +54,9 @@ def stream_case(provider):
         c = res["citations"][0]
         assert c["kind"] in ("ticket", "doc") and c["ref"] in res["text"], res
         assert res["timing"]["request_sent_ms"] >= 0, res["timing"]
+        # the draft was stored: feedback on it counts
+        fb = h.reply(h.request("feedback.sent", draft_id=did, sent_text=res["text"] + " Thanks!"))
+        assert fb["ok"] and fb["result"]["edit_distance"] == 8, fb
         # what the provider received
         req = [q for q in fake.requests() if q["path"].startswith("/s/")][0]
         body = req["body"]
@@ -244,9 +248,24 @@ def test_hello_without_provider_reports_no_llm():
         rep = h.reply(h.request("draft.request", ticket=ticket("N-11", "Router", "reboots"),
                                 options={"mode": "llm"}))
         assert not rep["ok"] and rep["error"]["code"] == "bad_config", rep
+        ws = h.ws()
         rep = h.reply(h.request("draft.request", ticket=ticket("N-11", "Router", "reboots"),
-                                options={"mode": "auto"}))
+                                options={"mode": "auto", "stream": True}))
         assert rep["ok"] and rep["result"]["mode"] == "offline", rep
+        # offline drafts with stream: true reach the panel as one draft.done
+        frames = collect(ws)
+        assert frames[-1]["type"] == "draft.done" and frames[-1]["text"] == rep["result"]["text"]
+        ws.close()
+        # the offline path's summary action: extractive
+        t = ticket("N-12", "Export fails", "The CSV export fails with error E42. It started "
+                   "on Monday. We tried twice.")
+        t["messages"].append({"role": "agent", "body": "Which browser do you use? Any add-ons?"})
+        t["messages"].append({"role": "customer", "body": "Firefox 128. No add-ons at all."})
+        rep = h.reply(h.request("draft.request", ticket=t,
+                                options={"mode": "offline", "action": "summary"}))
+        assert rep["ok"] and rep["result"]["action"] == "summary", rep
+        text = rep["result"]["text"]
+        assert "E42" in text and "Which browser" in text and "Firefox 128" in text, text
     finally:
         h.close()
 

@@ -75,6 +75,19 @@ static void test_unknown_citations_are_removed_and_flagged(void **state)
 	cJSON_Delete(flags);
 }
 
+static void test_removal_never_forms_a_new_unchecked_marker(void **state)
+{
+	cJSON *flags;
+	citecheck_result_t r;
+	(void)state;
+	/* removing "[#T2]" would join "[" and "#T-2]" into "[#T-2]": it is checked too */
+	run("See [[#T-[#T2]#T-2] now.", &flags, &r);
+	assert_null(strstr(r.text, "[#T-2]"));
+	assert_int_equal(r.unknown, 2);
+	citecheck_release(&r);
+	cJSON_Delete(flags);
+}
+
 static void test_placeholders_and_plain_brackets_are_left_alone(void **state)
 {
 	cJSON *flags;
@@ -186,6 +199,7 @@ int main(void)
 	    cmocka_unit_test(test_known_citations_are_kept),
 	    cmocka_unit_test(test_unknown_citations_are_removed_and_flagged),
 	    cmocka_unit_test(test_placeholders_and_plain_brackets_are_left_alone),
+	    cmocka_unit_test(test_removal_never_forms_a_new_unchecked_marker),
 	    cmocka_unit_test(test_unsupported_sentences_are_flagged_uncertain),
 	    cmocka_unit_test(test_restating_the_ticket_is_not_uncertain),
 	    cmocka_unit_test(test_markers_after_the_full_stop_belong_to_the_sentence),

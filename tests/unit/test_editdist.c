@@ -94,7 +94,8 @@ static void test_bitparallel_matches_dp_on_random_strings(void **state)
 		if (iter % 3 == 0) {
 			fill(b, nb, alpha);
 		} else {
-			nb = mutate(a, na, b, sizeof b / sizeof *b, 1 + rnd() % (na / 4 + 1), alpha);
+			nb =
+			    mutate(a, na, b, sizeof b / sizeof *b, 1 + rnd() % (na / 4 + 1), alpha);
 		}
 		check_pair(a, na, b, nb);
 	}
@@ -103,7 +104,8 @@ static void test_bitparallel_matches_dp_on_random_strings(void **state)
 static void test_block_boundaries_are_exact(void **state)
 {
 	(void)state;
-	static const size_t lens[] = {0, 1, 2, 63, 64, 65, 127, 128, 129, 191, 192, 193, 255, 256, 257};
+	static const size_t lens[] = {0,   1,	2,   63,  64,  65,  127, 128,
+				      129, 191, 192, 193, 255, 256, 257};
 	size_t nl = sizeof lens / sizeof *lens;
 	uint32_t a[300], b[300];
 	for (size_t i = 0; i < nl; i++) {
@@ -242,7 +244,8 @@ static void test_normalize_strips_quoting_and_signature(void **state)
 	assert_string_equal(s, "Thanks!");
 	free(s);
 	/* the header wrapped on two lines (Gmail) and an inline reply kept */
-	t = "On Tue, Feb 3, 2026, Ana Lopez <ana@example.com>\nwrote:\n> q1\nanswer 1\n> q2\nanswer 2";
+	t = "On Tue, Feb 3, 2026, Ana Lopez <ana@example.com>\nwrote:\n> q1\nanswer 1\n> "
+	    "q2\nanswer 2";
 	s = editdist_normalize(t, strlen(t), EDITDIST_NORM_DEFAULT, NULL);
 	assert_string_equal(s, "answer 1 answer 2");
 	free(s);
@@ -265,9 +268,32 @@ static void test_normalize_strips_quoting_and_signature(void **state)
 	assert_string_equal(s, t);
 	free(s);
 	/* invalid UTF-8 comes out as U+FFFD */
-	s = editdist_normalize("a\xFF" "b", 3, EDITDIST_NORM_DEFAULT, NULL);
-	assert_string_equal(s, "a\xEF\xBF\xBD" "b");
+	s = editdist_normalize("a\xFF"
+			       "b",
+			       3, EDITDIST_NORM_DEFAULT, NULL);
+	assert_string_equal(s, "a\xEF\xBF\xBD"
+			       "b");
 	free(s);
+}
+
+static void test_normalize_drops_citation_markers(void **state)
+{
+	(void)state;
+	const char *t =
+	    "Restart the agent [#4512]. See [doc: guides/sync.md#restart] and [x] [#1, #2]!";
+	char *s = editdist_normalize(t, strlen(t), EDITDIST_NORM_DEFAULT, NULL);
+	assert_string_equal(s, "Restart the agent. See and [x]!");
+	free(s);
+	s = editdist_normalize(t, strlen(t), EDITDIST_NORM_DEFAULT & ~EDITDIST_NORM_CITATIONS,
+			       NULL);
+	assert_string_equal(s, t);
+	free(s);
+	/* a draft with markers and the same reply sent without them: no edit */
+	editdist_result_t r;
+	const char *sent = "Restart the agent. See and [x]!";
+	assert_int_equal(
+	    editdist_compare(t, strlen(t), sent, strlen(sent), EDITDIST_NORM_DEFAULT, &r), 0);
+	assert_int_equal(r.distance, 0);
 }
 
 static void test_compare_ignores_quotes_and_whitespace(void **state)
@@ -276,9 +302,9 @@ static void test_compare_ignores_quotes_and_whitespace(void **state)
 	editdist_result_t r;
 	const char *draft = "Hello,\n\nplease update to 4.2.";
 	const char *sent = "Hello, please update to 4.2.\n\n-- \nJo\n> On Mon someone wrote:\n> hi";
-	assert_int_equal(editdist_compare(draft, strlen(draft), sent, strlen(sent),
-					  EDITDIST_NORM_DEFAULT, &r),
-			 0);
+	assert_int_equal(
+	    editdist_compare(draft, strlen(draft), sent, strlen(sent), EDITDIST_NORM_DEFAULT, &r),
+	    0);
 	assert_int_equal(r.distance, 0);
 	assert_int_equal(r.word_distance, 0);
 	assert_true(r.ratio == 0.0);
@@ -296,7 +322,9 @@ static size_t lcs_words(const char *a, const char *b)
 		size_t diag = 0;
 		for (size_t j = 1; j <= nb; j++) {
 			size_t up = row[j];
-			row[j] = ia[i - 1] == ib[j - 1] ? diag + 1 : (row[j] > row[j - 1] ? row[j] : row[j - 1]);
+			row[j] = ia[i - 1] == ib[j - 1]
+				     ? diag + 1
+				     : (row[j] > row[j - 1] ? row[j] : row[j - 1]);
 			diag = up;
 		}
 	}
@@ -468,19 +496,20 @@ static void test_attribution_brackets_that_are_not_citations_stay(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_bitparallel_matches_dp_on_random_strings),
-		cmocka_unit_test(test_block_boundaries_are_exact),
-		cmocka_unit_test(test_identical_empty_and_disjoint),
-		cmocka_unit_test(test_long_texts_match_dp),
-		cmocka_unit_test(test_compute_counts_code_points_not_bytes),
-		cmocka_unit_test(test_word_distance_counts_whole_words),
-		cmocka_unit_test(test_normalize_collapses_whitespace),
-		cmocka_unit_test(test_normalize_strips_quoting_and_signature),
-		cmocka_unit_test(test_compare_ignores_quotes_and_whitespace),
-		cmocka_unit_test(test_word_diff_is_valid_and_shortest),
-		cmocka_unit_test(test_word_diff_text_marks_changes),
-		cmocka_unit_test(test_attribution_classifies_each_sentence),
-		cmocka_unit_test(test_attribution_brackets_that_are_not_citations_stay),
+	    cmocka_unit_test(test_bitparallel_matches_dp_on_random_strings),
+	    cmocka_unit_test(test_block_boundaries_are_exact),
+	    cmocka_unit_test(test_identical_empty_and_disjoint),
+	    cmocka_unit_test(test_long_texts_match_dp),
+	    cmocka_unit_test(test_compute_counts_code_points_not_bytes),
+	    cmocka_unit_test(test_word_distance_counts_whole_words),
+	    cmocka_unit_test(test_normalize_collapses_whitespace),
+	    cmocka_unit_test(test_normalize_strips_quoting_and_signature),
+	    cmocka_unit_test(test_normalize_drops_citation_markers),
+	    cmocka_unit_test(test_compare_ignores_quotes_and_whitespace),
+	    cmocka_unit_test(test_word_diff_is_valid_and_shortest),
+	    cmocka_unit_test(test_word_diff_text_marks_changes),
+	    cmocka_unit_test(test_attribution_classifies_each_sentence),
+	    cmocka_unit_test(test_attribution_brackets_that_are_not_citations_stay),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

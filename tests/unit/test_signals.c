@@ -112,6 +112,10 @@ static pid_t server_start(int port, const char *log_path, int fail_first, const 
 		int c = accept(lfd, NULL, NULL);
 		if (c < 0)
 			continue;
+		if (fail_first < 0) { /* a silent endpoint: accepts, never answers */
+			pause();
+			continue;
+		}
 		char req[65536];
 		size_t got = 0;
 		char *body = NULL;
@@ -134,16 +138,18 @@ static pid_t server_start(int port, const char *log_path, int fail_first, const 
 				break;
 		}
 		count++;
-		int status = count <= fail_first ? 503 : (reject && body && strstr(body, reject)) ? 400 : 200;
+		int status = count <= fail_first			? 503
+			     : (reject && body && strstr(body, reject)) ? 400
+									: 200;
 		FILE *lf = fopen(log_path, "a");
 		if (lf) {
 			fprintf(lf, "%d %.*s\n", status, (int)(body ? clen : 0), body ? body : "");
 			fclose(lf);
 		}
 		char resp[128];
-		int n = snprintf(resp, sizeof resp,
-				 "HTTP/1.1 %d X\r\nContent-Length: 2\r\nConnection: close\r\n\r\nok",
-				 status);
+		int n = snprintf(
+		    resp, sizeof resp,
+		    "HTTP/1.1 %d X\r\nContent-Length: 2\r\nConnection: close\r\n\r\nok", status);
 		if (write(c, resp, (size_t)n) < 0)
 			_exit(1);
 		close(c);
@@ -223,7 +229,9 @@ static void test_emit_appends_schema_valid_lines_with_mode_0600(void **state)
 	const char *sent = "Restart the sync agent. Then clear the local cache. Thanks!";
 	editdist_result_t r;
 	editdist_attribution_t at;
-	assert_int_equal(editdist_compare(draft, strlen(draft), sent, strlen(sent), EDITDIST_NORM_DEFAULT, &r), 0);
+	assert_int_equal(
+	    editdist_compare(draft, strlen(draft), sent, strlen(sent), EDITDIST_NORM_DEFAULT, &r),
+	    0);
 	assert_int_equal(editdist_attribute(draft, strlen(draft), sent, strlen(sent), &at), 0);
 	static const char *const used[] = {"[#4512]", "#77", "doc: guides/sync.md#restart", "#9"};
 	signals_draft_quality_t q = {.ticket_id = "T-1",
@@ -310,8 +318,12 @@ static void test_invalid_events_are_refused_and_not_written(void **state)
 	cJSON_Delete(p);
 
 	/* a sent draft without edit scores */
-	signals_draft_quality_t q = {.ticket_id = "T", .draft_id = "d", .outcome = "sent",
-				     .provider = "openai", .model = "gpt-x", .confidence = 0.5,
+	signals_draft_quality_t q = {.ticket_id = "T",
+				     .draft_id = "d",
+				     .outcome = "sent",
+				     .provider = "openai",
+				     .model = "gpt-x",
+				     .confidence = 0.5,
 				     .seconds_to_send = -1};
 	p = signals_draft_quality_payload(&q);
 	assert_int_equal(signals_emit(s, SIGNALS_DRAFT_QUALITY, p), PRECEDENT_EFIELD);
@@ -334,31 +346,37 @@ static void test_validate_checks_envelope_and_names_the_field(void **state)
 {
 	(void)state;
 	char err[256];
-	const char *good = "{\"schema\":\"precedent.knowledge_gap_signal/1\","
-			   "\"type\":\"knowledge_gap_signal\",\"id\":\"0123456789abcdef0123456789abcdef\","
-			   "\"ts\":\"2026-11-25T21:00:00.123Z\",\"ticket_id\":\"1\",\"key_terms\":[\"vpn\"],"
-			   "\"best_score\":-3.5,\"confidence\":0.1,\"suggested_doc_area\":null,"
-			   "\"future_field\":true}";
+	const char *good =
+	    "{\"schema\":\"precedent.knowledge_gap_signal/1\","
+	    "\"type\":\"knowledge_gap_signal\",\"id\":\"0123456789abcdef0123456789abcdef\","
+	    "\"ts\":\"2026-11-25T21:00:00.123Z\",\"ticket_id\":\"1\",\"key_terms\":[\"vpn\"],"
+	    "\"best_score\":-3.5,\"confidence\":0.1,\"suggested_doc_area\":null,"
+	    "\"future_field\":true}";
 	cJSON *e = cJSON_Parse(good);
 	assert_int_equal(signals_validate(SIGNALS_KNOWLEDGE_GAP, e, err, sizeof err), 0);
-	assert_int_equal(signals_validate(SIGNALS_DRAFT_QUALITY, e, err, sizeof err), PRECEDENT_EFIELD);
+	assert_int_equal(signals_validate(SIGNALS_DRAFT_QUALITY, e, err, sizeof err),
+			 PRECEDENT_EFIELD);
 	assert_non_null(strstr(err, "schema"));
 	assert_int_equal(signals_validate("nope", e, err, sizeof err), PRECEDENT_ETYPE);
 	cJSON_ReplaceItemInObject(e, "ts", cJSON_CreateString("yesterday"));
-	assert_int_equal(signals_validate(SIGNALS_KNOWLEDGE_GAP, e, err, sizeof err), PRECEDENT_EFIELD);
+	assert_int_equal(signals_validate(SIGNALS_KNOWLEDGE_GAP, e, err, sizeof err),
+			 PRECEDENT_EFIELD);
 	assert_non_null(strstr(err, "ts"));
 	cJSON_ReplaceItemInObject(e, "ts", cJSON_CreateString("2026-11-25T21:00:00Z"));
 	cJSON_ReplaceItemInObject(e, "id", cJSON_CreateString("XYZ"));
-	assert_int_equal(signals_validate(SIGNALS_KNOWLEDGE_GAP, e, err, sizeof err), PRECEDENT_EFIELD);
+	assert_int_equal(signals_validate(SIGNALS_KNOWLEDGE_GAP, e, err, sizeof err),
+			 PRECEDENT_EFIELD);
 	cJSON_ReplaceItemInObject(e, "id", cJSON_CreateString("0123456789abcdef0123456789abcdef"));
 	cJSON_ReplaceItemInObject(e, "key_terms", cJSON_CreateArray()); /* none found: fine */
 	assert_int_equal(signals_validate(SIGNALS_KNOWLEDGE_GAP, e, err, sizeof err), 0);
 	cJSON_ReplaceItemInObject(e, "key_terms", cJSON_CreateString("vpn dns"));
-	assert_int_equal(signals_validate(SIGNALS_KNOWLEDGE_GAP, e, err, sizeof err), PRECEDENT_EFIELD);
+	assert_int_equal(signals_validate(SIGNALS_KNOWLEDGE_GAP, e, err, sizeof err),
+			 PRECEDENT_EFIELD);
 	assert_non_null(strstr(err, "key_terms"));
 	cJSON_Delete(e);
 	cJSON *arr = cJSON_CreateArray();
-	assert_int_equal(signals_validate(SIGNALS_KNOWLEDGE_GAP, arr, err, sizeof err), PRECEDENT_EFIELD);
+	assert_int_equal(signals_validate(SIGNALS_KNOWLEDGE_GAP, arr, err, sizeof err),
+			 PRECEDENT_EFIELD);
 	cJSON_Delete(arr);
 }
 
@@ -403,14 +421,18 @@ static void test_simple_forms_are_canonicalized_and_nothing_is_created_early(voi
 	assert_int_not_equal(stat(f->events, &st), 0); /* opening creates nothing */
 	assert_int_equal(signals_pending(s, &pending), 0);
 	assert_int_equal(pending, 0);
-	cJSON *p = cJSON_Parse("{\"ticket_id\":\"9002\",\"draft_id\":\"d1\",\"key_terms\":\"vpn  split tunnel\","
-			       "\"best_score\":0.12,\"suggested_doc_area\":\"network\"}");
+	cJSON *p = cJSON_Parse(
+	    "{\"ticket_id\":\"9002\",\"draft_id\":\"d1\",\"key_terms\":\"vpn  split tunnel\","
+	    "\"best_score\":0.12,\"suggested_doc_area\":\"network\"}");
 	assert_int_equal(signals_emit(s, SIGNALS_KNOWLEDGE_GAP, p), 0);
 	cJSON_Delete(p);
-	p = cJSON_Parse("{\"ticket_id\":\"9002\",\"draft_id\":\"d1\",\"outcome\":\"discarded\",\"mode\":\"offline\","
-			"\"provider\":null,\"model\":null,\"sources\":[\"[#812]\",\"[doc: kb/vpn.md#split]\"],"
-			"\"confidence\":0.4,\"edit_distance\":null,\"edit_ratio\":null,\"word_edit_ratio\":null,"
-			"\"rating\":null,\"comment\":null,\"seconds_to_send\":-2}");
+	p = cJSON_Parse(
+	    "{\"ticket_id\":\"9002\",\"draft_id\":\"d1\",\"outcome\":\"discarded\",\"mode\":"
+	    "\"offline\","
+	    "\"provider\":null,\"model\":null,\"sources\":[\"[#812]\",\"[doc: kb/vpn.md#split]\"],"
+	    "\"confidence\":0.4,\"edit_distance\":null,\"edit_ratio\":null,\"word_edit_ratio\":"
+	    "null,"
+	    "\"rating\":null,\"comment\":null,\"seconds_to_send\":-2}");
 	assert_int_equal(signals_emit(s, SIGNALS_DRAFT_QUALITY, p), 0);
 	cJSON_Delete(p);
 	assert_int_equal(signals_pending(s, &pending), 0);
@@ -426,9 +448,12 @@ static void test_simple_forms_are_canonicalized_and_nothing_is_created_early(voi
 	e = line_json(txt, 1);
 	assert_int_equal(signals_validate(SIGNALS_DRAFT_QUALITY, e, err, sizeof err), 0);
 	cJSON *src = cJSON_GetObjectItem(e, "sources");
-	assert_string_equal(cJSON_GetObjectItem(cJSON_GetArrayItem(src, 0), "id")->valuestring, "812");
-	assert_string_equal(cJSON_GetObjectItem(cJSON_GetArrayItem(src, 1), "id")->valuestring, "kb/vpn.md#split");
-	assert_string_equal(cJSON_GetObjectItem(cJSON_GetArrayItem(src, 1), "kind")->valuestring, "doc");
+	assert_string_equal(cJSON_GetObjectItem(cJSON_GetArrayItem(src, 0), "id")->valuestring,
+			    "812");
+	assert_string_equal(cJSON_GetObjectItem(cJSON_GetArrayItem(src, 1), "id")->valuestring,
+			    "kb/vpn.md#split");
+	assert_string_equal(cJSON_GetObjectItem(cJSON_GetArrayItem(src, 1), "kind")->valuestring,
+			    "doc");
 	assert_true(cJSON_GetObjectItem(e, "seconds_to_send")->valuedouble == 0);
 	cJSON_Delete(e);
 	free(txt);
@@ -472,7 +497,8 @@ static void assert_delivered(const char *log, char ids[][33], int n)
 			cJSON *e = cJSON_Parse(line + 4);
 			char err[256];
 			assert_non_null(e);
-			assert_int_equal(signals_validate(SIGNALS_KNOWLEDGE_GAP, e, err, sizeof err), 0);
+			assert_int_equal(
+			    signals_validate(SIGNALS_KNOWLEDGE_GAP, e, err, sizeof err), 0);
 			assert_true(k < n);
 			assert_string_equal(cJSON_GetObjectItem(e, "id")->valuestring, ids[k]);
 			k++;
@@ -487,8 +513,11 @@ static void assert_delivered(const char *log, char ids[][33], int n)
 static void test_webhook_down_then_back_delivers_all_once_in_order(void **state)
 {
 	fixture_t *f = *state;
-	signals_config_t cfg = {.events_path = f->events, .webhook_url = f->url, .timeout_ms = 2000,
-				.backoff_min_ms = 20, .backoff_max_ms = 40};
+	signals_config_t cfg = {.events_path = f->events,
+				.webhook_url = f->url,
+				.timeout_ms = 2000,
+				.backoff_min_ms = 20,
+				.backoff_max_ms = 40};
 	signals_t *s;
 	char err[256], ids[8][33];
 	size_t n, pending;
@@ -532,8 +561,10 @@ static void test_webhook_down_then_back_delivers_all_once_in_order(void **state)
 static void test_outbox_survives_a_restart(void **state)
 {
 	fixture_t *f = *state;
-	signals_config_t cfg = {.events_path = f->events, .webhook_url = f->url,
-				.backoff_min_ms = 10, .backoff_max_ms = 20};
+	signals_config_t cfg = {.events_path = f->events,
+				.webhook_url = f->url,
+				.backoff_min_ms = 10,
+				.backoff_max_ms = 20};
 	signals_t *s;
 	char err[256], ids[4][33];
 	size_t n;
@@ -554,8 +585,10 @@ static void test_outbox_survives_a_restart(void **state)
 static void test_server_errors_are_retried_with_backoff(void **state)
 {
 	fixture_t *f = *state;
-	signals_config_t cfg = {.events_path = f->events, .webhook_url = f->url,
-				.backoff_min_ms = 20, .backoff_max_ms = 80};
+	signals_config_t cfg = {.events_path = f->events,
+				.webhook_url = f->url,
+				.backoff_min_ms = 20,
+				.backoff_max_ms = 80};
 	signals_t *s;
 	char err[256], ids[3][33];
 	size_t n;
@@ -602,6 +635,72 @@ static void test_rejected_event_is_set_aside_and_does_not_block(void **state)
 	signals_close(s);
 }
 
+/* Waits up to 5 s for the server log to hold n lines. */
+static void wait_log_lines(const char *log, size_t n)
+{
+	for (int i = 0; i < 500; i++) {
+		char *txt = slurp(log);
+		size_t l = count_lines(txt);
+		free(txt);
+		if (l >= n)
+			return;
+		usleep(10 * 1000);
+	}
+}
+
+static void test_background_deliverer_sends_in_order_when_the_endpoint_is_back(void **state)
+{
+	fixture_t *f = *state;
+	signals_config_t cfg = {.events_path = f->events,
+				.webhook_url = f->url,
+				.background = 1,
+				.backoff_min_ms = 20,
+				.backoff_max_ms = 40};
+	signals_t *s;
+	char err[256], ids[5][33];
+	size_t pending;
+	assert_int_equal(signals_open(&cfg, &s, err, sizeof err), 0);
+	emit_gaps(s, "G", 3, ids); /* endpoint down: retried in the background */
+	usleep(100 * 1000);
+	assert_int_equal(signals_pending(s, &pending), 0);
+	assert_int_equal(pending, 3);
+	pid_t srv = server_start(f->port, f->log, 0, NULL);
+	wait_log_lines(f->log, 3);
+	emit_gaps(s, "H", 2, ids + 3);
+	wait_log_lines(f->log, 5);
+	assert_int_equal(signals_flush(s, 100, NULL), PRECEDENT_EBUSY); /* only wakes it */
+	signals_close(s);
+	server_stop(srv);
+	assert_delivered(f->log, ids, 5);
+}
+
+static void test_close_does_not_hang_on_a_silent_endpoint(void **state)
+{
+	fixture_t *f = *state;
+	signals_config_t cfg = {.events_path = f->events,
+				.webhook_url = f->url,
+				.background = 1,
+				.close_grace_ms = 200,
+				.timeout_ms = 30000};
+	signals_t *s;
+	char err[256], ids[1][33];
+	size_t pending;
+	pid_t srv = server_start(f->port, f->log, -1, NULL);
+	assert_int_equal(signals_open(&cfg, &s, err, sizeof err), 0);
+	emit_gaps(s, "Q", 1, ids);
+	usleep(100 * 1000); /* the POST is waiting for an answer that never comes */
+	double t0 = now_ms();
+	signals_close(s);
+	double el = now_ms() - t0;
+	server_stop(srv);
+	assert_true(el < 1500); /* grace 200 ms, then aborted */
+	cfg.background = 0;
+	assert_int_equal(signals_open(&cfg, &s, err, sizeof err), 0);
+	assert_int_equal(signals_pending(s, &pending), 0);
+	assert_int_equal(pending, 1); /* kept for the next run */
+	signals_close(s);
+}
+
 static void test_flush_without_webhook_does_nothing(void **state)
 {
 	fixture_t *f = *state;
@@ -622,18 +721,32 @@ int main(void)
 {
 	signal(SIGPIPE, SIG_IGN);
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_default_path_follows_xdg_then_home),
-		cmocka_unit_test_setup_teardown(test_emit_appends_schema_valid_lines_with_mode_0600, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_invalid_events_are_refused_and_not_written, setup, teardown),
-		cmocka_unit_test(test_validate_checks_envelope_and_names_the_field),
-		cmocka_unit_test_setup_teardown(test_torn_last_line_does_not_swallow_the_next_event, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_simple_forms_are_canonicalized_and_nothing_is_created_early, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_bad_webhook_url_is_a_config_error, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_webhook_down_then_back_delivers_all_once_in_order, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_outbox_survives_a_restart, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_server_errors_are_retried_with_backoff, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_rejected_event_is_set_aside_and_does_not_block, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_flush_without_webhook_does_nothing, setup, teardown),
+	    cmocka_unit_test(test_default_path_follows_xdg_then_home),
+	    cmocka_unit_test_setup_teardown(test_emit_appends_schema_valid_lines_with_mode_0600,
+					    setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_invalid_events_are_refused_and_not_written, setup,
+					    teardown),
+	    cmocka_unit_test(test_validate_checks_envelope_and_names_the_field),
+	    cmocka_unit_test_setup_teardown(test_torn_last_line_does_not_swallow_the_next_event,
+					    setup, teardown),
+	    cmocka_unit_test_setup_teardown(
+		test_simple_forms_are_canonicalized_and_nothing_is_created_early, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_bad_webhook_url_is_a_config_error, setup,
+					    teardown),
+	    cmocka_unit_test_setup_teardown(test_webhook_down_then_back_delivers_all_once_in_order,
+					    setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_outbox_survives_a_restart, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_server_errors_are_retried_with_backoff, setup,
+					    teardown),
+	    cmocka_unit_test_setup_teardown(test_rejected_event_is_set_aside_and_does_not_block,
+					    setup, teardown),
+	    cmocka_unit_test_setup_teardown(
+		test_background_deliverer_sends_in_order_when_the_endpoint_is_back, setup,
+		teardown),
+	    cmocka_unit_test_setup_teardown(test_close_does_not_hang_on_a_silent_endpoint, setup,
+					    teardown),
+	    cmocka_unit_test_setup_teardown(test_flush_without_webhook_does_nothing, setup,
+					    teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
