@@ -95,6 +95,11 @@ static const char *const migrations[] = {
      * (retrieve.c reads them instead of counting doclists) */
     "CREATE VIRTUAL TABLE tickets_vocab USING fts5vocab(tickets_fts, 'row');"
     "CREATE VIRTUAL TABLE sections_vocab USING fts5vocab(sections_fts, 'row');",
+    /* 2 -> 3: document frequencies cached by retrieval (an fts5vocab lookup
+     * counts the term's whole doclist); importers clear a kind's rows when they
+     * change it. kind: 0 tickets, 1 doc sections. */
+    "CREATE TABLE df_cache(kind INTEGER NOT NULL, term TEXT NOT NULL, df INTEGER NOT NULL,"
+    "  PRIMARY KEY(kind, term)) WITHOUT ROWID;",
 };
 #define N_MIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]))
 
@@ -620,5 +625,15 @@ int store_customer_upsert(store_t *s, const store_customer_t *c)
 	bind_text(st, 6, c->product_version);
 	bind_text(st, 7, c->region);
 	bind_text(st, 8, c->extra_json ? c->extra_json : "{}");
+	return step_done(s, st);
+}
+
+int store_df_cache_clear(store_t *s, int kind)
+{
+	sqlite3_stmt *st;
+	int rc;
+	if ((rc = prepare(s, "DELETE FROM df_cache WHERE kind=?", &st)))
+		return rc;
+	sqlite3_bind_int(st, 1, kind);
 	return step_done(s, st);
 }
