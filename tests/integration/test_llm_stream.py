@@ -54,6 +54,9 @@ def stream_case(provider):
         c = res["citations"][0]
         assert c["kind"] in ("ticket", "doc") and c["ref"] in res["text"], res
         assert res["timing"]["request_sent_ms"] >= 0, res["timing"]
+        # the draft was stored: feedback on it counts
+        fb = h.reply(h.request("feedback.sent", draft_id=did, sent_text=res["text"] + " Thanks!"))
+        assert fb["ok"] and fb["result"]["edit_distance"] == 8, fb
         # what the provider received
         req = [q for q in fake.requests() if q["path"].startswith("/s/")][0]
         body = req["body"]
