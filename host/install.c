@@ -1169,6 +1169,14 @@ static void url_for_display(const char *url, char *out, size_t outlen)
 		snprintf(out, outlen, "%s", url);
 }
 
+/* Clears a secret so that it does not linger on the stack (portable explicit_bzero). */
+static void wipe(void *p, size_t n)
+{
+	volatile unsigned char *v = p;
+	while (n--)
+		*v++ = 0;
+}
+
 static size_t discard(char *ptr, size_t size, size_t n, void *ud)
 {
 	(void)ptr;
@@ -1196,7 +1204,7 @@ static void check_provider(struct report *rep, const config_t *cfg)
 	int local = strstr(shown, "://127.") || strstr(shown, "://localhost") ||
 		    strstr(shown, "://[::1]");
 	int krc = config_api_key(cfg, key, sizeof key, err, sizeof err);
-	explicit_bzero(key, sizeof key);
+	wipe(key, sizeof key);
 	if (krc == PRECEDENT_ECONFIG)
 		report_add(rep, "provider", "fail", "chmod 600 the key file, or fix llm.api_key_file",
 			   "%s", err);
