@@ -1562,12 +1562,21 @@ static const struct {
     KW("pin"),	  KW("zip"),   KW("postcode"), KW("postal"), KW("plz"),
 };
 
-/* Keywords by first letter: bit k of kw_first[c - 'a'] is keywords[k]. */
-static uint32_t kw_first[26];
+/* Keywords by first letter, then by their first two: bit k is keywords[k]. */
+static uint32_t kw_first[26], kw_two[26][27];
+
+/* Second byte as a table index: a-z, or 26 for anything else ("ss#" has 's'). */
+static int kw_second(unsigned char c)
+{
+	c = lower(c);
+	return c >= 'a' && c <= 'z' ? c - 'a' : 26;
+}
 
 static int keyword_at(const char *t, size_t len, size_t i)
 {
-	uint32_t m = kw_first[lower((unsigned char)t[i]) - 'a'];
+	if (i + 1 >= len)
+		return 0;
+	uint32_t m = kw_two[lower((unsigned char)t[i]) - 'a'][kw_second((unsigned char)t[i + 1])];
 	while (m) {
 		int k = __builtin_ctz(m);
 		m &= m - 1;
@@ -1598,8 +1607,11 @@ static void init_classes(void)
 			k |= C_KV;
 		byte_class[c] = k;
 	}
-	for (size_t k = 0; k < sizeof keywords / sizeof keywords[0]; k++)
+	for (size_t k = 0; k < sizeof keywords / sizeof keywords[0]; k++) {
 		kw_first[keywords[k].w[0] - 'a'] |= 1u << k;
+		kw_two[keywords[k].w[0] - 'a'][kw_second((unsigned char)keywords[k].w[1])] |= 1u
+											      << k;
+	}
 }
 
 static void build_anchors(const char *t, size_t len, anchors_t *a)
@@ -1757,6 +1769,27 @@ static int try_anchor(const redactor_t *r, const det_t *d, scan_t *sc, pcre2_mat
 	return 0;
 }
 
+/* Index of the byte of lit least likely in prose: upper case, then punctuation, digits,
+ * lower case, blanks (the last of equals). */
+static size_t lit_key(const char *lit, size_t n)
+{
+	size_t best = 0;
+	int best_rank = 9;
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)lit[i];
+		int rank = is_upper(c)	      ? 0
+			   : is_digit(c)      ? 2
+			   : is_alpha(c)      ? 3
+			   : strchr(" .,", c) ? 4
+					      : 1;
+		if (rank <= best_rank) {
+			best_rank = rank;
+			best = i;
+		}
+	}
+	return best;
+}
+
 static int run_detector(const redactor_t *r, const det_t *d, scan_t *sc, const anchors_t *a,
 			pcre2_match_data *md)
 {
@@ -1772,12 +1805,19 @@ static int run_detector(const redactor_t *r, const det_t *d, scan_t *sc, const a
 				rc = scan_range(r, d, sc, md, a->runs.v[i], a->runs.v[i + 1]);
 		return rc;
 	case GATE_LIT: {
-		size_t ll = strlen(d->lit);
+		size_t ll = strlen(d->lit), key = lit_key(d->lit, ll);
 		for (size_t from = 0; from + ll <= sc->len && !rc;) {
-			const char *p = memmem(sc->t + from, sc->len - from, d->lit, ll);
+			/* memchr for the literal's rarest byte, then compare: faster than memmem
+			 * for these short needles */
+			const char *p =
+			    memchr(sc->t + from + key, d->lit[key], sc->len - from - key);
 			if (!p)
 				break;
-			size_t pos = (size_t)(p - sc->t);
+			size_t pos = (size_t)(p - sc->t) - key;
+			if (pos + ll > sc->len || memcmp(sc->t + pos, d->lit, ll) != 0) {
+				from = pos + 1;
+				continue;
+			}
 			rc = try_anchor(r, d, sc, md, pos, 0, &off, &last);
 			from = pos + 1 > off ? pos + 1 : off;
 		}

@@ -24,7 +24,9 @@
 #include <fcntl.h>
 #include <math.h>
 #include <poll.h>
+#include <pthread.h>
 #include <stdarg.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -45,7 +47,17 @@ struct signals {
 	int failures;		/* consecutive failed deliveries (backoff exponent) */
 	double next_attempt_ms; /* now_ms() before which flush does not try again */
 	int curl_inited;
-	char err[256];
+	char err[256];	/* last emit error (caller's thread) */
+	char ferr[256]; /* last flush error */
+	/* threads: emit (caller) and the background deliverer share the outbox */
+	pthread_mutex_t ob_mu;	  /* outbox descriptor: open, append, compact */
+	pthread_mutex_t flush_mu; /* one flush at a time in this process */
+	pthread_mutex_t mu;	  /* wake, closing */
+	pthread_cond_t cv;
+	pthread_t worker;
+	int worker_started, wake, closing;
+	long close_grace_ms;
+	atomic_llong abort_at; /* now_ms() after which transfers abort; 0: never */
 };
 
 static void seterr(char *err, size_t errlen, const char *fmt, ...)
@@ -174,6 +186,8 @@ static char *concat(const char *a, const char *b)
 	return p;
 }
 
+static void *deliver_main(void *arg);
+
 int signals_open(const signals_config_t *cfg, signals_t **out, char *err, size_t errlen)
 {
 	signals_t *s = NULL;
@@ -185,6 +199,16 @@ int signals_open(const signals_config_t *cfg, signals_t **out, char *err, size_t
 	}
 	s = xcalloc(1, sizeof *s);
 	s->jsonl_fd = s->outbox_fd = -1;
+	pthread_mutex_init(&s->ob_mu, NULL);
+	pthread_mutex_init(&s->flush_mu, NULL);
+	pthread_mutex_init(&s->mu, NULL);
+	pthread_condattr_t ca;
+	pthread_condattr_init(&ca);
+	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+	pthread_cond_init(&s->cv, &ca);
+	pthread_condattr_destroy(&ca);
+	atomic_init(&s->abort_at, 0);
+	s->close_grace_ms = cfg->close_grace_ms > 0 ? cfg->close_grace_ms : 500;
 	s->jsonl_path = xstrdup(cfg->events_path);
 	s->timeout_ms = cfg->timeout_ms > 0 ? cfg->timeout_ms : 5000;
 	s->backoff_min_ms = cfg->backoff_min_ms > 0 ? cfg->backoff_min_ms : 200;
@@ -212,6 +236,15 @@ int signals_open(const signals_config_t *cfg, signals_t **out, char *err, size_t
 			goto out;
 		}
 		s->curl_inited = 1;
+		if (cfg->background) {
+			s->wake = 1; /* events left by an earlier run */
+			if (pthread_create(&s->worker, NULL, deliver_main, s) != 0) {
+				rc = PRECEDENT_EIO;
+				seterr(err, errlen, "signals: cannot start the delivery thread");
+				goto out;
+			}
+			s->worker_started = 1;
+		}
 	}
 	*out = s;
 	s = NULL;
@@ -229,30 +262,51 @@ static int ensure_open(signals_t *s)
 	if (s->jsonl_fd < 0 &&
 	    (rc = open_append(s->jsonl_path, &s->jsonl_fd, s->err, sizeof s->err)))
 		return rc;
-	if (s->url && s->outbox_fd < 0 &&
-	    (rc = open_append(s->outbox_path, &s->outbox_fd, s->err, sizeof s->err)))
-		return rc;
-	return 0;
+	rc = 0;
+	pthread_mutex_lock(&s->ob_mu);
+	if (s->url && s->outbox_fd < 0)
+		rc = open_append(s->outbox_path, &s->outbox_fd, s->err, sizeof s->err);
+	pthread_mutex_unlock(&s->ob_mu);
+	return rc;
 }
 
 /* For flush/pending: the outbox if one exists (from this run or an earlier one).
  * Returns 1 when there is an outbox to read, 0 when not, or a negative error. */
 static int outbox_ready(signals_t *s)
 {
+	int rc = 1;
 	if (!s->url)
 		return 0;
-	if (s->outbox_fd >= 0)
-		return 1;
-	if (access(s->outbox_path, F_OK) != 0)
-		return 0;
-	int rc = open_append(s->outbox_path, &s->outbox_fd, s->err, sizeof s->err);
-	return rc ? rc : 1;
+	pthread_mutex_lock(&s->ob_mu);
+	if (s->outbox_fd < 0) {
+		if (access(s->outbox_path, F_OK) != 0)
+			rc = 0;
+		else if ((rc = open_append(s->outbox_path, &s->outbox_fd, s->ferr,
+					   sizeof s->ferr)) == 0)
+			rc = 1;
+	}
+	pthread_mutex_unlock(&s->ob_mu);
+	return rc;
 }
 
 void signals_close(signals_t *s)
 {
 	if (!s)
 		return;
+	if (s->worker_started) {
+		/* a transfer under way gets close_grace_ms, then is aborted; what is not
+		 * delivered stays in the outbox for the next run */
+		pthread_mutex_lock(&s->mu);
+		s->closing = 1;
+		atomic_store(&s->abort_at, (long long)(now_ms() + (double)s->close_grace_ms));
+		pthread_cond_signal(&s->cv);
+		pthread_mutex_unlock(&s->mu);
+		pthread_join(s->worker, NULL);
+	}
+	pthread_mutex_destroy(&s->ob_mu);
+	pthread_mutex_destroy(&s->flush_mu);
+	pthread_mutex_destroy(&s->mu);
+	pthread_cond_destroy(&s->cv);
 	if (s->jsonl_fd >= 0)
 		close(s->jsonl_fd);
 	if (s->outbox_fd >= 0)
@@ -737,9 +791,19 @@ int signals_emit_id(signals_t *s, const char *type, const cJSON *payload, char *
 	line[n] = '\n'; /* cJSON's buffer: replace the NUL, write n + 1 bytes */
 	if ((rc = append_line(s->jsonl_fd, line, n + 1, s->jsonl_path, s->err, sizeof s->err)))
 		goto out;
-	if (s->outbox_fd >= 0 &&
-	    (rc = append_line(s->outbox_fd, line, n + 1, s->outbox_path, s->err, sizeof s->err)))
-		goto out;
+	if (s->url) {
+		pthread_mutex_lock(&s->ob_mu);
+		rc = append_line(s->outbox_fd, line, n + 1, s->outbox_path, s->err, sizeof s->err);
+		pthread_mutex_unlock(&s->ob_mu);
+		if (rc)
+			goto out;
+	}
+	if (s->worker_started) {
+		pthread_mutex_lock(&s->mu);
+		s->wake = 1;
+		pthread_cond_signal(&s->cv);
+		pthread_mutex_unlock(&s->mu);
+	}
 	if (id_out)
 		memcpy(id_out, id, sizeof id);
 out:
@@ -778,13 +842,13 @@ static int write_pos(signals_t *s, off_t pos)
 	int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
 	if (fd < 0 || write_all(fd, buf, (size_t)n) != 0 || fsync(fd) != 0) {
 		rc = errno_code(errno);
-		seterr(s->err, sizeof s->err, "cannot write %s: %s", tmp, strerror(errno));
+		seterr(s->ferr, sizeof s->ferr, "cannot write %s: %s", tmp, strerror(errno));
 	}
 	if (fd >= 0)
 		close(fd);
 	if (!rc && rename(tmp, s->pos_path) != 0) {
 		rc = errno_code(errno);
-		seterr(s->err, sizeof s->err, "cannot rename %s: %s", tmp, strerror(errno));
+		seterr(s->ferr, sizeof s->ferr, "cannot rename %s: %s", tmp, strerror(errno));
 	}
 	if (rc)
 		unlink(tmp);
@@ -870,6 +934,18 @@ static size_t discard_body(char *p, size_t size, size_t n, void *ud)
 	return size * n;
 }
 
+/* Aborts a transfer once signals_close()'s grace period is over. */
+static int xfer_abort(void *ud, curl_off_t a, curl_off_t b, curl_off_t c, curl_off_t d)
+{
+	signals_t *s = ud;
+	long long at = atomic_load(&s->abort_at);
+	(void)a;
+	(void)b;
+	(void)c;
+	(void)d;
+	return at > 0 && now_ms() > (double)at;
+}
+
 /* POSTs one event. Returns 0 (2xx), 1 (rejected: move aside), or PRECEDENT_ENET. */
 static int post_event(signals_t *s, const char *line, const char *type, const char *id,
 		      long budget_ms)
@@ -902,6 +978,9 @@ static int post_event(signals_t *s, const char *line, const char *type, const ch
 	curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, t);
 	curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, t < 3000 ? t : 3000L);
 	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, discard_body);
+	curl_easy_setopt(c, CURLOPT_NOPROGRESS, 0L);
+	curl_easy_setopt(c, CURLOPT_XFERINFOFUNCTION, xfer_abort);
+	curl_easy_setopt(c, CURLOPT_XFERINFODATA, s);
 	CURLcode cc = curl_easy_perform(c);
 	if (cc == CURLE_OK) {
 		curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
@@ -912,10 +991,10 @@ static int post_event(signals_t *s, const char *line, const char *type, const ch
 		else
 			rc = 1;
 		if (rc)
-			seterr(s->err, sizeof s->err, "webhook answered HTTP %ld", status);
+			seterr(s->ferr, sizeof s->ferr, "webhook answered HTTP %ld", status);
 	} else {
 		/* the URL may carry credentials: name the error, not the URL */
-		seterr(s->err, sizeof s->err, "webhook: %s", curl_easy_strerror(cc));
+		seterr(s->ferr, sizeof s->ferr, "webhook: %s", curl_easy_strerror(cc));
 	}
 	curl_slist_free_all(hdr);
 	curl_easy_cleanup(c);
@@ -941,17 +1020,23 @@ static int compact(signals_t *s, off_t pos)
 {
 	struct stat st;
 	int rc = 0;
-	if (flock(s->outbox_fd, LOCK_EX) != 0)
+	pthread_mutex_lock(&s->ob_mu);
+	if (flock(s->outbox_fd, LOCK_EX) != 0) {
+		pthread_mutex_unlock(&s->ob_mu);
 		return PRECEDENT_EIO;
+	}
 	if (fstat(s->outbox_fd, &st) == 0 && st.st_size == pos && pos > 0) {
 		if (!(rc = write_pos(s, 0)) && ftruncate(s->outbox_fd, 0) != 0)
 			rc = errno_code(errno);
 	}
 	flock(s->outbox_fd, LOCK_UN);
+	pthread_mutex_unlock(&s->ob_mu);
 	return rc;
 }
 
-int signals_flush(signals_t *s, int max_ms, size_t *delivered)
+/* The flush itself; nosleep: stop at the first failure instead of waiting to retry
+ * (the background deliverer waits on its condition variable instead). */
+static int flush_impl(signals_t *s, int max_ms, size_t *delivered, int nosleep)
 {
 	double start = now_ms();
 	off_t pos, next;
@@ -959,7 +1044,7 @@ int signals_flush(signals_t *s, int max_ms, size_t *delivered)
 	size_t done = 0;
 	if (delivered)
 		*delivered = 0;
-	s->err[0] = '\0';
+	s->ferr[0] = '\0';
 	if ((rc = outbox_ready(s)) <= 0)
 		return rc;
 	rc = 0;
@@ -967,7 +1052,8 @@ int signals_flush(signals_t *s, int max_ms, size_t *delivered)
 		return PRECEDENT_ENET; /* still backing off */
 	lock_fd = open(s->lock_path, O_WRONLY | O_CREAT | O_CLOEXEC, 0600);
 	if (lock_fd < 0) {
-		seterr(s->err, sizeof s->err, "cannot open %s: %s", s->lock_path, strerror(errno));
+		seterr(s->ferr, sizeof s->ferr, "cannot open %s: %s", s->lock_path,
+		       strerror(errno));
 		return PRECEDENT_EIO;
 	}
 	if (flock(lock_fd, LOCK_EX | LOCK_NB) != 0) {
@@ -1011,7 +1097,8 @@ int signals_flush(signals_t *s, int max_ms, size_t *delivered)
 					s->failures++;
 					long wait = backoff_ms(s);
 					s->next_attempt_ms = now_ms() + (double)wait;
-					if (now_ms() - start + (double)wait >= (double)max_ms)
+					if (nosleep ||
+					    now_ms() - start + (double)wait >= (double)max_ms)
 						break;
 					sleep_ms(wait);
 				}
@@ -1024,8 +1111,9 @@ int signals_flush(signals_t *s, int max_ms, size_t *delivered)
 			char *w = xmalloc(l + 2);
 			memcpy(w, line, l);
 			w[l] = '\n';
-			if (open_append(s->rejected_path, &rj, s->err, sizeof s->err) == 0) {
-				append_line(rj, w, l + 1, s->rejected_path, s->err, sizeof s->err);
+			if (open_append(s->rejected_path, &rj, s->ferr, sizeof s->ferr) == 0) {
+				append_line(rj, w, l + 1, s->rejected_path, s->ferr,
+					    sizeof s->ferr);
 				close(rj);
 			}
 			free(w);
@@ -1052,6 +1140,67 @@ out:
 	if (delivered)
 		*delivered = done;
 	return rc;
+}
+
+int signals_flush(signals_t *s, int max_ms, size_t *delivered)
+{
+	int rc;
+	if (delivered)
+		*delivered = 0;
+	if (s->worker_started) { /* the deliverer owns the retry state: just wake it */
+		pthread_mutex_lock(&s->mu);
+		s->wake = 1;
+		pthread_cond_signal(&s->cv);
+		pthread_mutex_unlock(&s->mu);
+		return PRECEDENT_EBUSY;
+	}
+	if (pthread_mutex_trylock(&s->flush_mu) != 0)
+		return PRECEDENT_EBUSY;
+	rc = flush_impl(s, max_ms, delivered, 0);
+	pthread_mutex_unlock(&s->flush_mu);
+	return rc;
+}
+
+const char *signals_flush_error(const signals_t *s)
+{
+	return s ? s->ferr : "";
+}
+
+/* The background deliverer: flushes when woken by an emit, and again at the retry
+ * time after a failure, until signals_close(). */
+static void *deliver_main(void *arg)
+{
+	signals_t *s = arg;
+	pthread_mutex_lock(&s->mu);
+	for (;;) {
+		while (!s->wake && !s->closing) {
+			if (s->next_attempt_ms > 0) {
+				double at = s->next_attempt_ms;
+				struct timespec ts = {.tv_sec = (time_t)(at / 1000.0),
+						      .tv_nsec = (long)(fmod(at, 1000.0) * 1e6)};
+				if (pthread_cond_timedwait(&s->cv, &s->mu, &ts) != 0 &&
+				    now_ms() >= s->next_attempt_ms)
+					s->wake = 1;
+			} else {
+				pthread_cond_wait(&s->cv, &s->mu);
+			}
+		}
+		if (!s->wake)
+			break; /* closing, nothing new */
+		s->wake = 0;
+		int closing = s->closing;
+		pthread_mutex_unlock(&s->mu);
+		pthread_mutex_lock(&s->flush_mu);
+		int rc = flush_impl(s, 3600 * 1000, NULL, 1);
+		pthread_mutex_unlock(&s->flush_mu);
+		pthread_mutex_lock(&s->mu);
+		if (rc == 0)
+			s->next_attempt_ms = 0;
+		if (closing || s->closing)
+			break;
+	}
+	pthread_mutex_unlock(&s->mu);
+	return NULL;
 }
 
 /* ---- payload builders ---------------------------------------------------------------- */

@@ -10,9 +10,10 @@ HOST=${PRECEDENT_HOST:-build/precedent-host}
 OUT=${DEMO_DIR:-demo-data}
 rm -rf "$OUT"
 mkdir -p "$OUT"
-export PRECEDENT_DB="$PWD/$OUT/precedent.db"
-export PRECEDENT_EVENTS="$PWD/$OUT/events.jsonl"
-export XDG_CONFIG_HOME="$PWD/$OUT/config"   # the demo ignores any personal config
+OUT=$(cd "$OUT" && pwd)   # absolute, whether DEMO_DIR was given relative or absolute
+export PRECEDENT_DB="$OUT/precedent.db"
+export PRECEDENT_EVENTS="$OUT/events.jsonl"
+export XDG_CONFIG_HOME="$OUT/config"   # the demo ignores any personal config
 unset PRECEDENT_LLM_PROVIDER PRECEDENT_LLM_BASE_URL PRECEDENT_LLM_MODEL PRECEDENT_LLM_API_KEY
 
 say() { printf '\n\033[1m== %s\033[0m\n' "$*"; }

@@ -112,7 +112,10 @@ async function draft(msg) {
 		await discard(t, t.last, 'regenerated');
 	const mode = ['auto', 'offline', 'llm'].includes(msg.mode) ? msg.mode : 'auto';
 	try {
-		const result = await host.request('draft.request', { ticket: t.ticket, options: { mode, stream: !!msg.stream, client_ref: msg.ref || null } }, 300000);
+		// The panel learns the request id at once: the host tags the draft's
+		// WebSocket frames with it (request_id), so each panel takes its own.
+		const result = await host.request('draft.request', { ticket: t.ticket, options: { mode, stream: !!msg.stream, client_ref: msg.ref || null } }, 300000,
+			(id) => broadcast({ type: 'panel.draft.started', tabId: msg.tabId, ref: msg.ref || null, request_id: id }));
 		t.drafts = { [result.draft_id]: { inserted: false, done: null } };
 		t.last = result.draft_id;
 		await save();

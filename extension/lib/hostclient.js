@@ -73,8 +73,10 @@ export class HostClient {
 		return this.ready;
 	}
 
-	send(port, msg, timeoutMs) {
+	send(port, msg, timeoutMs, onId) {
 		const id = this.nextId++;
+		if (onId)
+			onId(id);
 		return new Promise((resolve, reject) => {
 			const t = setTimeout(() => {
 				this.pending.delete(id);
@@ -125,9 +127,11 @@ export class HostClient {
 	}
 
 	// request sends one message after hello; resolves with its result.
-	async request(type, fields = {}, timeoutMs) {
+	// onId(id), if given, learns the request id before the message goes out
+	// (the host tags a streamed draft's WebSocket frames with it).
+	async request(type, fields = {}, timeoutMs, onId) {
 		await this.connect();
-		return this.send(this.port, { ...fields, type }, timeoutMs);
+		return this.send(this.port, { ...fields, type }, timeoutMs, onId);
 	}
 
 	disconnect() {

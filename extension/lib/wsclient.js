@@ -66,6 +66,13 @@ export class DraftStream {
 		};
 	}
 
+	// learn sets the host's request id of a waiting draft (by the panel's ref).
+	learn(requestRef, requestId) {
+		for (const w of this.waiting)
+			if (w.requestRef === requestRef)
+				w.requestId = requestId;
+	}
+
 	// bind ties a known draft_id to a handler (after the result arrives).
 	bind(draftId, handler) {
 		this.handlers.set(String(draftId), handler);
@@ -84,9 +91,14 @@ export class DraftStream {
 		const id = String(f.draft_id);
 		let h = this.handlers.get(id);
 		if (!h && !this.claimed.has(id)) {
-			let i = this.waiting.findIndex((w) => w.requestRef != null && (f.request_id === w.requestRef || f.client_ref === w.requestRef));
-			if (i < 0)
-				i = this.waiting.findIndex((w) => true);
+			let i = this.waiting.findIndex((w) => (w.requestId != null && f.request_id === w.requestId) ||
+				(w.requestRef != null && f.client_ref === w.requestRef));
+			// A frame tagged for a request no panel here knows belongs to another
+			// panel; an untagged frame goes to the oldest waiting draft.
+			if (i < 0 && f.request_id == null && f.client_ref == null)
+				i = this.waiting.length ? 0 : -1;
+			if (i < 0 && f.request_id != null && this.waiting.length === 1 && this.waiting[0].requestId == null)
+				i = 0;
 			if (i >= 0) {
 				h = this.waiting[i].handler;
 				this.waiting.splice(i, 1);

@@ -300,8 +300,12 @@ ext.onRuntimeMessage((msg) => {
 		applyTab(msg);
 	else if (msg.type === 'panel.host')
 		init();
-	else if (msg.type === 'panel.command' && msg.tabId === ui.tabId)
+	else if (msg.type === 'panel.command' && msg.tabId === ui.tabId) {
+		ext.storage.set('pendingDraft', null, 'session');
 		draft('auto');
+	} else if (msg.type === 'panel.draft.started' && msg.tabId === ui.tabId && ui.stream && msg.ref) {
+		ui.stream.learn(msg.ref, msg.request_id);
+	}
 	else if (msg.type === 'panel.sent' && msg.tabId === ui.tabId)
 		toast(msg.result ? `Sent reply recorded (${Math.round((msg.result.edit_ratio || 0) * 100)}% edited).` : 'Sent reply could not be recorded.');
 });

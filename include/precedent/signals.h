@@ -13,7 +13,9 @@
  *
  * Blocking: signals_emit() does a write and an fsync per file; signals_flush() does
  * blocking HTTP (libcurl easy, short timeouts) for at most max_ms: call it from the
- * CLI, at idle, or from a timer with a small budget, never per keystroke.
+ * CLI, or let the module deliver from its own thread (config.background), which keeps
+ * HTTP off the caller's event loop. Threads: one signals_t is used from one caller
+ * thread; the background deliverer shares only the outbox, under a mutex.
  */
 #ifndef PRECEDENT_SIGNALS_H
 #define PRECEDENT_SIGNALS_H
@@ -37,6 +39,11 @@ typedef struct signals_config {
 	long timeout_ms;     /* per request; 0: 5000 */
 	long backoff_min_ms; /* first retry delay; 0: 200 */
 	long backoff_max_ms; /* retry delay cap; 0: 30000 */
+	/* With a webhook: deliver from a background thread of this module, woken by each
+	 * emit and at each retry time (no signals_flush() calls needed). */
+	int background;
+	long close_grace_ms; /* background: signals_close() lets a transfer finish for this
+				long (0: 500), then aborts it; the rest stays in the outbox */
 } signals_config_t;
 
 typedef struct signals signals_t;
@@ -73,9 +80,13 @@ const char *signals_error(const signals_t *s);
  * at once); any other status rejects the event: it is moved to <outbox>.rejected so
  * it cannot block the queue. Returns 0 when the outbox is empty (or no webhook),
  * PRECEDENT_ENET / PRECEDENT_ETIMEOUT when events remain, PRECEDENT_EBUSY when
- * another process is flushing, PRECEDENT_EIO. *delivered (may be NULL) counts
+ * another process is flushing (or, with config.background, always: the call only
+ * wakes the deliverer), PRECEDENT_EIO. *delivered (may be NULL) counts
  * events delivered by this call. */
 int signals_flush(signals_t *s, int max_ms, size_t *delivered /* OUT */);
+/* Why the last flush stopped ("" if it did not); not stable while a background
+ * deliverer runs. */
+const char *signals_flush_error(const signals_t *s);
 /* Number of events waiting in the outbox (0 without a webhook). */
 int signals_pending(signals_t *s, size_t *count /* OUT */);
 

@@ -108,3 +108,30 @@ test('with two panels waiting, a frame that echoes client_ref goes to its own pa
 	FakeWebSocket.all[0].frame({ type: 'draft.delta', draft_id: 'x', client_ref: 'refB', text: 'for B' });
 	assert.deepEqual([a.length, b.length], [0, 1]);
 });
+
+test('frames tagged with the host request id go to the panel that made that request', async () => {
+	FakeWebSocket.all = [];
+	const s = new DraftStream({ WebSocket: FakeWebSocket, port: 1, token: 't' });
+	await s.open();
+	const a = [];
+	const b = [];
+	s.expect((f) => a.push(f), 'refA');
+	s.expect((f) => b.push(f), 'refB');
+	s.learn('refA', 11);
+	s.learn('refB', 12);
+	const ws = FakeWebSocket.all[0];
+	ws.frame({ type: 'draft.delta', draft_id: 'y', request_id: 12, text: 'B1' });
+	ws.frame({ type: 'draft.delta', draft_id: 'x', request_id: 11, text: 'A1' });
+	ws.frame({ type: 'draft.delta', draft_id: 'z', request_id: 99, text: 'other window' });
+	ws.frame({ type: 'draft.delta', draft_id: 'y', text: 'B2' });
+	assert.deepEqual(a.map((f) => f.text), ['A1']);
+	assert.deepEqual(b.map((f) => f.text), ['B1', 'B2']);
+});
+
+test('the worker\'s host client tells the request id before sending', async () => {
+	const port = fakeHost({ 'draft.request': () => ({ draft_id: 'd' }) });
+	const c = client(port);
+	let seen = null;
+	await c.request('draft.request', { ticket: {} }, 1000, (id) => { seen = id; });
+	assert.equal(port.sent.at(-1).id, seen);
+});

@@ -112,6 +112,10 @@ static pid_t server_start(int port, const char *log_path, int fail_first, const 
 		int c = accept(lfd, NULL, NULL);
 		if (c < 0)
 			continue;
+		if (fail_first < 0) { /* a silent endpoint: accepts, never answers */
+			pause();
+			continue;
+		}
 		char req[65536];
 		size_t got = 0;
 		char *body = NULL;
@@ -631,6 +635,72 @@ static void test_rejected_event_is_set_aside_and_does_not_block(void **state)
 	signals_close(s);
 }
 
+/* Waits up to 5 s for the server log to hold n lines. */
+static void wait_log_lines(const char *log, size_t n)
+{
+	for (int i = 0; i < 500; i++) {
+		char *txt = slurp(log);
+		size_t l = count_lines(txt);
+		free(txt);
+		if (l >= n)
+			return;
+		usleep(10 * 1000);
+	}
+}
+
+static void test_background_deliverer_sends_in_order_when_the_endpoint_is_back(void **state)
+{
+	fixture_t *f = *state;
+	signals_config_t cfg = {.events_path = f->events,
+				.webhook_url = f->url,
+				.background = 1,
+				.backoff_min_ms = 20,
+				.backoff_max_ms = 40};
+	signals_t *s;
+	char err[256], ids[5][33];
+	size_t pending;
+	assert_int_equal(signals_open(&cfg, &s, err, sizeof err), 0);
+	emit_gaps(s, "G", 3, ids); /* endpoint down: retried in the background */
+	usleep(100 * 1000);
+	assert_int_equal(signals_pending(s, &pending), 0);
+	assert_int_equal(pending, 3);
+	pid_t srv = server_start(f->port, f->log, 0, NULL);
+	wait_log_lines(f->log, 3);
+	emit_gaps(s, "H", 2, ids + 3);
+	wait_log_lines(f->log, 5);
+	assert_int_equal(signals_flush(s, 100, NULL), PRECEDENT_EBUSY); /* only wakes it */
+	signals_close(s);
+	server_stop(srv);
+	assert_delivered(f->log, ids, 5);
+}
+
+static void test_close_does_not_hang_on_a_silent_endpoint(void **state)
+{
+	fixture_t *f = *state;
+	signals_config_t cfg = {.events_path = f->events,
+				.webhook_url = f->url,
+				.background = 1,
+				.close_grace_ms = 200,
+				.timeout_ms = 30000};
+	signals_t *s;
+	char err[256], ids[1][33];
+	size_t pending;
+	pid_t srv = server_start(f->port, f->log, -1, NULL);
+	assert_int_equal(signals_open(&cfg, &s, err, sizeof err), 0);
+	emit_gaps(s, "Q", 1, ids);
+	usleep(100 * 1000); /* the POST is waiting for an answer that never comes */
+	double t0 = now_ms();
+	signals_close(s);
+	double el = now_ms() - t0;
+	server_stop(srv);
+	assert_true(el < 1500); /* grace 200 ms, then aborted */
+	cfg.background = 0;
+	assert_int_equal(signals_open(&cfg, &s, err, sizeof err), 0);
+	assert_int_equal(signals_pending(s, &pending), 0);
+	assert_int_equal(pending, 1); /* kept for the next run */
+	signals_close(s);
+}
+
 static void test_flush_without_webhook_does_nothing(void **state)
 {
 	fixture_t *f = *state;
@@ -670,6 +740,11 @@ int main(void)
 					    teardown),
 	    cmocka_unit_test_setup_teardown(test_rejected_event_is_set_aside_and_does_not_block,
 					    setup, teardown),
+	    cmocka_unit_test_setup_teardown(
+		test_background_deliverer_sends_in_order_when_the_endpoint_is_back, setup,
+		teardown),
+	    cmocka_unit_test_setup_teardown(test_close_does_not_hang_on_a_silent_endpoint, setup,
+					    teardown),
 	    cmocka_unit_test_setup_teardown(test_flush_without_webhook_does_nothing, setup,
 					    teardown),
 	};
