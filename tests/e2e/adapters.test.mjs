@@ -56,3 +56,20 @@ for (const n of names) {
 		await page.close();
 	});
 }
+
+test('single-page app: switching Zammad tickets without a reload is noticed in the browser', async () => {
+	const url = fixtureUrl('zammad');
+	const page = await B.ctx.newPage();
+	await page.goto(url);
+	const tabId = await until(() => tabIdOf(B.sw, url), 'tab');
+	const state = () => B.sw.evaluate(async (id) => (await chrome.storage.session.get('tabs')).tabs?.[id], tabId);
+	await until(async () => (await state())?.ticket?.id === '31002', 'first ticket');
+	await page.evaluate(() => {
+		document.querySelector('.content.active').classList.remove('active');
+		document.getElementById('content_permanent_TicketZoom16').classList.add('active');
+		history.pushState({}, '', '#ticket/zoom/16');
+	});
+	const s = await until(async () => ((await state())?.ticket?.id === '29990' ? state() : null), 'second ticket after the in-place switch');
+	assert.equal(s.ticket.subject, 'Old ticket');
+	await page.close();
+});

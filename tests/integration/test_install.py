@@ -86,6 +86,22 @@ def receipt_path(home, data_home=None):
                         "install-receipt.json")
 
 
+def doctor(home, *args, env=None):
+    rc, out, err = run(home, "doctor", "--json", *args, env=env)
+    try:
+        return rc, json.loads(out), err
+    except ValueError:
+        failures.append("doctor --json prints JSON: %r %r" % (out, err))
+        return rc, {"checks": []}, err
+
+
+def status(report, name):
+    for c in report["checks"]:
+        if c["check"] == name:
+            return c["status"]
+    return None
+
+
 def case(fn):
     print("--", fn.__name__)
     with tempfile.TemporaryDirectory(prefix="precedent-install-") as home:
@@ -228,6 +244,19 @@ def test_custom_ids_and_bad_ids(home):
     f = json.load(open(os.path.join(home, LINUX_DIRS["firefox"], NAME)))
     check(f["allowed_extensions"] == ["{12345678-1234-1234-1234-123456789abc}"], "custom firefox id")
     run(home, "uninstall")
+    rc, out, err = run(home, "install", "--browser", "edge", "--extension-id", EXT_ID,
+                       "--extension-id", other)
+    m = json.load(open(os.path.join(home, LINUX_DIRS["edge"], NAME)))
+    check(rc == 0 and m["allowed_origins"] == ["chrome-extension://%s/" % EXT_ID,
+                                               "chrome-extension://%s/" % other],
+          "--extension-id twice allows both (a store id beside the fixed one): %r" % m)
+    rc, rep, err = doctor(home, "--browser", "edge", "--extension-id", EXT_ID, "--extension-id", other)
+    check(status(rep, "edge") == "ok", "doctor checks every id asked for")
+    rc, rep, err = doctor(home, "--browser", "edge", "--extension-id", "b" * 32)
+    check(status(rep, "edge") == "fail", "and fails on an id not allowed")
+    run(home, "uninstall")
+    rc, out, err = run(home, "install", *sum([["--extension-id", "a" * 32]] * 9, []))
+    check(rc == 1, "more than 8 ids refused")
     for bad in ["abc", "A" * 32, "q" * 32, 'a"' + "a" * 30]:
         rc, out, err = run(home, "install", "--extension-id", bad)
         check(rc == 1 and "extension id" in err, "bad extension id %r refused" % bad)
@@ -305,22 +334,6 @@ class Quiet(http.server.BaseHTTPRequestHandler):
         pass
 
 
-def doctor(home, *args, env=None):
-    rc, out, err = run(home, "doctor", "--json", *args, env=env)
-    try:
-        return rc, json.loads(out), err
-    except ValueError:
-        failures.append("doctor --json prints JSON: %r %r" % (out, err))
-        return rc, {"checks": []}, err
-
-
-def status(report, name):
-    for c in report["checks"]:
-        if c["check"] == name:
-            return c["status"]
-    return None
-
-
 @case
 def test_doctor_passes_after_install_and_names_each_problem(home):
     rc, rep, err = doctor(home)
@@ -381,8 +394,11 @@ def test_doctor_config_and_database(home):
     rc, rep, err = doctor(home, env=env_for(home, PRECEDENT_DB=db))
     check(rc == 1 and status(rep, "database") == "fail", "garbage database fails (env PRECEDENT_DB)")
     os.unlink(db)
-    for version, want, text in [(1, "ok", "schema version 1"), (0, "warn", "migration"),
-                                (99, "fail", "newer")]:
+    import re
+    cur = int(re.search(r"#define STORE_SCHEMA_VERSION (\d+)",
+                        open(os.path.join(ROOT, "include", "precedent", "store.h")).read()).group(1))
+    for version, want, text in [(cur, "ok", "schema version %d" % cur), (0, "warn", "migration"),
+                                (cur + 98, "fail", "newer")]:
         if os.path.exists(db):
             os.unlink(db)
         con = sqlite3.connect(db)

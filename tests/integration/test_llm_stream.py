@@ -54,6 +54,9 @@ def stream_case(provider):
         c = res["citations"][0]
         assert c["kind"] in ("ticket", "doc") and c["ref"] in res["text"], res
         assert res["timing"]["request_sent_ms"] >= 0, res["timing"]
+        # the draft was stored: feedback on it counts
+        fb = h.reply(h.request("feedback.sent", draft_id=did, sent_text=res["text"] + " Thanks!"))
+        assert fb["ok"] and fb["result"]["edit_distance"] == 8, fb
         # what the provider received
         req = [q for q in fake.requests() if q["path"].startswith("/s/")][0]
         body = req["body"]
@@ -205,6 +208,9 @@ def test_customer_context_from_table_and_endpoint():
         assert "jane@example.com" not in p and "Jane Doe" not in p
         kinds = [f["kind"] for f in rep["result"]["flags"]]
         assert "context_missing" not in kinds, kinds
+        # the cited T-100 was written for firmware 4.1; this customer runs 4.2
+        stale = [f for f in rep["result"]["flags"] if f["kind"] == "stale_source"]
+        assert any("4.1" in f["message"] and "4.2" in f["message"] for f in stale), rep["result"]
         # no context at all: noted in the flags
         rep = h.reply(draft(h, ticket("N-8", "Router reboots", "Router reboots."), stream=False))
         assert "context_missing" in [f["kind"] for f in rep["result"]["flags"]], rep
