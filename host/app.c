@@ -510,6 +510,55 @@ static int emit_quality(app_t *app, const store_draft_t *d, const char *kind,
 	return rc;
 }
 
+/* The text with every original of the ticket's map replaced by its placeholder
+ * (longest originals first), then redacted again with the customer hints: what a
+ * rehydrated draft sentence looked like before rehydration. Caller frees. */
+static char *dehydrate(app_t *app, redact_map_t *m, const char *text)
+{
+	buf_t b;
+	buf_init(&b, 0);
+	buf_puts(&b, text);
+	char *cur = buf_steal(&b);
+	size_t n = redact_map_count(m);
+	int *done = xcalloc(n ? n : 1, sizeof *done);
+	for (size_t round = 0; round < n; round++) {
+		size_t best = n, bl = 0;
+		for (size_t i = 0; i < n; i++) {
+			const char *ph, *orig;
+			redact_map_entry(m, i, &ph, &orig);
+			if (!done[i] && strlen(orig) > bl)
+				best = i, bl = strlen(orig);
+		}
+		if (best == n)
+			break;
+		done[best] = 1;
+		const char *ph, *orig;
+		redact_map_entry(m, best, &ph, &orig);
+		buf_init(&b, 0);
+		for (const char *p = cur, *q; *p; p = q + bl) {
+			if (!(q = strstr(p, orig))) {
+				buf_puts(&b, p);
+				break;
+			}
+			buf_append(&b, p, (size_t)(q - p));
+			buf_puts(&b, ph);
+		}
+		free(cur);
+		cur = buf_steal(&b);
+	}
+	free(done);
+	redact_hints_t h;
+	char *red = NULL;
+	size_t rl;
+	hints_from_map(m, &h);
+	if (redact_text(app->redactor, m, cur, strlen(cur), &h, &red, &rl)) {
+		free(cur);
+		return xstrdup("");
+	}
+	free(cur);
+	return red;
+}
+
 /* Attribution rows and source score updates for a sent draft (inside the caller's
  * transaction). Sentence texts are rehydrated here: they are redacted again with the
  * ticket's map before being stored. */
@@ -520,10 +569,7 @@ static int store_attribution(app_t *app, const char *draft_id, const editdist_at
 	for (size_t i = 0; i < at->count && !rc; i++) {
 		const editdist_sentence_t *sen = &at->sentences[i];
 		const char *fate = editdist_fate_name(sen->fate);
-		char *red = NULL;
-		size_t rl;
-		if (redact_text(app->redactor, m, sen->text, strlen(sen->text), NULL, &red, &rl))
-			red = xstrdup("");
+		char *red = dehydrate(app, m, sen->text);
 		store_attribution_t a = {.draft_id = draft_id,
 					 .ord = (long)i,
 					 .fate = fate,
@@ -927,10 +973,14 @@ static void sgroup_add(sgroup_t *s, const srow_t *r)
 static cJSON *sgroup_json(sgroup_t *s, const char *name)
 {
 	cJSON *o = cJSON_CreateObject();
-	qsort(s->er.v, s->er.n, sizeof(double), cmp_double);
-	qsort(s->wr.v, s->wr.n, sizeof(double), cmp_double);
-	qsort(s->ks.v, s->ks.n, sizeof(double), cmp_double);
-	qsort(s->secs.v, s->secs.n, sizeof(double), cmp_double);
+	if (s->er.n)
+		qsort(s->er.v, s->er.n, sizeof(double), cmp_double);
+	if (s->wr.n)
+		qsort(s->wr.v, s->wr.n, sizeof(double), cmp_double);
+	if (s->ks.n)
+		qsort(s->ks.v, s->ks.n, sizeof(double), cmp_double);
+	if (s->secs.n)
+		qsort(s->secs.v, s->secs.n, sizeof(double), cmp_double);
 	if (name)
 		cJSON_AddStringToObject(o, name, s->key);
 	cJSON_AddNumberToObject(o, "drafts", (double)s->drafts);
@@ -1131,11 +1181,13 @@ int app_stats(app_t *app, const char *since, cJSON **result, char *err, size_t e
 			 "SELECT count(*) FROM tickets WHERE source = 'candidate' AND "
 			 "coalesce(closed_at, '') >= ?1",
 			 since));
-	qsort(weeks.v, weeks.n, sizeof *weeks.v, cmp_week_group);
+	if (weeks.n)
+		qsort(weeks.v, weeks.n, sizeof *weeks.v, cmp_week_group);
 	cJSON *wa = cJSON_AddArrayToObject(r, "by_week");
 	for (size_t i = 0; i < weeks.n; i++)
 		cJSON_AddItemToArray(wa, sgroup_json(&weeks.v[i], "week"));
-	qsort(tags.v, tags.n, sizeof *tags.v, cmp_tag_group);
+	if (tags.n)
+		qsort(tags.v, tags.n, sizeof *tags.v, cmp_tag_group);
 	cJSON *ta = cJSON_AddArrayToObject(r, "by_tag");
 	for (size_t i = 0; i < tags.n; i++)
 		cJSON_AddItemToArray(ta, sgroup_json(&tags.v[i], "tag"));
