@@ -30,7 +30,8 @@ static const char usage_text[] =
     "\n"
     "Commands:\n"
     "  index tickets FILE        import resolved tickets (JSONL, one ticket a line)\n"
-    "  index docs DIR            import Markdown documentation (split at headings)\n"
+    "  index zendesk|freshdesk|csv FILE   import a helpdesk export (docs/retrieval.md)\n"
+    "  index docs DIR            import Markdown, HTML and text docs (split at headings)\n"
     "  index customers FILE      import customers (CSV with a header row)\n"
     "  search [--json] [--k N] QUERY   search tickets and doc sections\n"
     "  draft [--json] [--offline] TICKET.json   draft a cited reply for an open ticket\n"
@@ -136,17 +137,19 @@ static int cmd_index(const char *db, int argc, char **argv)
 	ingest_report_t rep;
 	char err[1024] = "";
 	int rc;
+	ingest_format_t fmt = INGEST_JSONL;
 	if (argc != 3)
-		return usage("index needs: tickets FILE | docs DIR | customers FILE");
-	if (strcmp(argv[1], "tickets") && strcmp(argv[1], "docs") && strcmp(argv[1], "customers"))
-		return usage("index what? tickets, docs or customers");
+		return usage("index needs: tickets|zendesk|freshdesk|csv FILE | docs DIR | customers FILE");
+	if (strcmp(argv[1], "docs") && strcmp(argv[1], "customers") &&
+	    ingest_format_parse(argv[1], &fmt) != 0)
+		return usage("index what? tickets, zendesk, freshdesk, csv, docs or customers");
 	if (open_app(&app, db))
 		return 1;
 	ingest_report_init(&rep);
 	FILE *progress = isatty(2) ? stderr : NULL;
-	if (!strcmp(argv[1], "tickets"))
-		rc = ingest_tickets_jsonl(app.store, app.redactor, argv[2], &rep, progress, err,
-					  sizeof err);
+	if (strcmp(argv[1], "docs") && strcmp(argv[1], "customers"))
+		rc = ingest_tickets_file(app.store, app.redactor, fmt, argv[2], &rep, progress, err,
+					 sizeof err);
 	else if (!strcmp(argv[1], "docs"))
 		rc = ingest_docs_dir(app.store, app.redactor, argv[2], &rep, progress, err, sizeof err);
 	else

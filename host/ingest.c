@@ -26,7 +26,7 @@ void ingest_report_init(ingest_report_t *r)
 
 void ingest_report_release(ingest_report_t *r) { buf_release(&r->rejections); }
 
-static void reject(ingest_report_t *r, const char *where, long line, const char *reason)
+void ingest_reject(ingest_report_t *r, const char *where, long line, const char *reason)
 {
 	r->rejected++;
 	if (r->rejected <= INGEST_MAX_REJECTIONS) {
@@ -47,7 +47,7 @@ void ingest_report_print(const ingest_report_t *r, const char *what, FILE *out)
 		fprintf(out, "... and %ld more rejected\n", r->rejected - INGEST_MAX_REJECTIONS);
 }
 
-static void count(ingest_report_t *r, int outcome)
+void ingest_count(ingest_report_t *r, int outcome)
 {
 	if (outcome == STORE_INSERTED)
 		r->imported++;
@@ -112,90 +112,23 @@ out:
 	return rc;
 }
 
+int ingest_store_ticket(store_t *s, const redactor_t *r, const cJSON *ticket, int *outcome,
+			char *why, size_t whylen)
+{
+	ticket_t t;
+	int rc;
+	*outcome = STORE_SKIPPED;
+	if ((rc = ticket_from_json(ticket, &t, why, whylen)))
+		return rc;
+	rc = import_ticket(s, r, &t, outcome);
+	ticket_release(&t);
+	return rc;
+}
+
 int ingest_tickets_jsonl(store_t *s, const redactor_t *r, const char *path, ingest_report_t *rep,
 			 FILE *progress, char *err, size_t errlen)
 {
-	FILE *f = fopen(path, "rb");
-	char *line = NULL;
-	size_t cap = 0;
-	ssize_t n;
-	long lineno = 0, in_batch = 0;
-	int rc = 0;
-	char reason[512];
-	double t0 = now_ms(), last = t0;
-	if (!f) {
-		snprintf(err, errlen, "%s: %s", path, strerror(errno));
-		return PRECEDENT_EIO;
-	}
-	if ((rc = store_begin(s))) {
-		rc = store_fail(s, path, rc, err, errlen);
-		goto out;
-	}
-	while ((n = getline(&line, &cap, f)) >= 0) {
-		ticket_t t;
-		int outcome;
-		lineno++;
-		while (n > 0 && (line[n - 1] == '\n' || line[n - 1] == '\r'))
-			line[--n] = '\0';
-		if (n == 0)
-			continue;
-		if ((size_t)n > IMPORT_LINE_CAP) {
-			snprintf(reason, sizeof reason, "line longer than %u bytes", IMPORT_LINE_CAP);
-			reject(rep, path, lineno, reason);
-			continue;
-		}
-		if (!utf8_valid(line, (size_t)n)) {
-			reject(rep, path, lineno, "not valid UTF-8");
-			continue;
-		}
-		cJSON *j = cJSON_ParseWithLength(line, (size_t)n);
-		if (!j) {
-			reject(rep, path, lineno, "not valid JSON");
-			continue;
-		}
-		rc = ticket_from_json(j, &t, reason, sizeof reason);
-		cJSON_Delete(j);
-		if (rc) {
-			reject(rep, path, lineno, reason);
-			rc = 0;
-			continue;
-		}
-		rc = import_ticket(s, r, &t, &outcome);
-		ticket_release(&t);
-		if (rc) {
-			rc = store_fail(s, path, rc, err, errlen);
-			goto out;
-		}
-		count(rep, outcome);
-		if (++in_batch >= BATCH) {
-			if ((rc = store_commit(s)) || (rc = store_begin(s))) {
-				rc = store_fail(s, path, rc, err, errlen);
-				goto out;
-			}
-			in_batch = 0;
-		}
-		if (progress && now_ms() - last > 1000) {
-			last = now_ms();
-			fprintf(progress, "\r%s: %ld lines, %.0f tickets/s", path, lineno,
-				(double)(rep->imported + rep->updated + rep->skipped) * 1000.0 /
-				    (last - t0));
-			fflush(progress);
-		}
-	}
-	if (ferror(f)) {
-		snprintf(err, errlen, "%s: read error: %s", path, strerror(errno));
-		store_rollback(s);
-		rc = PRECEDENT_EIO;
-		goto out;
-	}
-	if ((rc = store_commit(s)))
-		rc = store_fail(s, path, rc, err, errlen);
-	if (progress && last != t0)
-		fputc('\n', progress);
-out:
-	free(line);
-	fclose(f);
-	return rc;
+	return ingest_tickets_file(s, r, INGEST_JSONL, path, rep, progress, err, errlen);
 }
 
 void ingest_slug(const char *h, size_t len, buf_t *out)
@@ -412,7 +345,9 @@ static void collect(const char *root, const char *rel, char ***files, size_t *n,
 			if (S_ISDIR(st.st_mode)) {
 				collect(root, buf_cstr(&child), files, n, alloc, depth + 1);
 			} else if (S_ISREG(st.st_mode) &&
-				   (has_suffix(e->d_name, ".md") || has_suffix(e->d_name, ".markdown"))) {
+				   (has_suffix(e->d_name, ".md") || has_suffix(e->d_name, ".markdown") ||
+				    has_suffix(e->d_name, ".html") || has_suffix(e->d_name, ".htm") ||
+				    has_suffix(e->d_name, ".txt"))) {
 				if (*n == *alloc) {
 					*alloc = *alloc ? *alloc * 2 : 64;
 					*files = xrealloc(*files, *alloc * sizeof **files);
@@ -425,6 +360,226 @@ static void collect(const char *root, const char *rel, char ***files, size_t *n,
 	}
 	closedir(d);
 	buf_release(&full);
+}
+
+/* ---- HTML and plain text to the Markdown the splitter reads ---------------- */
+
+static int tag_is(const char *name, const char *const *list)
+{
+	for (; *list; list++)
+		if (!strcmp(name, *list))
+			return 1;
+	return 0;
+}
+
+/* Appends code point cp as UTF-8 (invalid ones as U+FFFD). */
+static void put_cp(buf_t *out, unsigned long cp)
+{
+	if (cp == 0 || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
+		cp = 0xFFFD;
+	if (cp < 0x80) {
+		buf_putc(out, (char)cp);
+	} else if (cp < 0x800) {
+		buf_putc(out, (char)(0xC0 | (cp >> 6)));
+		buf_putc(out, (char)(0x80 | (cp & 0x3F)));
+	} else if (cp < 0x10000) {
+		buf_putc(out, (char)(0xE0 | (cp >> 12)));
+		buf_putc(out, (char)(0x80 | ((cp >> 6) & 0x3F)));
+		buf_putc(out, (char)(0x80 | (cp & 0x3F)));
+	} else {
+		buf_putc(out, (char)(0xF0 | (cp >> 18)));
+		buf_putc(out, (char)(0x80 | ((cp >> 12) & 0x3F)));
+		buf_putc(out, (char)(0x80 | ((cp >> 6) & 0x3F)));
+		buf_putc(out, (char)(0x80 | (cp & 0x3F)));
+	}
+}
+
+/* Decodes the entity at h[i] ('&'); returns the bytes consumed (1: a plain '&'). */
+static size_t put_entity(const char *h, size_t i, size_t len, buf_t *out)
+{
+	static const struct {
+		const char *name;
+		unsigned long cp;
+	} ents[] = {{"amp", '&'},    {"lt", '<'},      {"gt", '>'},      {"quot", '"'},
+		    {"apos", '\''},  {"nbsp", ' '},    {"copy", 0xA9},   {"reg", 0xAE},
+		    {"hellip", 0x2026}, {"mdash", 0x2014}, {"ndash", 0x2013}, {"rsquo", 0x2019},
+		    {"lsquo", 0x2018}, {"rdquo", 0x201D}, {"ldquo", 0x201C}, {"trade", 0x2122},
+		    {"euro", 0x20AC}};
+	size_t j = i + 1;
+	while (j < len && j - i < 12 && h[j] != ';' && (isalnum((unsigned char)h[j]) || h[j] == '#'))
+		j++;
+	if (j >= len || h[j] != ';' || j == i + 1) {
+		buf_putc(out, '&');
+		return 1;
+	}
+	char name[16];
+	size_t nl = j - i - 1;
+	memcpy(name, h + i + 1, nl);
+	name[nl] = '\0';
+	if (name[0] == '#') {
+		unsigned long cp = (name[1] == 'x' || name[1] == 'X') ? strtoul(name + 2, NULL, 16)
+								      : strtoul(name + 1, NULL, 10);
+		put_cp(out, cp == 0xA0 ? ' ' : cp);
+		return j - i + 1;
+	}
+	for (size_t k = 0; k < sizeof ents / sizeof ents[0]; k++)
+		if (!strcmp(name, ents[k].name)) {
+			put_cp(out, ents[k].cp);
+			return j - i + 1;
+		}
+	buf_putc(out, '&');
+	return 1;
+}
+
+void ingest_html_to_text(const char *h, size_t len, buf_t *out, int md)
+{
+	static const char *const skip[] = {"script", "style", "head", "noscript", "template",
+					   "svg", "iframe", NULL};
+	static const char *const block[] = {"p", "div", "br", "tr", "table", "ul", "ol",
+					    "section", "article", "header", "footer", "blockquote",
+					    "pre", "hr", "dd", "dt", "dl", "nav", "main", "aside",
+					    "figure", "figcaption", "form", "title", NULL};
+	int space = 1, pre = 0;
+	size_t i = 0;
+	while (i < len) {
+		char c = h[i];
+		if (c == '<') {
+			if (i + 4 <= len && !strncmp(h + i, "<!--", 4)) {
+				const char *e = memmem(h + i + 4, len - i - 4, "-->", 3);
+				i = e ? (size_t)(e - h) + 3 : len;
+				continue;
+			}
+			size_t j = i + 1;
+			int closing = j < len && h[j] == '/';
+			if (closing)
+				j++;
+			char name[16];
+			size_t nl = 0;
+			while (j < len && isalnum((unsigned char)h[j]) && nl < sizeof name - 1)
+				name[nl++] = (char)tolower((unsigned char)h[j++]);
+			name[nl] = '\0';
+			if (nl == 0 && !(j < len && (h[j] == '!' || h[j] == '?'))) {
+				buf_putc(out, '<'); /* a lone '<' in text */
+				space = 0;
+				i++;
+				continue;
+			}
+			/* The end of the tag, quotes in attributes respected. */
+			char q = 0;
+			while (j < len && (q || h[j] != '>')) {
+				if (q && h[j] == q)
+					q = 0;
+				else if (!q && (h[j] == '"' || h[j] == '\''))
+					q = h[j];
+				j++;
+			}
+			i = j < len ? j + 1 : len;
+			if (nl == 0)
+				continue; /* <!DOCTYPE>, <?xml?> */
+			if (!closing && tag_is(name, skip)) {
+				/* Skip to </name>. */
+				size_t k = i;
+				for (;;) {
+					const char *e = memchr(h + k, '<', len - k);
+					if (!e) {
+						i = len;
+						break;
+					}
+					k = (size_t)(e - h) + 1;
+					if (k + nl + 1 <= len && h[k] == '/' &&
+					    !strncasecmp(h + k + 1, name, nl)) {
+						const char *gt = memchr(h + k, '>', len - k);
+						i = gt ? (size_t)(gt - h) + 1 : len;
+						break;
+					}
+				}
+				continue;
+			}
+			if (nl == 2 && name[0] == 'h' && name[1] >= '1' && name[1] <= '6') {
+				buf_puts(out, "\n\n");
+				if (md && !closing) {
+					for (int l = 0; l < name[1] - '0'; l++)
+						buf_putc(out, '#');
+					buf_putc(out, ' ');
+				}
+				space = 1;
+				continue;
+			}
+			if (!strcmp(name, "pre"))
+				pre = !closing;
+			if (!strcmp(name, "li") && !closing) {
+				buf_puts(out, "\n- ");
+				space = 1;
+			} else if (tag_is(name, block)) {
+				buf_putc(out, '\n');
+				space = 1;
+			} else if (!strcmp(name, "td") || !strcmp(name, "th")) {
+				buf_putc(out, ' ');
+				space = 1;
+			}
+			continue;
+		}
+		if (c == '&') {
+			i += put_entity(h, i, len, out);
+			space = 0;
+			continue;
+		}
+		if (!pre && (c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f')) {
+			if (!space)
+				buf_putc(out, ' ');
+			space = 1;
+			i++;
+			continue;
+		}
+		/* Text lines that would read as Markdown headings or fences are not. */
+		if (md && (c == '#' || c == '`') && out->len && out->data[out->len - 1] == '\n')
+			buf_putc(out, ' ');
+		buf_putc(out, c);
+		space = 0;
+		i++;
+	}
+}
+
+/* Plain text: a line underlined with === (---) is a level-1 (level-2)
+ * heading; lines that would read as Markdown headings or fences are not. */
+static void text_to_markdown(const char *t, size_t len, buf_t *out)
+{
+	const char *p = t, *end = t + len;
+	while (p < end) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
+		size_t n = nl ? (size_t)(nl - p) : (size_t)(end - p);
+		const char *next = nl ? nl + 1 : end;
+		size_t nn = 0;
+		char under = 0;
+		if (next < end) {
+			const char *nl2 = memchr(next, '\n', (size_t)(end - next));
+			nn = nl2 ? (size_t)(nl2 - next) : (size_t)(end - next);
+			while (nn && (next[nn - 1] == '\r' || next[nn - 1] == ' '))
+				nn--;
+			if (nn >= 3 && (next[0] == '=' || next[0] == '-')) {
+				under = next[0];
+				for (size_t k = 0; k < nn; k++)
+					if (next[k] != under)
+						under = 0;
+			}
+		}
+		size_t tn = n;
+		while (tn && (p[tn - 1] == '\r' || p[tn - 1] == ' '))
+			tn--;
+		if (under && tn > 0) {
+			buf_puts(out, under == '=' ? "# " : "## ");
+			buf_append(out, p, tn);
+			buf_putc(out, '\n');
+			const char *nl2 = memchr(next, '\n', (size_t)(end - next));
+			p = nl2 ? nl2 + 1 : end;
+			continue;
+		}
+		if (n && (p[0] == '#' || (n >= 3 && (!strncmp(p, "```", 3) || !strncmp(p, "~~~", 3)))))
+			buf_putc(out, ' ');
+		buf_append(out, p, n);
+		buf_putc(out, '\n');
+		p = next;
+	}
 }
 
 static char *redact_copy(const redactor_t *r, redact_map_t *m, const char *s)
@@ -465,13 +620,25 @@ int ingest_docs_dir(store_t *s, const redactor_t *r, const char *dir, ingest_rep
 		buf_printf(&path, "%s/%s", dir, files[i]);
 		int frc = read_file(buf_cstr(&path), DOC_FILE_CAP, &text, &len);
 		if (frc) {
-			reject(rep, files[i], 0,
+			ingest_reject(rep, files[i], 0,
 			       frc == PRECEDENT_ETOOBIG ? "file too large" : strerror(errno));
 		} else if (!utf8_valid(text, len)) {
-			reject(rep, files[i], 0, "not valid UTF-8");
+			ingest_reject(rep, files[i], 0, "not valid UTF-8");
 		} else {
 			const char *base = strrchr(files[i], '/');
 			redact_map_t *m = redact_map_new();
+			buf_t conv;
+			buf_init(&conv, 0);
+			if (has_suffix(files[i], ".html") || has_suffix(files[i], ".htm")) {
+				ingest_html_to_text(text, len, &conv, 1);
+				free(text);
+				text = buf_steal(&conv);
+			} else if (has_suffix(files[i], ".txt")) {
+				text_to_markdown(text, len, &conv);
+				free(text);
+				text = buf_steal(&conv);
+			}
+			buf_release(&conv);
 			char *red = redact_copy(r, m, text);
 			hash_hex(red ? red : "", red ? strlen(red) : 0, hash);
 			ingest_split_markdown(red ? red : "", red ? strlen(red) : 0,
@@ -487,7 +654,7 @@ int ingest_docs_dir(store_t *s, const redactor_t *r, const char *dir, ingest_rep
 			if (rc)
 				rc = store_fail(s, files[i], rc, err, errlen);
 			else
-				count(rep, outcome);
+				ingest_count(rep, outcome);
 			free(ss);
 			ingest_sections_free(secs, nsecs);
 			free(secs);
@@ -595,11 +762,11 @@ int ingest_customers_csv(store_t *s, const char *path, ingest_report_t *rep, cha
 		if (nf == 0)
 			break;
 		if (nf < 0) {
-			reject(rep, path, at, "unterminated quoted field");
+			ingest_reject(rep, path, at, "unterminated quoted field");
 			break;
 		}
 		if (rec.rc || !utf8_valid(rec.data, rec.len ? rec.len - 1 : 0)) {
-			reject(rep, path, at, rec.rc ? "record too long" : "not valid UTF-8");
+			ingest_reject(rep, path, at, rec.rc ? "record too long" : "not valid UTF-8");
 			rec.rc = 0;
 			continue;
 		}
@@ -629,7 +796,7 @@ int ingest_customers_csv(store_t *s, const char *path, ingest_report_t *rep, cha
 		char *ej = cJSON_PrintUnformatted(extra);
 		c.extra_json = ej;
 		if (!c.external_id || !*c.external_id) {
-			reject(rep, path, at, "missing external_id");
+			ingest_reject(rep, path, at, "missing external_id");
 		} else if ((rc = store_customer_upsert(s, &c))) {
 			cJSON_free(ej);
 			cJSON_Delete(extra);

@@ -61,7 +61,8 @@ static const struct browser_info browsers[INSTALL_BROWSER_COUNT] = {
 struct opts {
 	const char *cmd;
 	unsigned mask; /* browsers asked for; 0 = the default choice */
-	const char *ext_id;
+	const char *ext_id; /* one id, or several separated by commas */
+	char ext_ids[INSTALL_EXTENSION_IDS_MAX * 33 + 1];
 	const char *firefox_id;
 	const char *host_path;
 	const char *db_path;
@@ -99,6 +100,39 @@ int install_valid_extension_id(const char *id)
 		if (id[n] < 'a' || id[n] > 'p')
 			return 0;
 	return n == 32;
+}
+
+/* Calls fn(id, ctx) for each id of a comma-separated list; 1 if every one is a
+ * Chromium extension id and there are 1..INSTALL_EXTENSION_IDS_MAX of them. */
+static int each_extension_id(const char *list, void (*fn)(const char *id, void *ctx), void *ctx)
+{
+	char id[33];
+	int n = 0;
+
+	if (!list || !*list)
+		return 0;
+	for (const char *p = list;; p++) {
+		const char *end = strchr(p, ',');
+		size_t len = end ? (size_t)(end - p) : strlen(p);
+		if (len != 32 || ++n > INSTALL_EXTENSION_IDS_MAX)
+			return 0;
+		memcpy(id, p, 32);
+		id[32] = '\0';
+		if (!install_valid_extension_id(id))
+			return 0;
+		if (fn)
+			fn(id, ctx);
+		if (!end)
+			return 1;
+		p = end;
+	}
+}
+
+static void add_origin(const char *id, void *ctx)
+{
+	char origin[64];
+	snprintf(origin, sizeof origin, "chrome-extension://%s/", id);
+	cJSON_AddItemToArray((cJSON *)ctx, cJSON_CreateString(origin));
 }
 
 int install_valid_firefox_id(const char *id)
@@ -324,12 +358,10 @@ int install_manifest_json(install_browser_t b, const char *host_path, const char
 		list = cJSON_AddArrayToObject(m, "allowed_extensions");
 		cJSON_AddItemToArray(list, cJSON_CreateString(firefox_id));
 	} else {
-		if (!install_valid_extension_id(ext_id))
+		if (!each_extension_id(ext_id, NULL, NULL))
 			goto out;
-		char origin[64];
-		snprintf(origin, sizeof origin, "chrome-extension://%s/", ext_id);
 		list = cJSON_AddArrayToObject(m, "allowed_origins");
-		cJSON_AddItemToArray(list, cJSON_CreateString(origin));
+		each_extension_id(ext_id, add_origin, list);
 	}
 	txt = cJSON_Print(m);
 	if (!txt) {
@@ -650,7 +682,11 @@ static int parse_opts(int argc, char **argv, struct opts *o /* OUT */)
 			free(list);
 		} else if (OPT("--extension-id")) {
 			NEEDVAL();
-			o->ext_id = val;
+			/* Repeatable: a store id beside the fixed development id, say. */
+			size_t used = strlen(o->ext_ids);
+			snprintf(o->ext_ids + used, sizeof o->ext_ids - used, "%s%s", used ? "," : "",
+				 val);
+			o->ext_id = o->ext_ids;
 		} else if (OPT("--firefox-id")) {
 			NEEDVAL();
 			o->firefox_id = val;
@@ -709,11 +745,11 @@ static int cmd_install(struct opts *o)
 	cJSON *r = NULL;
 	int rc = 1, wrote = 0;
 
-	if (!install_valid_extension_id(o->ext_id)) {
+	if (!each_extension_id(o->ext_id, NULL, NULL)) {
 		fprintf(stderr,
 			"precedent-host install: '%s' is not a Chromium extension id (32 letters "
-			"a-p, shown on chrome://extensions)\n",
-			o->ext_id);
+			"a-p, shown on chrome://extensions; at most %d, comma-separated)\n",
+			o->ext_id, INSTALL_EXTENSION_IDS_MAX);
 		goto out;
 	}
 	if (!install_valid_firefox_id(o->firefox_id)) {
@@ -1009,16 +1045,26 @@ static void check_browser(struct report *rep, const struct opts *o, install_brow
 			   access(hp->valuestring, F_OK) == 0 ? "not executable" : "missing");
 		goto out;
 	}
-	char want[300];
+	cJSON *want = cJSON_CreateArray();
 	if (bi->firefox)
-		snprintf(want, sizeof want, "%s", o->firefox_id);
+		cJSON_AddItemToArray(want, cJSON_CreateString(o->firefox_id));
 	else
-		snprintf(want, sizeof want, "chrome-extension://%s/", o->ext_id);
-	if (!cJSON_IsArray(allowed) || !array_has(allowed, want)) {
+		each_extension_id(o->ext_id, add_origin, want);
+	const cJSON *w;
+	const char *missing = NULL;
+	cJSON_ArrayForEach(w, want)
+	{
+		if (!missing && (!cJSON_IsArray(allowed) || !array_has(allowed, w->valuestring)))
+			missing = w->valuestring;
+	}
+	if (missing || !cJSON_GetArraySize(want)) {
 		report_add(rep, bi->name, "fail", fix, "%s: %s does not allow %s", path,
-			   bi->firefox ? "allowed_extensions" : "allowed_origins", want);
+			   bi->firefox ? "allowed_extensions" : "allowed_origins",
+			   missing ? missing : o->ext_id);
+		cJSON_Delete(want);
 		goto out;
 	}
+	cJSON_Delete(want);
 	rep->registered++;
 	if (self && strcmp(self, hp->valuestring) != 0) {
 		report_add(rep, bi->name, "warn", fix,

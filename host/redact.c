@@ -924,6 +924,13 @@ static int v_entropy(scan_t *sc, size_t ms, size_t me)
 	return 1;
 }
 
+/* The 3-4 digit verification code after "CVV", "CVC", "security code": card data. */
+static int v_card_code(scan_t *sc, size_t ms, size_t me)
+{
+	emit(sc, PII_CARD, NULL, ms, me);
+	return 1;
+}
+
 static int v_secret(scan_t *sc, size_t ms, size_t me)
 {
 	emit(sc, PII_SECRET, NULL, ms, me);
@@ -1328,6 +1335,9 @@ static const det_def_t builtin[] = {
 	 "|'\\K[^'\\x00\\r\\n]{1,256}(?=')"
 	 "|\\K[^\\s\"',;&<>\\x00]{1,256})",
 	 v_keyvalue, GATE_KV, pre_kv, 0, NULL},
+	{"card-code",
+	 "(?i)\\b(?:cvv2?|cvc2?|csc|security code)\\b[\\s:#=]{0,4}(?:is\\s+)?\\K\\d{3,4}(?![\\w])",
+	 v_card_code, GATE_KEYWORD, NULL, 0, NULL},
 	{"password-is",
 	 "(?i)\\b(?:password|passcode|passphrase|pin)\\s+(?:is|was)\\s+\\K[^\\s\"'<>\\x00]{1,128}",
 	 v_password_is, GATE_KEYWORD, NULL, 0, NULL},
@@ -1555,12 +1565,14 @@ static const struct {
 	const char *w;
 	size_t n;
 } keywords[] = {
-    KW("ssn"),	  KW("ss#"),   KW("social"),   KW("phone"),  KW("tel"),
-    KW("mobile"), KW("mob"),   KW("cell"),     KW("fax"),    KW("whatsapp"),
-    KW("sms"),	  KW("call"),  KW("text"),     KW("reach"),  KW("bearer"),
-    KW("basic"),  KW("token"), KW("passw"),    KW("passc"),  KW("passp"),
-    KW("pin"),	  KW("zip"),   KW("postcode"), KW("postal"), KW("plz"),
+    KW("ssn"),	 KW("ss#"),   KW("social"), KW("phone"),    KW("tel"),	    KW("mobile"),
+    KW("mob"),	 KW("cell"),  KW("fax"),    KW("whatsapp"), KW("sms"),	    KW("call"),
+    KW("text"),	 KW("reach"), KW("bearer"), KW("basic"),    KW("token"),    KW("passw"),
+    KW("passc"), KW("passp"), KW("pin"),    KW("zip"),	    KW("postcode"), KW("postal"),
+    KW("plz"),	 KW("cvv"),   KW("cvc"),    KW("csc"),	    KW("security"),
 };
+
+_Static_assert(sizeof keywords / sizeof keywords[0] <= 32, "keyword masks are 32 bits");
 
 /* Keywords by first letter, then by their first two: bit k is keywords[k]. */
 static uint32_t kw_first[26], kw_two[26][27];

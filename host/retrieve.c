@@ -36,6 +36,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <stdint.h>
 #include <time.h>
 
 #define QUERY_RAW_MAX 128  /* candidate terms gathered from a ticket */
@@ -271,7 +272,7 @@ static void add_terms(query_t *q, const char *text, double weight, int from, int
 			continue;
 		}
 		char tx[96];
-		size_t tl = 0, parts = 1, letters = 0, digits = 0, upper = 0;
+		size_t tl = 0, parts = 1, letters = 0, digits = 0;
 		const unsigned char *s = p, *p0 = p;
 		for (;;) {
 			while (is_word_byte(*s)) {
@@ -279,7 +280,6 @@ static void add_terms(query_t *q, const char *text, double weight, int from, int
 					tx[tl++] = (char)tolower(*s);
 				letters += isalpha(*s) != 0;
 				digits += isdigit(*s) != 0;
-				upper += isupper(*s) != 0;
 				s++;
 			}
 			if ((*s == '-' || *s == '.' || *s == '/' || *s == ':') && is_word_byte(s[1]) &&
@@ -591,31 +591,21 @@ static void pscore_fn(const Fts5ExtensionApi *api, Fts5Context *fts, sqlite3_con
 	sqlite3_result_double(ctx, -score);
 }
 
-/* "coverage i j ...": the weighted share of phrases present and their indices. */
-static void pcover_fn(const Fts5ExtensionApi *api, Fts5Context *fts, sqlite3_context *ctx,
-		      int nval, sqlite3_value **val)
+/* Bit i set when phrase i (i < 63) occurs in the row. */
+static void pmask_fn(const Fts5ExtensionApi *api, Fts5Context *fts, sqlite3_context *ctx,
+		     int nval, sqlite3_value **val)
 {
-	rank_cfg_t *c = rank_cfg_get(api, fts, nval > 0 ? val[0] : NULL);
-	if (!c) {
-		sqlite3_result_error_nomem(ctx);
-		return;
-	}
-	double got = 0;
-	char out[1024];
-	size_t ol = 0;
-	for (int i = 0; i < c->nph; i++) {
+	(void)nval;
+	(void)val;
+	sqlite3_int64 mask = 0;
+	int nph = api->xPhraseCount(fts);
+	for (int i = 0; i < nph && i < 63; i++) {
 		Fts5PhraseIter it;
 		int col = -1, off = -1;
-		if (api->xPhraseFirst(fts, i, &it, &col, &off) == SQLITE_OK && col >= 0) {
-			got += c->idfw[i];
-			if (ol < sizeof out - 8)
-				ol += (size_t)snprintf(out + ol, sizeof out - ol, " %d", i);
-		}
+		if (api->xPhraseFirst(fts, i, &it, &col, &off) == SQLITE_OK && col >= 0)
+			mask |= (sqlite3_int64)1 << i;
 	}
-	char res[1100];
-	int rl = snprintf(res, sizeof res, "%.4f%.*s", c->total > 0 ? got / c->total : 0.0, (int)ol,
-			  out);
-	sqlite3_result_text(ctx, res, rl, SQLITE_TRANSIENT);
+	sqlite3_result_int64(ctx, mask);
 }
 
 static void ready_fn(sqlite3_context *ctx, int n, sqlite3_value **v)
@@ -625,7 +615,7 @@ static void ready_fn(sqlite3_context *ctx, int n, sqlite3_value **v)
 	sqlite3_result_int(ctx, 1);
 }
 
-/* Registers pscore() and pcover() once per connection: a marker SQL function
+/* Registers pscore() and pmask() once per connection: a marker SQL function
  * tells whether it was done (FTS5 keeps every registration until close). */
 static int register_functions(sqlite3 *db)
 {
@@ -638,7 +628,7 @@ static int register_functions(sqlite3 *db)
 	if (!api)
 		return PRECEDENT_EDB;
 	if (api->xCreateFunction(api, "pscore", NULL, pscore_fn, NULL) != SQLITE_OK ||
-	    api->xCreateFunction(api, "pcover", NULL, pcover_fn, NULL) != SQLITE_OK)
+	    api->xCreateFunction(api, "pmask", NULL, pmask_fn, NULL) != SQLITE_OK)
 		return PRECEDENT_EDB;
 	if (sqlite3_create_function(db, "precedent_retrieve_ready", 0, SQLITE_UTF8, NULL, ready_fn,
 				    NULL, NULL) != SQLITE_OK)
@@ -667,6 +657,7 @@ static const kind_spec_t kinds[2] = {
 typedef struct cand {
 	sqlite3_int64 rowid;
 	double score;
+	uint64_t terms; /* bit i: query term i occurs in the row */
 } cand_t;
 
 typedef struct searcher {
@@ -722,7 +713,7 @@ static void rank_config(const kind_spec_t *ks, const query_t *q, const size_t *i
 /* Stage 2: the best ncand candidates for the terms of q present in this kind's
  * index. Fills *out (caller frees) and *nout. */
 static int candidates(searcher_t *se, int kind, const query_t *q, size_t ncand, cand_t **out,
-		      size_t *nout)
+		      size_t *nout, uint64_t *in_match /* OUT */)
 {
 	const kind_spec_t *ks = &kinds[kind];
 	size_t *idx = xcalloc(q->n ? q->n : 1, sizeof *idx);
@@ -732,11 +723,12 @@ static int candidates(searcher_t *se, int kind, const query_t *q, size_t ncand, 
 	int rc = 0, src;
 	*out = NULL;
 	*nout = 0;
+	*in_match = 0;
 	buf_init(&match, 0);
 	buf_init(&cfg, 0);
 	buf_init(&rank, 0);
 	buf_init(&sql, 0);
-	for (size_t i = 0; i < q->n; i++)
+	for (size_t i = 0; i < q->n && i < 64; i++)
 		if (q->v[i].df[kind] > 0 && q->v[i].w > 0)
 			idx[n++] = i;
 	/* Rarest first; keep terms while their postings fit the budget (all of them
@@ -766,14 +758,16 @@ static int candidates(searcher_t *se, int kind, const query_t *q, size_t ncand, 
 		put_phrase(&match, q->v[idx[1]].text);
 		keep = 2;
 	}
+	for (size_t i = 0; i < keep; i++)
+		*in_match |= (uint64_t)1 << idx[i];
 	rank_config(ks, q, idx, keep, kind, &cfg);
 	buf_puts(&rank, "pscore('");
 	buf_puts(&rank, buf_cstr(&cfg));
 	buf_puts(&rank, "')");
 	buf_printf(&sql,
-		   "SELECT rowid, rank FROM %s WHERE %s MATCH ?1 AND rank MATCH ?2 "
+		   "SELECT rowid, rank, pmask(%s) FROM %s WHERE %s MATCH ?1 AND rank MATCH ?2 "
 		   "ORDER BY rank LIMIT ?3",
-		   ks->fts, ks->fts);
+		   ks->fts, ks->fts, ks->fts);
 	if (sqlite3_prepare_v2(se->db, buf_cstr(&sql), -1, &st, NULL) != SQLITE_OK) {
 		rc = PRECEDENT_EDB;
 		goto out;
@@ -785,6 +779,11 @@ static int candidates(searcher_t *se, int kind, const query_t *q, size_t ncand, 
 	while ((src = sqlite3_step(st)) == SQLITE_ROW && *nout < ncand) {
 		(*out)[*nout].rowid = sqlite3_column_int64(st, 0);
 		(*out)[*nout].score = -sqlite3_column_double(st, 1);
+		uint64_t pm = (uint64_t)sqlite3_column_int64(st, 2), tm = 0;
+		for (size_t i = 0; i < keep && i < 63; i++)
+			if (pm & ((uint64_t)1 << i))
+				tm |= (uint64_t)1 << idx[i];
+		(*out)[*nout].terms = tm;
 		(*nout)++;
 	}
 	if (src != SQLITE_DONE && src != SQLITE_ROW)
@@ -1008,28 +1007,152 @@ static int cmp_cand(const void *a, const void *b)
 	return x->score < y->score ? 1 : x->score > y->score ? -1 : (x->rowid > y->rowid) - (x->rowid < y->rowid);
 }
 
-/* ---- hits -------------------------------------------------------------------- */
+/* ---- hits: coverage, matched terms, snippets --------------------------------- */
 
-/* Parses "0.7500 0 3" into coverage and the matched terms. */
-static void parse_cover(const char *s, const query_t *q, const size_t *idx, size_t n,
-			double *coverage, char **terms)
+/* The coverage of a hit: the weighted share (weight x IDF) of the original
+ * query's terms it contains. Terms this kind's index lacks count as missing
+ * (what no precedent mentions is what a gap is about); common terms left out of
+ * the candidate MATCH on a large corpus count neither way. */
+static double coverage_of(const searcher_t *se, int kind, const query_t *q, size_t norig,
+			  uint64_t in_match, uint64_t present, buf_t *terms)
 {
-	buf_t b;
-	char *end;
-	buf_init(&b, 0);
-	*coverage = s ? strtod(s, &end) : 0;
-	if (s) {
-		const char *p = end;
-		for (;;) {
-			long i = strtol(p, &end, 10);
-			if (end == p)
-				break;
-			p = end;
-			if (i >= 0 && (size_t)i < n)
-				put_term(&b, &q->v[idx[i]]);
+	double got = 0, total = 0;
+	sqlite3_int64 n = se->nrows[kind] > 0 ? se->nrows[kind] : 1;
+	for (size_t i = 0; i < norig && i < 64; i++) {
+		uint64_t bit = (uint64_t)1 << i;
+		if (!(in_match & bit) && q->v[i].df[kind] > 0)
+			continue;
+		double wi = q->v[i].w * idf_of(n, q->v[i].df[kind]);
+		total += wi;
+		if (present & bit) {
+			got += wi;
+			put_term(terms, &q->v[i]);
 		}
 	}
-	*terms = buf_steal(&b);
+	return total > 0 ? got / total : 0;
+}
+
+typedef struct snip {
+	const uint8_t *isq; /* unused: kept NULL */
+	char (*qtok)[64];
+	size_t nq;
+	int *start, *end;
+	unsigned char *hit;
+	size_t n, alloc;
+} snip_t;
+
+static int snip_cb(void *ctx, int flags, const char *tok, int ntok, int start, int end)
+{
+	snip_t *s = ctx;
+	if (flags & FTS5_TOKEN_COLOCATED)
+		return SQLITE_OK;
+	if (s->n == s->alloc) {
+		s->alloc = s->alloc ? s->alloc * 2 : 256;
+		s->start = xrealloc(s->start, s->alloc * sizeof *s->start);
+		s->end = xrealloc(s->end, s->alloc * sizeof *s->end);
+		s->hit = xrealloc(s->hit, s->alloc);
+	}
+	unsigned char h = 0;
+	for (size_t i = 0; i < s->nq && !h; i++)
+		h = (int)strlen(s->qtok[i]) == ntok && !memcmp(s->qtok[i], tok, (size_t)ntok);
+	s->start[s->n] = start;
+	s->end[s->n] = end;
+	s->hit[s->n] = h;
+	s->n++;
+	return SQLITE_OK;
+}
+
+/* The query's index tokens (each term's stem split at spaces). */
+static size_t query_tokens(const query_t *q, size_t norig, char (*out)[64], size_t max)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < norig && n < max; i++) {
+		char buf[96];
+		char *save = NULL;
+		snprintf(buf, sizeof buf, "%s", q->v[i].stem);
+		for (char *p = strtok_r(buf, " ", &save); p && n < max; p = strtok_r(NULL, " ", &save))
+			snprintf(out[n++], 64, "%s", p);
+	}
+	return n;
+}
+
+#define SNIPPET_TOKENS 14
+#define SNIPPET_SCAN 16384 /* bytes of a field scanned for a snippet */
+
+/* Tokenizes text (clipped) into s; returns the number of hit tokens. */
+static size_t snip_scan(searcher_t *se, snip_t *s, const char *text, int *len)
+{
+	size_t hits = 0;
+	*len = (int)strlen(text);
+	if (*len > SNIPPET_SCAN)
+		*len = (int)utf8_clip(text, (size_t)*len, SNIPPET_SCAN);
+	s->n = 0;
+	se->tok.tk.xTokenize(se->tok.inst, s, FTS5_TOKENIZE_DOCUMENT, text, *len, snip_cb);
+	for (size_t i = 0; i < s->n; i++)
+		hits += s->hit[i];
+	return hits;
+}
+
+/* A snippet of the field with the most query tokens: the window of
+ * SNIPPET_TOKENS tokens with the most hits, hits in **bold**, "…" where cut. */
+static char *snippet_of(searcher_t *se, char (*qtok)[64], size_t nq, const char *const *fields,
+			size_t nfields)
+{
+	snip_t s = {.qtok = qtok, .nq = nq};
+	const char *best = NULL;
+	size_t besthits = 0;
+	int len = 0;
+	buf_t out;
+	buf_init(&out, 0);
+	for (size_t f = 0; f < nfields; f++) {
+		if (!fields[f] || !*fields[f])
+			continue;
+		size_t h = snip_scan(se, &s, fields[f], &len);
+		if (!best || h > besthits) {
+			best = fields[f];
+			besthits = h;
+		}
+	}
+	if (!best)
+		goto done;
+	snip_scan(se, &s, best, &len);
+	size_t from = 0, bestw = 0, cur = 0;
+	for (size_t i = 0; i < s.n; i++) {
+		cur += s.hit[i];
+		if (i >= SNIPPET_TOKENS)
+			cur -= s.hit[i - SNIPPET_TOKENS];
+		if (cur > bestw) {
+			bestw = cur;
+			from = i + 1 >= SNIPPET_TOKENS ? i + 1 - SNIPPET_TOKENS : 0;
+		}
+	}
+	/* Start a little before the first hit when the window allows. */
+	size_t to = from + SNIPPET_TOKENS < s.n ? from + SNIPPET_TOKENS : s.n;
+	if (s.n == 0) {
+		size_t cl = utf8_clip(best, (size_t)len, 160);
+		buf_append(&out, best, cl);
+		goto done;
+	}
+	if (from > 0)
+		buf_puts(&out, "…");
+	int pos = s.start[from];
+	for (size_t i = from; i < to; i++) {
+		for (int c = pos; c < s.start[i]; c++)
+			buf_putc(&out, best[c] == '\n' || best[c] == '\r' || best[c] == '\t' ? ' ' : best[c]);
+		if (s.hit[i])
+			buf_puts(&out, "**");
+		buf_append(&out, best + s.start[i], (size_t)(s.end[i] - s.start[i]));
+		if (s.hit[i])
+			buf_puts(&out, "**");
+		pos = s.end[i];
+	}
+	if (to < s.n)
+		buf_puts(&out, "…");
+done:
+	free(s.start);
+	free(s.end);
+	free(s.hit);
+	return buf_steal(&out);
 }
 
 static char *dupcol(sqlite3_stmt *st, int i)
@@ -1038,169 +1161,87 @@ static char *dupcol(sqlite3_stmt *st, int i)
 	return xstrdup(t ? (const char *)t : "");
 }
 
-/* The display MATCH and rank config: the original query's terms present in
- * this kind's index. */
-static void display_query(const query_t *q, size_t norig, int kind, size_t *idx, size_t *n,
-			  buf_t *match, buf_t *rank)
+static int fill_tickets(searcher_t *se, const query_t *q, size_t norig, uint64_t in_match,
+			const cand_t *c, size_t n, retrieve_result_t *out)
 {
-	buf_t cfg;
-	buf_init(&cfg, 0);
-	*n = 0;
-	size_t cov = (size_t)tune("cov_terms", COVER_TERMS);
-	if (norig > cov)
-		norig = cov;
-	for (size_t i = 0; i < norig; i++) {
-		idx[(*n)++] = i;
-		if (match->len)
-			buf_puts(match, " OR ");
-		put_phrase(match, q->v[i].text);
-	}
-	rank_config(&kinds[kind], q, idx, *n, kind, &cfg);
-	buf_printf(rank, "%s", buf_cstr(&cfg));
-	buf_release(&cfg);
-}
-
-/* Details of one hit: through the display MATCH (snippet, coverage) when the
- * row matches it, else plainly (a hit found through feedback terms alone). */
-static int hit_row(searcher_t *se, int kind, sqlite3_stmt *fts, sqlite3_stmt *plain,
-		   const char *match, const char *cfg, sqlite3_int64 rowid, sqlite3_stmt **row)
-{
-	(void)se;
-	(void)kind;
-	sqlite3_reset(fts);
-	sqlite3_bind_text(fts, 1, match, -1, SQLITE_STATIC);
-	sqlite3_bind_text(fts, 2, cfg, -1, SQLITE_STATIC);
-	sqlite3_bind_int64(fts, 3, rowid);
-	int src = sqlite3_step(fts);
-	if (src == SQLITE_ROW) {
-		*row = fts;
-		return 0;
-	}
-	if (src != SQLITE_DONE)
-		return PRECEDENT_EDB;
-	sqlite3_reset(plain);
-	sqlite3_bind_int64(plain, 1, rowid);
-	src = sqlite3_step(plain);
-	if (src == SQLITE_ROW) {
-		*row = plain;
-		return 0;
-	}
-	*row = NULL;
-	return src == SQLITE_DONE ? 0 : PRECEDENT_EDB;
-}
-
-static int fill_tickets(searcher_t *se, const query_t *q, size_t norig, const cand_t *c,
-			size_t n, retrieve_result_t *out)
-{
-	size_t *idx = xcalloc(norig ? norig : 1, sizeof *idx);
-	size_t ni = 0;
-	buf_t match, cfg;
-	sqlite3_stmt *st = NULL, *plain = NULL, *row;
+	char qtok[96][64];
+	size_t nq = query_tokens(q, norig, qtok, 96);
+	sqlite3_stmt *st = NULL;
 	int rc = 0;
-	buf_init(&match, 0);
-	buf_init(&cfg, 0);
-	display_query(q, norig, KIND_TICKETS, idx, &ni, &match, &cfg);
 	out->tickets = xcalloc(n ? n : 1, sizeof *out->tickets);
-	if (sqlite3_prepare_v2(
-		se->db,
-		"SELECT t.id, t.subject, snippet(tickets_fts, -1, '**', '**', '…', 14),"
-		" t.resolution, t.resolution_code, t.closed_at, t.source, pcover(tickets_fts, ?2)"
-		" FROM tickets_fts JOIN tickets t ON t.rowid = tickets_fts.rowid"
-		" WHERE tickets_fts MATCH ?1 AND tickets_fts.rowid = ?3",
-		-1, &st, NULL) != SQLITE_OK ||
-	    sqlite3_prepare_v2(se->db,
-			       "SELECT id, subject, '', resolution, resolution_code, closed_at,"
-			       " source, '0' FROM tickets WHERE rowid = ?1",
-			       -1, &plain, NULL) != SQLITE_OK) {
+	if (sqlite3_prepare_v2(se->db,
+			       "SELECT id, subject, resolution, resolution_code, closed_at, source,"
+			       " problem, substr(answer, 1, 16384) FROM tickets WHERE rowid = ?1",
+			       -1, &st, NULL) != SQLITE_OK) {
 		rc = PRECEDENT_EDB;
 		goto out;
 	}
 	for (size_t i = 0; i < n; i++) {
-		if ((rc = hit_row(se, KIND_TICKETS, st, plain, buf_cstr(&match), buf_cstr(&cfg),
-				  c[i].rowid, &row)))
-			goto out;
-		if (!row)
+		sqlite3_reset(st);
+		sqlite3_bind_int64(st, 1, c[i].rowid);
+		if (sqlite3_step(st) != SQLITE_ROW)
 			continue;
 		retrieve_ticket_hit_t *h = &out->tickets[out->ntickets++];
-		h->id = dupcol(row, 0);
-		h->subject = dupcol(row, 1);
-		h->snippet = dupcol(row, 2);
-		h->resolution = dupcol(row, 3);
-		h->resolution_code = dupcol(row, 4);
-		h->closed_at = dupcol(row, 5);
-		h->source = dupcol(row, 6);
+		buf_t terms;
+		buf_init(&terms, 0);
+		h->id = dupcol(st, 0);
+		h->subject = dupcol(st, 1);
+		h->resolution = dupcol(st, 2);
+		h->resolution_code = dupcol(st, 3);
+		h->closed_at = dupcol(st, 4);
+		h->source = dupcol(st, 5);
+		const char *fields[4] = {(const char *)sqlite3_column_text(st, 2),
+					 (const char *)sqlite3_column_text(st, 6),
+					 (const char *)sqlite3_column_text(st, 1),
+					 (const char *)sqlite3_column_text(st, 7)};
+		h->snippet = snippet_of(se, qtok, nq, fields, 4);
 		h->score = c[i].score;
-		parse_cover((const char *)sqlite3_column_text(row, 7), q, idx, ni, &h->share,
-			    &h->terms);
+		h->share = coverage_of(se, KIND_TICKETS, q, norig, in_match, c[i].terms, &terms);
 		h->coverage = retrieve_calibrate(h->share);
-		if (!*h->snippet) {
-			free(h->snippet);
-			h->snippet = xstrndup(h->subject, utf8_clip(h->subject, strlen(h->subject), 160));
-		}
+		h->terms = buf_steal(&terms);
 	}
 out:
 	sqlite3_finalize(st);
-	sqlite3_finalize(plain);
-	free(idx);
-	buf_release(&match);
-	buf_release(&cfg);
 	return rc;
 }
 
-static int fill_docs(searcher_t *se, const query_t *q, size_t norig, const cand_t *c, size_t n,
-		     retrieve_result_t *out)
+static int fill_docs(searcher_t *se, const query_t *q, size_t norig, uint64_t in_match,
+		     const cand_t *c, size_t n, retrieve_result_t *out)
 {
-	size_t *idx = xcalloc(norig ? norig : 1, sizeof *idx);
-	size_t ni = 0;
-	buf_t match, cfg;
-	sqlite3_stmt *st = NULL, *plain = NULL, *row;
+	char qtok[96][64];
+	size_t nq = query_tokens(q, norig, qtok, 96);
+	sqlite3_stmt *st = NULL;
 	int rc = 0;
-	buf_init(&match, 0);
-	buf_init(&cfg, 0);
-	display_query(q, norig, KIND_DOCS, idx, &ni, &match, &cfg);
 	out->docs = xcalloc(n ? n : 1, sizeof *out->docs);
 	if (sqlite3_prepare_v2(se->db,
-			       "SELECT d.doc_path, d.anchor, d.title, d.heading_path,"
-			       " snippet(sections_fts, 1, '**', '**', '…', 14), d.body,"
-			       " pcover(sections_fts, ?2)"
-			       " FROM sections_fts JOIN doc_sections d ON d.rowid = sections_fts.rowid"
-			       " WHERE sections_fts MATCH ?1 AND sections_fts.rowid = ?3",
-			       -1, &st, NULL) != SQLITE_OK ||
-	    sqlite3_prepare_v2(se->db,
-			       "SELECT doc_path, anchor, title, heading_path, '', body, '0'"
+			       "SELECT doc_path, anchor, title, heading_path, body"
 			       " FROM doc_sections WHERE rowid = ?1",
-			       -1, &plain, NULL) != SQLITE_OK) {
+			       -1, &st, NULL) != SQLITE_OK) {
 		rc = PRECEDENT_EDB;
 		goto out;
 	}
 	for (size_t i = 0; i < n; i++) {
-		if ((rc = hit_row(se, KIND_DOCS, st, plain, buf_cstr(&match), buf_cstr(&cfg),
-				  c[i].rowid, &row)))
-			goto out;
-		if (!row)
+		sqlite3_reset(st);
+		sqlite3_bind_int64(st, 1, c[i].rowid);
+		if (sqlite3_step(st) != SQLITE_ROW)
 			continue;
 		retrieve_doc_hit_t *h = &out->docs[out->ndocs++];
-		h->path = dupcol(row, 0);
-		h->anchor = dupcol(row, 1);
-		h->title = dupcol(row, 2);
-		h->heading_path = dupcol(row, 3);
-		h->snippet = dupcol(row, 4);
-		h->body = dupcol(row, 5);
+		buf_t terms;
+		buf_init(&terms, 0);
+		h->path = dupcol(st, 0);
+		h->anchor = dupcol(st, 1);
+		h->title = dupcol(st, 2);
+		h->heading_path = dupcol(st, 3);
+		h->body = dupcol(st, 4);
+		const char *fields[1] = {h->body};
+		h->snippet = snippet_of(se, qtok, nq, fields, 1);
 		h->score = c[i].score;
-		parse_cover((const char *)sqlite3_column_text(row, 6), q, idx, ni, &h->share,
-			    &h->terms);
+		h->share = coverage_of(se, KIND_DOCS, q, norig, in_match, c[i].terms, &terms);
 		h->coverage = retrieve_calibrate(h->share);
-		if (!*h->snippet) {
-			free(h->snippet);
-			h->snippet = xstrndup(h->body, utf8_clip(h->body, strlen(h->body), 160));
-		}
+		h->terms = buf_steal(&terms);
 	}
 out:
 	sqlite3_finalize(st);
-	sqlite3_finalize(plain);
-	free(idx);
-	buf_release(&match);
-	buf_release(&cfg);
 	return rc;
 }
 
@@ -1307,13 +1348,14 @@ static void select_terms(searcher_t *se, query_t *q, buf_t *key)
 }
 
 static int search_kind(searcher_t *se, int kind, query_t *q, size_t norig, size_t k,
-		       const retrieve_options_t *opt, buf_t *expansion, cand_t **out, size_t *nout)
+		       const retrieve_options_t *opt, buf_t *expansion, cand_t **out, size_t *nout,
+		       uint64_t *in_match)
 {
 	size_t ncand = k > CAND_MIN ? k : CAND_MIN;
 	cand_t *c = NULL;
 	size_t nc = 0;
 	int rc;
-	if ((rc = candidates(se, kind, q, ncand, &c, &nc)))
+	if ((rc = candidates(se, kind, q, ncand, &c, &nc, in_match)))
 		return rc;
 	if (opt->feedback && nc > 0) {
 		buf_t exp;
@@ -1327,7 +1369,7 @@ static int search_kind(searcher_t *se, int kind, query_t *q, size_t norig, size_
 		if (q->n > before) {
 			free(c);
 			c = NULL;
-			rc = candidates(se, kind, q, ncand, &c, &nc);
+			rc = candidates(se, kind, q, ncand, &c, &nc, in_match);
 		}
 		if (expansion && exp.len)
 			buf_puts(expansion, buf_cstr(&exp));
@@ -1357,6 +1399,7 @@ int retrieve_search_opts(store_t *s, const char *subject, const char *body, size
 	buf_t key, match, expansion;
 	cand_t *c[2] = {NULL, NULL};
 	size_t nc[2] = {0, 0};
+	uint64_t in_match[2] = {0, 0};
 	int rc = 0, have_se = 0;
 	memset(out, 0, sizeof *out);
 	if (!opt)
@@ -1385,14 +1428,15 @@ int retrieve_search_opts(store_t *s, const char *subject, const char *body, size
 	size_t norig = q.n;
 	for (int kind = 0; kind < 2; kind++) {
 		buf_t *ex = kind == KIND_TICKETS || expansion.len == 0 ? &expansion : NULL;
-		if ((rc = search_kind(&se, kind, &q, norig, k, opt, ex, &c[kind], &nc[kind])))
+		if ((rc = search_kind(&se, kind, &q, norig, k, opt, ex, &c[kind], &nc[kind],
+				      &in_match[kind])))
 			goto out;
 	}
 	for (int kind = 0; kind < 2; kind++)
 		if (nc[kind] > k)
 			nc[kind] = k;
-	if ((rc = fill_tickets(&se, &q, norig, c[0], nc[0], out)) ||
-	    (rc = fill_docs(&se, &q, norig, c[1], nc[1], out)))
+	if ((rc = fill_tickets(&se, &q, norig, in_match[0], c[0], nc[0], out)) ||
+	    (rc = fill_docs(&se, &q, norig, in_match[1], c[1], nc[1], out)))
 		goto out;
 	/* Confidence: the best coverage among the top hits of either kind. */
 	for (size_t i = 0; i < out->ntickets && i < 3; i++)

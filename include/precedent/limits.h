@@ -56,4 +56,8 @@
 /* One signal event (a JSONL line, an outbox entry, a webhook body). */
 #define SIGNAL_EVENT_CAP (1024u * 1024u)
 
+/* One ticket export read as a whole JSON document (an array of tickets, or
+ * {"tickets": [...]}); larger exports must be line-delimited (added by retrieval). */
+#define IMPORT_DOC_CAP (512u * 1024u * 1024u)
+
 #endif

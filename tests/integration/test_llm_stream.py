@@ -136,7 +136,7 @@ def test_unknown_citations_are_removed_and_flagged():
 
 def test_two_concurrent_drafts_do_not_mix():
     fake.reset()
-    fake.control(delay_ms=15)
+    fake.control(delay_ms=40)
     h = Host(fake, "ok")
     try:
         hello = h.hello()

@@ -73,6 +73,31 @@ static void test_firefox_manifest_allows_the_addon_id(void **state)
 	cJSON_Delete(m);
 }
 
+static void test_manifest_may_allow_several_extension_ids(void **state)
+{
+	(void)state;
+	char *txt = NULL;
+	assert_int_equal(install_manifest_json(INSTALL_CHROME, "/p",
+					       INSTALL_EXTENSION_ID ",aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa",
+					       INSTALL_FIREFOX_ID, &txt),
+			 0);
+	cJSON *m = cJSON_Parse(txt);
+	free(txt);
+	cJSON *o = cJSON_GetObjectItem(m, "allowed_origins");
+	assert_int_equal(cJSON_GetArraySize(o), 2);
+	assert_string_equal(cJSON_GetArrayItem(o, 1)->valuestring,
+			    "chrome-extension://aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa/");
+	cJSON_Delete(m);
+	txt = NULL;
+	assert_int_equal(install_manifest_json(INSTALL_CHROME, "/p", INSTALL_EXTENSION_ID ",",
+					       INSTALL_FIREFOX_ID, &txt),
+			 PRECEDENT_EINVAL);
+	assert_int_equal(install_manifest_json(INSTALL_CHROME, "/p", "," INSTALL_EXTENSION_ID,
+					       INSTALL_FIREFOX_ID, &txt),
+			 PRECEDENT_EINVAL);
+	assert_null(txt);
+}
+
 static void test_manifest_refuses_relative_paths_and_bad_ids(void **state)
 {
 	(void)state;
@@ -161,6 +186,7 @@ int main(void)
 		cmocka_unit_test(test_firefox_ids_are_email_like_or_braced_uuids),
 		cmocka_unit_test(test_chromium_manifest_allows_the_extension_origin),
 		cmocka_unit_test(test_firefox_manifest_allows_the_addon_id),
+		cmocka_unit_test(test_manifest_may_allow_several_extension_ids),
 		cmocka_unit_test(test_manifest_refuses_relative_paths_and_bad_ids),
 		cmocka_unit_test(test_directories_per_browser_and_os),
 		cmocka_unit_test(test_browser_names_round_trip),
