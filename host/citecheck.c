@@ -458,6 +458,64 @@ static void check_sentences(struct checker *c, const char *t, size_t n, const wo
 
 /* ---- staleness ---- */
 
+int citecheck_guess_version(const char *text, char *out, size_t outlen)
+{
+	static const char *const cues[] = {"version ", "firmware ", "release ", "v"};
+	if (!text)
+		return 0;
+	for (const char *p = text; *p; p++) {
+		for (size_t c = 0; c < sizeof cues / sizeof cues[0]; c++) {
+			size_t n = strlen(cues[c]);
+			if (strncasecmp(p, cues[c], n) != 0)
+				continue;
+			/* a cue must start a word ("v4.1", "/v3/", not "dev4") */
+			if (p > text && isalnum((unsigned char)p[-1]))
+				continue;
+			const char *d = p + n;
+			size_t k = 0;
+			while (isdigit((unsigned char)d[k]) || (d[k] == '.' && isdigit((unsigned char)d[k + 1])))
+				k++;
+			if (k == 0 || k >= outlen || isalpha((unsigned char)d[k]))
+				continue;
+			/* "v" alone needs a dot or a path separator after it, so "v2" in prose is rare */
+			if (c == 3 && !memchr(d, '.', k) && d[k] != '/')
+				continue;
+			memcpy(out, d, k);
+			out[k] = '\0';
+			return 1;
+		}
+	}
+	return 0;
+}
+
+int citecheck_guess_plan(const char *text, char *out, size_t outlen)
+{
+	static const char *const plans[] = {"free",     "basic", "starter",   "standard", "pro",
+					    "premium",  "team",  "business", "enterprise"};
+	if (!text)
+		return 0;
+	for (const char *p = text; *p; p++) {
+		if (p > text && isalnum((unsigned char)p[-1]))
+			continue;
+		for (size_t i = 0; i < sizeof plans / sizeof plans[0]; i++) {
+			size_t n = strlen(plans[i]);
+			if (strncasecmp(p, plans[i], n) != 0)
+				continue;
+			const char *q = p + n;
+			if (*q != ' ')
+				continue;
+			q++;
+			if (strncasecmp(q, "plan", 4) != 0 && strncasecmp(q, "tier", 4) != 0)
+				continue;
+			if (isalpha((unsigned char)q[4]) && q[4] != 's')
+				continue;
+			snprintf(out, outlen, "%s", plans[i]);
+			return 1;
+		}
+	}
+	return 0;
+}
+
 long citecheck_days(const char *iso)
 {
 	int y, mo, d;

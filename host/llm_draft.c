@@ -581,11 +581,31 @@ static char *strip_highlight(const char *s)
 	return buf_steal(&b);
 }
 
+static char *own(job_t *j, char *str)
+{
+	j->doc_ids[j->nowned++] = str;
+	return str;
+}
+
+/* Version and plan a source seems written for, guessed from its text (and a doc's path). */
+static void guess_fit(job_t *j, prompt_source_t *p, const char *a, const char *b, const char *c)
+{
+	buf_t t;
+	char v[32];
+	buf_init(&t, 0);
+	buf_printf(&t, "%s\n%s\n%s", a ? a : "", b ? b : "", c ? c : "");
+	if (citecheck_guess_version(buf_cstr(&t), v, sizeof v))
+		p->version = own(j, xstrdup(v));
+	if (citecheck_guess_plan(buf_cstr(&t), v, sizeof v))
+		p->plan = own(j, xstrdup(v));
+	buf_release(&t);
+}
+
 static void gather_sources(job_t *j)
 {
 	size_t nt = j->res.ntickets, nd = j->res.ndocs, k = 0;
 	j->src = xcalloc(nt + nd + 1, sizeof *j->src);
-	j->doc_ids = xcalloc(nt + nd + 1, sizeof *j->doc_ids);
+	j->doc_ids = xcalloc(3 * (nt + nd) + 1, sizeof *j->doc_ids);
 	/* interleave best ticket, best doc, ...: each kind keeps its own order */
 	for (size_t i = 0; i < nt || i < nd; i++) {
 		if (i < nt) {
@@ -594,25 +614,25 @@ static void gather_sources(job_t *j)
 			p->kind = PROMPT_SRC_TICKET;
 			p->id = h->id;
 			p->title = h->subject;
-			j->doc_ids[k - 1] = strip_highlight(h->snippet);
-			p->text = j->doc_ids[k - 1];
+			p->text = own(j, strip_highlight(h->snippet));
 			p->resolution = h->resolution;
 			p->date = h->closed_at;
+			guess_fit(j, p, h->subject, p->text, h->resolution);
 		}
 		if (i < nd) {
 			const retrieve_doc_hit_t *h = &j->res.docs[i];
 			buf_t b;
 			buf_init(&b, 0);
 			buf_printf(&b, "%s#%s", h->path, h->anchor);
-			j->doc_ids[k] = buf_steal(&b);
 			prompt_source_t *p = &j->src[k++];
 			p->kind = PROMPT_SRC_DOC;
-			p->id = j->doc_ids[k - 1];
+			p->id = own(j, buf_steal(&b));
 			p->title = h->heading_path && *h->heading_path ? h->heading_path : h->title;
 			p->text = h->body && *h->body ? h->body : h->snippet;
+			guess_fit(j, p, h->path, p->title, p->text);
 		}
 	}
-	j->nsrc = j->nowned = k;
+	j->nsrc = k;
 }
 
 /* After the search: sources, customer context (page and table now, the endpoint on the

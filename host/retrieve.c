@@ -18,8 +18,9 @@
  *      corpus are added with a lower weight, and stage 2 runs again. This is what
  *      lets "crossed out text" find the thread about strikethrough: the first
  *      pass finds it through "text" and "github", the second learns the word.
- *   4. Boosts: resolved tickets x1.1, and a mild recency boost (up to x1.05 for
- *      tickets closed in the last months).
+ *   4. Boosts: resolved tickets x1.1, a mild recency boost (up to x1.05 for
+ *      tickets closed in the last months), and the quality loop's source factor
+ *      (0.7..1 for sources whose cited sentences agents delete).
  *   5. Optional dense re-ranking (embed.c), fused by reciprocal rank.
  *   6. For the k best: snippet, matched terms and coverage (pcover(): the
  *      weighted share of the original query terms the hit contains).
@@ -1030,6 +1031,14 @@ static void apply_boosts(searcher_t *se, cand_t *c, size_t n)
 	sqlite3_finalize(st);
 }
 
+/* The quality loop's factor: sources whose cited sentences agents keep deleting
+ * sink a little (store_source_factor, in [STORE_SOURCE_FACTOR_MIN, 1]). */
+static void apply_source_factors(searcher_t *se, int kind, cand_t *c, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		c[i].score *= store_source_factor(se->db, kind, c[i].rowid);
+}
+
 static int cmp_cand(const void *a, const void *b)
 {
 	const cand_t *x = a, *y = b;
@@ -1417,8 +1426,10 @@ static int search_kind(searcher_t *se, int kind, query_t *q, size_t norig, size_
 			return rc;
 	}
 	(void)norig;
-	if (kind == KIND_TICKETS && !opt->no_boosts && nc > 0) {
-		apply_boosts(se, c, nc);
+	if (!opt->no_boosts && nc > 0) {
+		if (kind == KIND_TICKETS)
+			apply_boosts(se, c, nc);
+		apply_source_factors(se, kind, c, nc);
 		qsort(c, nc, sizeof *c, cmp_cand);
 	}
 	*out = c;

@@ -43,6 +43,13 @@ int citecheck_run(const char *draft, size_t len, const prompt_source_t *sources,
 		  citecheck_result_t *out /* OUT */);
 void citecheck_release(citecheck_result_t *r);
 
+/* The product version a source text seems written for ("version 4.1", "v4.1", "firmware 4.1",
+ * "release 4.1", a path segment "v4"), into out; 1 when found. */
+int citecheck_guess_version(const char *text, char *out /* OUT */, size_t outlen);
+/* The plan a source text names ("free", "basic", "starter", "pro", "business", "team",
+ * "enterprise" followed by "plan" or "tier"), lower-cased into out; 1 when found. */
+int citecheck_guess_plan(const char *text, char *out /* OUT */, size_t outlen);
+
 /* Days since 1970-01-01 of a date starting YYYY-MM-DD; -1 when it does not parse. */
 long citecheck_days(const char *iso);
 

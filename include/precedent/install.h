@@ -23,6 +23,8 @@
 #define INSTALL_EXTENSION_ID "bobbbohfagmeilponeeemcldbikfkjkh"
 /* browser_specific_settings.gecko.id of the Firefox build. */
 #define INSTALL_FIREFOX_ID "precedent@precedent.io"
+/* Chromium extension ids one manifest may allow (--extension-id is repeatable). */
+#define INSTALL_EXTENSION_IDS_MAX 8
 /* The receipt's file name under $XDG_DATA_HOME/precedent/. */
 #define INSTALL_RECEIPT_NAME "install-receipt.json"
 
@@ -35,10 +37,7 @@ typedef enum install_browser {
 	INSTALL_BROWSER_COUNT
 } install_browser_t;
 
-typedef enum install_os {
-	INSTALL_OS_LINUX = 0,
-	INSTALL_OS_MACOS
-} install_os_t;
+typedef enum install_os { INSTALL_OS_LINUX = 0, INSTALL_OS_MACOS } install_os_t;
 
 /*
  * Runs `install`, `uninstall` or `doctor`: argv[0] names the command, the rest
@@ -63,7 +62,8 @@ int install_manifest_dir(install_browser_t b, install_os_t os, char **out /* OUT
 
 /*
  * The manifest text for browser b: host_path must be absolute; ext_id is the
- * Chromium extension id (32 letters a-p), firefox_id the gecko id. Returns 0 with
+ * Chromium extension id (32 letters a-p), or several separated by commas (at most
+ * INSTALL_EXTENSION_IDS_MAX); firefox_id the gecko id. Returns 0 with
  * *out (caller frees), or PRECEDENT_EINVAL naming nothing (check the ids first
  * with install_valid_extension_id / install_valid_firefox_id).
  */

@@ -6,6 +6,8 @@
  * maps each original value to a typed, stable placeholder ("[EMAIL_1]") and back.
  * The map owns copies of every string it holds; redact_map_free() releases them.
  * Redaction never performs I/O; storing the map (the vault) is the store's job.
+ * Several threads may use one redactor at once; a map is for one thread at a time.
+ * Detectors, their validation and limits: docs/redaction.md.
  */
 #ifndef PRECEDENT_REDACT_H
 #define PRECEDENT_REDACT_H
@@ -62,14 +64,19 @@ void redactor_free(redactor_t *r);
 int redactor_jit(const redactor_t *r);
 
 /* Finds PII spans in text[0..len). Spans are sorted, non-overlapping (overlaps resolved:
- * longest first, then higher-priority type), never cut a UTF-8 code point.
- * *spans is malloc'd (caller frees) or NULL when *nspans is 0. Returns 0 or a negative code. */
+ * longest first, then higher-priority type; a partial overlap grows the winner to the union,
+ * so no part of either value is left), never cut a UTF-8 code point. text need not be valid
+ * UTF-8 and may hold NUL bytes. *spans is malloc'd (caller frees) or NULL when *nspans is 0.
+ * Returns 0, PRECEDENT_EINVAL, or PRECEDENT_EBUSY when a (custom) pattern hit its match
+ * limit: then nothing is returned and the text must not be used unredacted (fail closed). */
 int redact_find(const redactor_t *r, const char *text, size_t len, const redact_hints_t *hints,
 		redact_span_t **spans /* OUT */, size_t *nspans /* OUT */);
 
 redact_map_t *redact_map_new(void);
 void redact_map_free(redact_map_t *m);
-/* Adds a known placeholder->original pair (loading a vault). */
+/* Adds a known placeholder->original pair (loading a vault). A pair whose placeholder or
+ * original is already in m is ignored; new placeholders of that label are numbered after
+ * the highest one loaded. */
 void redact_map_add(redact_map_t *m, const char *placeholder, const char *original);
 size_t redact_map_count(const redact_map_t *m);
 /* Borrowed strings of entry i (0 <= i < count). */
@@ -78,7 +85,8 @@ void redact_map_entry(const redact_map_t *m, size_t i, const char **placeholder 
 
 /* Replaces every span found in text with its placeholder, reusing m's placeholders so
  * the same value gets the same placeholder in the whole ticket; new values are added to m.
- * *out is malloc'd and NUL-terminated (caller frees). Returns 0 or a negative code. */
+ * *out is malloc'd and NUL-terminated (caller frees). Returns 0 or a negative code (as
+ * redact_find; on error *out is NULL and m is unchanged). */
 int redact_text(const redactor_t *r, redact_map_t *m, const char *text, size_t len,
 		const redact_hints_t *hints, char **out /* OUT */, size_t *outlen /* OUT */);
 

@@ -86,6 +86,22 @@ def receipt_path(home, data_home=None):
                         "install-receipt.json")
 
 
+def doctor(home, *args, env=None):
+    rc, out, err = run(home, "doctor", "--json", *args, env=env)
+    try:
+        return rc, json.loads(out), err
+    except ValueError:
+        failures.append("doctor --json prints JSON: %r %r" % (out, err))
+        return rc, {"checks": []}, err
+
+
+def status(report, name):
+    for c in report["checks"]:
+        if c["check"] == name:
+            return c["status"]
+    return None
+
+
 def case(fn):
     print("--", fn.__name__)
     with tempfile.TemporaryDirectory(prefix="precedent-install-") as home:
@@ -228,6 +244,19 @@ def test_custom_ids_and_bad_ids(home):
     f = json.load(open(os.path.join(home, LINUX_DIRS["firefox"], NAME)))
     check(f["allowed_extensions"] == ["{12345678-1234-1234-1234-123456789abc}"], "custom firefox id")
     run(home, "uninstall")
+    rc, out, err = run(home, "install", "--browser", "edge", "--extension-id", EXT_ID,
+                       "--extension-id", other)
+    m = json.load(open(os.path.join(home, LINUX_DIRS["edge"], NAME)))
+    check(rc == 0 and m["allowed_origins"] == ["chrome-extension://%s/" % EXT_ID,
+                                               "chrome-extension://%s/" % other],
+          "--extension-id twice allows both (a store id beside the fixed one): %r" % m)
+    rc, rep, err = doctor(home, "--browser", "edge", "--extension-id", EXT_ID, "--extension-id", other)
+    check(status(rep, "edge") == "ok", "doctor checks every id asked for")
+    rc, rep, err = doctor(home, "--browser", "edge", "--extension-id", "b" * 32)
+    check(status(rep, "edge") == "fail", "and fails on an id not allowed")
+    run(home, "uninstall")
+    rc, out, err = run(home, "install", *sum([["--extension-id", "a" * 32]] * 9, []))
+    check(rc == 1, "more than 8 ids refused")
     for bad in ["abc", "A" * 32, "q" * 32, 'a"' + "a" * 30]:
         rc, out, err = run(home, "install", "--extension-id", bad)
         check(rc == 1 and "extension id" in err, "bad extension id %r refused" % bad)
@@ -303,22 +332,6 @@ class Quiet(http.server.BaseHTTPRequestHandler):
 
     def log_message(self, *a):
         pass
-
-
-def doctor(home, *args, env=None):
-    rc, out, err = run(home, "doctor", "--json", *args, env=env)
-    try:
-        return rc, json.loads(out), err
-    except ValueError:
-        failures.append("doctor --json prints JSON: %r %r" % (out, err))
-        return rc, {"checks": []}, err
-
-
-def status(report, name):
-    for c in report["checks"]:
-        if c["check"] == name:
-            return c["status"]
-    return None
 
 
 @case

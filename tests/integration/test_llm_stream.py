@@ -136,7 +136,7 @@ def test_unknown_citations_are_removed_and_flagged():
 
 def test_two_concurrent_drafts_do_not_mix():
     fake.reset()
-    fake.control(delay_ms=15)
+    fake.control(delay_ms=40)
     h = Host(fake, "ok")
     try:
         hello = h.hello()
@@ -208,6 +208,9 @@ def test_customer_context_from_table_and_endpoint():
         assert "jane@example.com" not in p and "Jane Doe" not in p
         kinds = [f["kind"] for f in rep["result"]["flags"]]
         assert "context_missing" not in kinds, kinds
+        # the cited T-100 was written for firmware 4.1; this customer runs 4.2
+        stale = [f for f in rep["result"]["flags"] if f["kind"] == "stale_source"]
+        assert any("4.1" in f["message"] and "4.2" in f["message"] for f in stale), rep["result"]
         # no context at all: noted in the flags
         rep = h.reply(draft(h, ticket("N-8", "Router reboots", "Router reboots."), stream=False))
         assert "context_missing" in [f["kind"] for f in rep["result"]["flags"]], rep

@@ -761,6 +761,48 @@ def test_llm_limits_concurrent_drafts_and_prompt_size(home):
             rc = h.close()
             check(rc == 0, "host exits 0 (rc %s)" % rc)
 
+def test_feedback_during_a_long_import_is_not_refused(home):
+    """Opt-in (ROBUSTNESS_LONG=1, about 30 s): the deterministic form of the busy issue. An
+    import of 4000 long tickets (80 MB) runs while a host writes feedback every 200 ms; no
+    write may be refused as busy."""
+    if os.environ.get("ROBUSTNESS_LONG") != "1":
+        raise Skip("long; run with ROBUSTNESS_LONG=1")
+    db = os.path.join(home, "long.db")
+    require_index(home)
+    src = os.path.join(home, "long.jsonl")
+    body = "The sync service times out when the export job runs, error E1234 appears again. " * 250
+    with open(src, "w") as f:
+        for i in range(4000):
+            f.write(json.dumps({"id": "L%d" % i, "subject": "sync timeout %d" % i,
+                                "messages": [{"role": "customer", "body": body}]}) + "\n")
+    small = os.path.join(home, "small.jsonl")
+    write_tickets(small, 5)
+    cli(home, db, "index", "tickets", small)
+    h = require_nm(home, db)
+    did, r = new_draft(h, "d", 1)
+    check(did, "a draft to give feedback on: %r" % r)
+    imp = subprocess.Popen([HOST, "--db", db, "index", "tickets", src], env=base_env(home, db),
+                           stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    refused, worst, n = [], 0.0, 0
+    t0 = time.monotonic()
+    while imp.poll() is None and did:
+        t1 = time.monotonic()
+        r = h.call({"id": "f%d" % n, "type": "feedback.sent", "draft_id": did,
+                    "sent_text": "reply %d: restart the sync" % n})
+        worst = max(worst, time.monotonic() - t1)
+        if not (r and r.get("ok")):
+            refused.append((round(time.monotonic() - t0, 1), r))
+        n += 1
+        time.sleep(0.2)
+    imp.wait()
+    imp.stderr.close()
+    h.close()
+    print("  %d feedback writes during a %.1f s import; slowest %.2f s; %d refused" %
+          (n, time.monotonic() - t0, worst, len(refused)))
+    known_issue(not refused, "core (ingest/store): feedback.sent refused during a long import: %r" %
+                refused[:2])
+
+
 
 CASES = [
     test_two_hosts_share_one_database_without_lost_writes,
@@ -772,6 +814,7 @@ CASES = [
     test_disk_full_is_a_clear_error,
     test_native_messaging_limits_and_bad_frames,
     test_llm_limits_concurrent_drafts_and_prompt_size,
+    test_feedback_during_a_long_import_is_not_refused,
 ]
 
 

@@ -91,11 +91,11 @@ def test_nobody_connects_before_hello_and_hello_must_name_the_caller():
 
 
 def listening_port(pid):
-    """The host's 127.0.0.1 listening port from /proc (and that it is loopback only)."""
-    inodes = set()
-    fd_dir = "/proc/%d/fd" % pid
+    """The host's listening TCP port from /proc (asserting it is 127.0.0.1, never IPv6)."""
     deadline = time.time() + 5
-    while time.time() < deadline and not inodes:
+    while time.time() < deadline:
+        inodes = set()
+        fd_dir = "/proc/%d/fd" % pid
         for fd in os.listdir(fd_dir):
             try:
                 t = os.readlink(os.path.join(fd_dir, fd))
@@ -103,17 +103,17 @@ def listening_port(pid):
                 continue
             if t.startswith("socket:["):
                 inodes.add(t[8:-1])
+        for line in open("/proc/net/tcp6").read().splitlines()[1:]:
+            parts = line.split()
+            assert not (parts[3] == "0A" and parts[9] in inodes), "listening on IPv6"
+        for line in open("/proc/net/tcp").read().splitlines()[1:]:
+            parts = line.split()
+            local, state, inode = parts[1], parts[3], parts[9]
+            if state == "0A" and inode in inodes:
+                ip, port = local.split(":")
+                assert ip == "0100007F", "listening on %s, not 127.0.0.1" % ip
+                return int(port, 16)
         time.sleep(0.05)
-    for line in open("/proc/net/tcp").read().splitlines()[1:]:
-        parts = line.split()
-        local, state, inode = parts[1], parts[3], parts[9]
-        if state == "0A" and inode in inodes:
-            ip, port = local.split(":")
-            assert ip == "0100007F", "listening on %s, not 127.0.0.1" % ip
-            return int(port, 16)
-    for line in open("/proc/net/tcp6").read().splitlines()[1:]:
-        parts = line.split()
-        assert not (parts[3] == "0A" and parts[9] in inodes), "listening on IPv6"
     return None
 
 

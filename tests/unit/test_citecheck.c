@@ -184,6 +184,25 @@ static void test_no_citation_at_all_is_flagged(void **state)
 	cJSON_Delete(flags);
 }
 
+static void test_versions_and_plans_are_guessed_from_text(void **state)
+{
+	char v[32];
+	(void)state;
+	assert_true(citecheck_guess_version("Rolled back to firmware 4.1 and it worked", v, sizeof v));
+	assert_string_equal(v, "4.1");
+	assert_true(citecheck_guess_version("docs/v3/setup.md#install", v, sizeof v));
+	assert_string_equal(v, "3");
+	assert_true(citecheck_guess_version("Fixed in Version 5.2.1.", v, sizeof v));
+	assert_string_equal(v, "5.2.1");
+	assert_false(citecheck_guess_version("the dev4 branch and v2 of the letter", v, sizeof v));
+	assert_false(citecheck_guess_version(NULL, v, sizeof v));
+	assert_true(citecheck_guess_plan("Only on the Enterprise plan, SSO is", v, sizeof v));
+	assert_string_equal(v, "enterprise");
+	assert_true(citecheck_guess_plan("customers on pro plans", v, sizeof v));
+	assert_string_equal(v, "pro");
+	assert_false(citecheck_guess_plan("a professional planner", v, sizeof v));
+}
+
 static void test_dates_parse(void **state)
 {
 	(void)state;
@@ -205,6 +224,7 @@ int main(void)
 	    cmocka_unit_test(test_markers_after_the_full_stop_belong_to_the_sentence),
 	    cmocka_unit_test(test_stale_sources_are_flagged),
 	    cmocka_unit_test(test_no_citation_at_all_is_flagged),
+	    cmocka_unit_test(test_versions_and_plans_are_guessed_from_text),
 	    cmocka_unit_test(test_dates_parse),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
