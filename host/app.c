@@ -25,7 +25,10 @@
 #include <time.h>
 
 #define GAP_THRESHOLD_DEFAULT 0.2
-#define NEARLY_UNEDITED 0.05
+#define SIGNALS_FLUSH_MS_DEFAULT 2000 /* CLI: bounded webhook delivery at exit */
+
+static int save_draft_context(app_t *app, const char *draft_id, const ticket_t *t,
+			      const char *problem);
 
 void app_new_draft_id(char out[24])
 {
@@ -114,9 +117,17 @@ int app_open(app_t *app, const char *db_path, int flags, char *err, size_t errle
 	    .events_path = app->events_path,
 	    .webhook_url = config_str(app->config, "signals.webhook_url", "PRECEDENT_WEBHOOK_URL",
 				      NULL),
+	    .webhook_token = config_str(app->config, "signals.webhook_token",
+					"PRECEDENT_WEBHOOK_TOKEN", NULL),
+	    /* The long-running host delivers from the module's thread; the CLI flushes
+	     * for a bounded time in app_close. */
+	    .background = (flags & APP_SIGNALS_BACKGROUND) != 0,
 	};
 	if ((rc = signals_open(&sc, &app->signals, err, errlen)))
 		goto fail;
+	app->signals_background = sc.background;
+	if (signals_pending(app->signals, &app->signals_pending_at_open))
+		app->signals_pending_at_open = 0;
 	return 0;
 fail:
 	app_close(app);
@@ -125,6 +136,18 @@ fail:
 
 void app_close(app_t *app)
 {
+	size_t pending = 0;
+	/* A CLI command that emitted events delivers them before exiting, for at most
+	 * signals.flush_ms; whatever is left waits in the outbox for the next run. */
+	if (app->signals && !app->signals_background &&
+	    !signals_pending(app->signals, &pending) && pending > app->signals_pending_at_open) {
+		double ms = config_num(app->config, "signals.flush_ms", "PRECEDENT_SIGNALS_FLUSH_MS",
+				       SIGNALS_FLUSH_MS_DEFAULT);
+		if (ms > 0 && signals_flush(app->signals, ms > 60000 ? 60000 : (int)ms, NULL) &&
+		    *signals_flush_error(app->signals))
+			fprintf(stderr, "precedent-host: webhook: %s (kept in the outbox)\n",
+				signals_flush_error(app->signals));
+	}
 	if (app->signals)
 		signals_close(app->signals);
 	store_close(app->store);
@@ -276,7 +299,7 @@ int app_draft(app_t *app, const cJSON *ticket, const cJSON *options, cJSON **res
 			    .confidence = d.confidence};
 	if (!(rc = store_begin(app->store))) {
 		if (!(rc = vault_save(app, t.id, m)) && !(rc = store_draft_insert(app->store, &sd)) &&
-		    d.weak)
+		    !(rc = save_draft_context(app, draft_id, &t, buf_cstr(&problem))) && d.weak)
 			rc = store_gap_insert(app->store, t.id, draft_id, res.key_terms,
 					      res.confidence);
 		if (!rc)
@@ -432,54 +455,227 @@ static double seconds_since(const char *iso)
 	memset(&tm, 0, sizeof tm);
 	if (!iso || !strptime(iso, "%Y-%m-%dT%H:%M:%S", &tm))
 		return -1;
-	return difftime(time(NULL), timegm(&tm));
+	double s = difftime(time(NULL), timegm(&tm));
+	return s < 0 ? 0 : s;
 }
 
-static int emit_quality(app_t *app, const store_draft_t *d, const char *kind,
-			const editdist_result_t *ed, const char *rating, const char *comment)
+/* The draft's refs ("[#123]", "[doc: path#anchor]") from its sources_json; *refs
+ * points into the returned tree (caller deletes it). */
+static cJSON *draft_refs(const store_draft_t *d, const char ***refs, size_t *n)
 {
-	cJSON *ev = cJSON_CreateObject();
-	cJSON *sources = cJSON_Parse(d->sources_json ? d->sources_json : "[]");
-	cJSON_AddStringToObject(ev, "ticket_id", d->ticket_id);
-	cJSON_AddStringToObject(ev, "draft_id", d->id);
-	cJSON_AddStringToObject(ev, "outcome", kind);
-	cJSON_AddStringToObject(ev, "mode", d->mode ? d->mode : "offline");
-	if (d->provider)
-		cJSON_AddStringToObject(ev, "provider", d->provider);
-	else
-		cJSON_AddNullToObject(ev, "provider");
-	if (d->model)
-		cJSON_AddStringToObject(ev, "model", d->model);
-	else
-		cJSON_AddNullToObject(ev, "model");
-	cJSON_AddItemToObject(ev, "sources", sources ? sources : cJSON_CreateArray());
-	cJSON_AddNumberToObject(ev, "confidence", d->confidence);
-	if (ed) {
-		cJSON_AddNumberToObject(ev, "edit_distance", (double)ed->distance);
-		cJSON_AddNumberToObject(ev, "edit_ratio", ed->ratio);
-		cJSON_AddNumberToObject(ev, "word_edit_ratio", ed->word_ratio);
-	} else {
-		cJSON_AddNullToObject(ev, "edit_distance");
-		cJSON_AddNullToObject(ev, "edit_ratio");
-		cJSON_AddNullToObject(ev, "word_edit_ratio");
+	cJSON *src = cJSON_Parse(d->sources_json ? d->sources_json : "[]");
+	const cJSON *it;
+	*refs = NULL;
+	*n = 0;
+	if (!cJSON_IsArray(src))
+		return src;
+	*refs = xcalloc((size_t)cJSON_GetArraySize(src) + 1, sizeof **refs);
+	cJSON_ArrayForEach(it, src)
+	{
+		if (cJSON_IsString(it))
+			(*refs)[(*n)++] = it->valuestring;
 	}
-	if (rating)
-		cJSON_AddStringToObject(ev, "rating", rating);
-	else
-		cJSON_AddNullToObject(ev, "rating");
-	if (comment)
-		cJSON_AddStringToObject(ev, "comment", comment);
-	else
-		cJSON_AddNullToObject(ev, "comment");
-	double secs = seconds_since(d->created_at);
-	if (secs >= 0)
-		cJSON_AddNumberToObject(ev, "seconds_to_send", secs);
-	else
-		cJSON_AddNullToObject(ev, "seconds_to_send");
-	int rc = signals_emit(app->signals, "draft_quality_signal", ev);
+	return src;
+}
+
+/* draft_quality_signal for one outcome ("sent", "discarded", "rating"). */
+static int emit_quality(app_t *app, const store_draft_t *d, const char *kind,
+			const editdist_result_t *ed, const editdist_attribution_t *at,
+			const char *rating, const char *comment)
+{
+	const char **refs;
+	size_t nrefs;
+	cJSON *src = draft_refs(d, &refs, &nrefs);
+	signals_draft_quality_t q = {
+	    .ticket_id = d->ticket_id,
+	    .draft_id = d->id,
+	    .outcome = kind,
+	    .mode = d->mode ? d->mode : "offline",
+	    .provider = d->provider,
+	    .model = d->model,
+	    .confidence = d->confidence < 0 ? 0 : d->confidence > 1 ? 1 : d->confidence,
+	    .edit = ed,
+	    .attribution = at,
+	    .sources = refs,
+	    .nsources = nrefs,
+	    .rating = rating,
+	    .comment = comment,
+	    .seconds_to_send = strcmp(kind, "rating") ? seconds_since(d->created_at) : -1,
+	};
+	cJSON *ev = signals_draft_quality_payload(&q);
+	int rc = ev ? signals_emit(app->signals, SIGNALS_DRAFT_QUALITY, ev) : PRECEDENT_EFIELD;
 	cJSON_Delete(ev);
+	free(refs);
+	cJSON_Delete(src);
 	return rc;
 }
+
+/* The text with every original of the ticket's map replaced by its placeholder
+ * (longest originals first), then redacted again with the customer hints: what a
+ * rehydrated draft sentence looked like before rehydration. Caller frees. */
+static char *dehydrate(app_t *app, redact_map_t *m, const char *text)
+{
+	buf_t b;
+	buf_init(&b, 0);
+	buf_puts(&b, text);
+	char *cur = buf_steal(&b);
+	size_t n = redact_map_count(m);
+	int *done = xcalloc(n ? n : 1, sizeof *done);
+	for (size_t round = 0; round < n; round++) {
+		size_t best = n, bl = 0;
+		for (size_t i = 0; i < n; i++) {
+			const char *ph, *orig;
+			redact_map_entry(m, i, &ph, &orig);
+			if (!done[i] && strlen(orig) > bl)
+				best = i, bl = strlen(orig);
+		}
+		if (best == n)
+			break;
+		done[best] = 1;
+		const char *ph, *orig;
+		redact_map_entry(m, best, &ph, &orig);
+		buf_init(&b, 0);
+		for (const char *p = cur, *q; *p; p = q + bl) {
+			if (!(q = strstr(p, orig))) {
+				buf_puts(&b, p);
+				break;
+			}
+			buf_append(&b, p, (size_t)(q - p));
+			buf_puts(&b, ph);
+		}
+		free(cur);
+		cur = buf_steal(&b);
+	}
+	free(done);
+	redact_hints_t h;
+	char *red = NULL;
+	size_t rl;
+	hints_from_map(m, &h);
+	if (redact_text(app->redactor, m, cur, strlen(cur), &h, &red, &rl)) {
+		free(cur);
+		return xstrdup("");
+	}
+	free(cur);
+	return red;
+}
+
+/* Attribution rows and source score updates for a sent draft (inside the caller's
+ * transaction). Sentence texts are rehydrated here: they are redacted again with the
+ * ticket's map before being stored. */
+static int store_attribution(app_t *app, const char *draft_id, const editdist_attribution_t *at,
+			     redact_map_t *m)
+{
+	int rc = 0;
+	for (size_t i = 0; i < at->count && !rc; i++) {
+		const editdist_sentence_t *sen = &at->sentences[i];
+		const char *fate = editdist_fate_name(sen->fate);
+		char *red = dehydrate(app, m, sen->text);
+		store_attribution_t a = {.draft_id = draft_id,
+					 .ord = (long)i,
+					 .fate = fate,
+					 .best_ratio = sen->best_ratio,
+					 .words_kept = sen->words_kept,
+					 .sentence = red};
+		if (!sen->ncites)
+			rc = store_attribution_insert(app->store, &a);
+		for (size_t k = 0; k < sen->ncites && !rc; k++) {
+			a.source_kind = sen->cites[k].kind == EDITDIST_CITE_DOC ? "doc" : "ticket";
+			a.source_id = sen->cites[k].ref;
+			if (!(rc = store_attribution_insert(app->store, &a)))
+				rc = store_source_observe(app->store, a.source_kind, a.source_id, fate);
+		}
+		free(red);
+	}
+	return rc;
+}
+
+/* Closing the gap loop: the answer to a ticket flagged as a knowledge gap becomes a
+ * candidate precedent (tickets.source = 'candidate'), redacted. An imported ticket
+ * with the same id is never replaced. *stored = 1 when written. */
+static int store_candidate(app_t *app, const store_draft_t *d, const char *red_sent, int *stored)
+{
+	char *subject = NULL, *problem = NULL, *tags_json = NULL;
+	int gap = 0, rc;
+	sqlite3_stmt *st;
+	*stored = 0;
+	if ((rc = store_gap_of_draft(app->store, d->id, &gap)) || !gap)
+		return rc;
+	if (sqlite3_prepare_v2(store_db(app->store),
+			       "SELECT 1 FROM tickets WHERE id=? AND source <> 'candidate'", -1, &st,
+			       NULL) != SQLITE_OK)
+		return PRECEDENT_EDB;
+	sqlite3_bind_text(st, 1, d->ticket_id, -1, SQLITE_STATIC);
+	int exists = sqlite3_step(st) == SQLITE_ROW;
+	sqlite3_finalize(st);
+	if (exists)
+		return 0;
+	rc = store_draft_context_get(app->store, d->id, &subject, &problem, &tags_json);
+	if (rc == PRECEDENT_ENOTFOUND) {
+		rc = 0; /* a draft from before the draft's context was kept */
+		goto out;
+	}
+	if (rc)
+		goto out;
+	buf_t tags, hash;
+	buf_init(&tags, 0);
+	buf_init(&hash, 0);
+	cJSON *tj = cJSON_Parse(tags_json), *tg;
+	cJSON_ArrayForEach(tg, tj)
+	{
+		if (!cJSON_IsString(tg))
+			continue;
+		if (tags.len)
+			buf_putc(&tags, ' ');
+		buf_puts(&tags, tg->valuestring);
+	}
+	cJSON_Delete(tj);
+	buf_printf(&hash, "candidate:%s:%zu", d->id, strlen(red_sent));
+	char now[32];
+	time_t t = time(NULL);
+	struct tm tm;
+	gmtime_r(&t, &tm);
+	strftime(now, sizeof now, "%Y-%m-%dT%H:%M:%SZ", &tm);
+	store_ticket_t tk = {.id = d->ticket_id,
+			     .subject = subject,
+			     .problem = problem,
+			     .resolution = red_sent,
+			     .answer = red_sent,
+			     .resolution_code = "",
+			     .tags = buf_cstr(&tags),
+			     .status = "solved",
+			     .created_at = d->created_at,
+			     .closed_at = now,
+			     .body_json = "{}",
+			     .content_hash = buf_cstr(&hash),
+			     .source = "candidate"};
+	int outcome;
+	rc = store_ticket_upsert(app->store, &tk, &outcome);
+	*stored = !rc && outcome != STORE_SKIPPED;
+	buf_release(&tags);
+	buf_release(&hash);
+out:
+	free(subject);
+	free(problem);
+	free(tags_json);
+	return rc;
+}
+
+/* The draft's ticket as redacted (subject, customer messages, tags), kept with the
+ * draft for stats by tag and for candidate precedents. */
+static int save_draft_context(app_t *app, const char *draft_id, const ticket_t *t,
+			      const char *problem)
+{
+	cJSON *tags = cJSON_CreateArray();
+	for (size_t i = 0; i < t->ntags; i++)
+		cJSON_AddItemToArray(tags, cJSON_CreateString(t->tags[i]));
+	char *tj = cJSON_PrintUnformatted(tags);
+	int rc = store_draft_context_put(app->store, draft_id, t->subject, problem, tj);
+	cJSON_free(tj);
+	cJSON_Delete(tags);
+	return rc;
+}
+
+static double round4(double v) { return round(v * 10000) / 10000; }
 
 int app_feedback_sent(app_t *app, const char *draft_id, const char *sent_text, int discarded,
 		      cJSON **result, char *err, size_t errlen)
@@ -488,10 +684,17 @@ int app_feedback_sent(app_t *app, const char *draft_id, const char *sent_text, i
 	redact_map_t *m = NULL;
 	char *draft_text = NULL, *red_sent = NULL;
 	editdist_result_t ed;
-	int rc;
+	editdist_attribution_t at;
+	editdist_diff_t diff;
+	int rc, have_at = 0, have_diff = 0, candidate = 0;
 	*result = NULL;
+	memset(&ed, 0, sizeof ed);
 	if ((rc = app_need_store(app, err, errlen)))
 		return rc;
+	if (!discarded && !sent_text) {
+		snprintf(err, errlen, "sent_text is required unless discarded");
+		return PRECEDENT_EFIELD;
+	}
 	if ((rc = store_draft_get(app->store, draft_id, &d))) {
 		snprintf(err, errlen,
 			 rc == PRECEDENT_ENOTFOUND ? "no draft with id %s" : "reading draft %s failed",
@@ -504,24 +707,40 @@ int app_feedback_sent(app_t *app, const char *draft_id, const char *sent_text, i
 	if (!discarded) {
 		redact_hints_t h;
 		size_t rl;
-		/* Metrics on what the agent saw and sent, storage of the redacted form. */
+		/* Metrics on what the agent saw and sent, after normalizing whitespace, the
+		 * helpdesk's quoting and signature and citation markers; storage of the
+		 * redacted form only. */
 		draft_text = rehydrate(m, d.text);
-		editdist_compute(draft_text, strlen(draft_text), sent_text, strlen(sent_text), &ed);
+		size_t dl = strlen(draft_text), sl = strlen(sent_text);
+		editdist_compare(draft_text, dl, sent_text, sl, EDITDIST_NORM_DEFAULT, &ed);
+		editdist_attribute(draft_text, dl, sent_text, sl, &at);
+		have_at = 1;
+		editdist_word_diff(draft_text, dl, sent_text, sl, &diff);
+		have_diff = 1;
 		hints_from_map(m, &h);
-		if ((rc = redact_text(app->redactor, m, sent_text, strlen(sent_text), &h, &red_sent,
-				      &rl)))
+		if ((rc = redact_text(app->redactor, m, sent_text, sl, &h, &red_sent, &rl)))
 			goto out;
 	}
 	store_feedback_t f = {.draft_id = d.id,
 			      .kind = discarded ? "discarded" : "sent",
 			      .sent_text = red_sent,
-			      .edit_distance = discarded ? 0 : (long)ed.distance,
-			      .edit_ratio = discarded ? 0 : ed.ratio,
-			      .word_edit_ratio = discarded ? 0 : ed.word_ratio};
+			      .edit_distance = (long)ed.distance,
+			      .edit_ratio = ed.ratio,
+			      .word_edit_ratio = ed.word_ratio,
+			      .has_quality = !discarded,
+			      .word_distance = (long)ed.word_distance,
+			      .sentences = have_at ? (long)at.count : 0,
+			      .kept = have_at ? (long)at.kept : 0,
+			      .edited = have_at ? (long)at.edited : 0,
+			      .deleted = have_at ? (long)at.deleted : 0,
+			      .kept_share = have_at ? at.kept_share : 0};
 	if ((rc = store_begin(app->store)) == 0) {
 		/* New placeholders met in the sent text join the vault too. */
 		if (!(rc = vault_save(app, d.ticket_id, m)) &&
-		    !(rc = store_feedback_insert(app->store, &f)))
+		    !(rc = store_feedback_insert(app->store, &f)) && !discarded &&
+		    !(rc = store_attribution(app, d.id, &at, m)))
+			rc = store_candidate(app, &d, red_sent, &candidate);
+		if (!rc)
 			rc = store_commit(app->store);
 		if (rc)
 			store_rollback(app->store);
@@ -531,8 +750,10 @@ int app_feedback_sent(app_t *app, const char *draft_id, const char *sent_text, i
 			 store_errmsg(app->store));
 		goto out;
 	}
-	if ((rc = emit_quality(app, &d, f.kind, discarded ? NULL : &ed, NULL, NULL))) {
-		snprintf(err, errlen, "writing the draft_quality_signal to %s failed", app->events_path);
+	if ((rc = emit_quality(app, &d, f.kind, discarded ? NULL : &ed, have_at ? &at : NULL, NULL,
+			       NULL))) {
+		snprintf(err, errlen, "writing the draft_quality_signal to %s failed: %s",
+			 app->events_path, signals_error(app->signals));
 		goto out;
 	}
 	cJSON *r = cJSON_CreateObject();
@@ -541,11 +762,41 @@ int app_feedback_sent(app_t *app, const char *draft_id, const char *sent_text, i
 		cJSON_AddBoolToObject(r, "discarded", 1);
 	} else {
 		cJSON_AddNumberToObject(r, "edit_distance", (double)ed.distance);
-		cJSON_AddNumberToObject(r, "edit_ratio", round(ed.ratio * 10000) / 10000);
-		cJSON_AddNumberToObject(r, "word_edit_ratio", round(ed.word_ratio * 10000) / 10000);
+		cJSON_AddNumberToObject(r, "edit_ratio", round4(ed.ratio));
+		cJSON_AddNumberToObject(r, "word_edit_ratio", round4(ed.word_ratio));
+		cJSON_AddNumberToObject(r, "word_distance", (double)ed.word_distance);
+		cJSON_AddNumberToObject(r, "draft_length", (double)ed.len_a);
+		cJSON_AddNumberToObject(r, "sent_length", (double)ed.len_b);
+		cJSON *so = cJSON_AddObjectToObject(r, "sentences");
+		cJSON_AddNumberToObject(so, "total", (double)at.count);
+		cJSON_AddNumberToObject(so, "kept", (double)at.kept);
+		cJSON_AddNumberToObject(so, "edited", (double)at.edited);
+		cJSON_AddNumberToObject(so, "deleted", (double)at.deleted);
+		cJSON_AddNumberToObject(r, "kept_share", round4(at.kept_share));
+		/* Per sentence, for the dashboard (the agent's own texts: not stored). */
+		cJSON *sa = cJSON_AddArrayToObject(r, "attribution");
+		for (size_t i = 0; i < at.count; i++) {
+			cJSON *o = cJSON_CreateObject(), *c = cJSON_AddArrayToObject(o, "cites");
+			cJSON_AddStringToObject(o, "text", at.sentences[i].text);
+			cJSON_AddStringToObject(o, "fate", editdist_fate_name(at.sentences[i].fate));
+			for (size_t k = 0; k < at.sentences[i].ncites; k++)
+				cJSON_AddItemToArray(c, cJSON_CreateString(at.sentences[i].cites[k].ref));
+			cJSON_AddItemToArray(sa, o);
+		}
+		char *dt = editdist_diff_text(&diff);
+		cJSON_AddStringToObject(r, "diff_text", dt);
+		free(dt);
+		cJSON *dj = editdist_diff_json(&diff);
+		if (dj)
+			cJSON_AddItemToObject(r, "diff", dj);
+		cJSON_AddBoolToObject(r, "candidate_precedent", candidate);
 	}
 	*result = r;
 out:
+	if (have_at)
+		editdist_attribution_release(&at);
+	if (have_diff)
+		editdist_diff_release(&diff);
 	free(draft_text);
 	free(red_sent);
 	redact_map_free(m);
@@ -575,19 +826,22 @@ int app_feedback_rating(app_t *app, const char *draft_id, const char *rating, co
 	if (comment) {
 		redact_map_t *m = redact_map_new();
 		size_t rl;
-		if (!vault_load(app, d.ticket_id, m))
+		if (!(rc = vault_load(app, d.ticket_id, m)))
 			rc = redact_text(app->redactor, m, comment, strlen(comment), NULL, &red, &rl);
 		redact_map_free(m);
-		if (rc)
+		if (rc) {
+			snprintf(err, errlen, "redacting the comment: %s", precedent_strerror(rc));
 			goto out;
+		}
 	}
 	store_feedback_t f = {.draft_id = d.id, .kind = "rating", .rating = rating, .comment = red};
 	if ((rc = store_feedback_insert(app->store, &f))) {
 		snprintf(err, errlen, "storing the rating: %s", store_errmsg(app->store));
 		goto out;
 	}
-	if ((rc = emit_quality(app, &d, "rating", NULL, rating, red))) {
-		snprintf(err, errlen, "writing the draft_quality_signal failed");
+	if ((rc = emit_quality(app, &d, "rating", NULL, NULL, rating, red))) {
+		snprintf(err, errlen, "writing the draft_quality_signal failed: %s",
+			 signals_error(app->signals));
 		goto out;
 	}
 	*result = cJSON_CreateObject();
@@ -596,6 +850,173 @@ out:
 	free(red);
 	store_draft_release(&d);
 	return rc;
+}
+
+/* ---- stats ----------------------------------------------------------------------- */
+
+#define STATS_NEARLY_UNEDITED 0.05 /* edit_ratio at or below: sent nearly unedited */
+#define STATS_ROBOTIC_DEFAULT 0.8  /* nearly-unedited share above which stats warns */
+#define STATS_ROBOTIC_MIN_SENT 10  /* ... once this many drafts were sent */
+#define STATS_TOP_SOURCES 10
+
+typedef struct dvec {
+	double *v;
+	size_t n, cap;
+} dvec_t;
+
+static void dvec_push(dvec_t *d, double x)
+{
+	if (d->n == d->cap) {
+		d->cap = d->cap ? d->cap * 2 : 16;
+		d->v = xrealloc(d->v, d->cap * sizeof *d->v);
+	}
+	d->v[d->n++] = x;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+	return (x > y) - (x < y);
+}
+
+/* Quantile q of the sorted vector, linear between neighbours (q=0.5: the median). */
+static double dvec_quantile(const dvec_t *d, double q)
+{
+	if (!d->n)
+		return 0;
+	double pos = q * (double)(d->n - 1);
+	size_t lo = (size_t)pos;
+	double fr = pos - (double)lo;
+	return lo + 1 < d->n ? d->v[lo] + fr * (d->v[lo + 1] - d->v[lo]) : d->v[lo];
+}
+
+static double dvec_mean(const dvec_t *d)
+{
+	double s = 0;
+	for (size_t i = 0; i < d->n; i++)
+		s += d->v[i];
+	return d->n ? s / (double)d->n : 0;
+}
+
+/* One group of drafts (everything, a week, a tag). */
+typedef struct sgroup {
+	char *key;
+	long drafts, sent, discarded, up, down, nearly;
+	dvec_t er, wr, ks, secs;
+} sgroup_t;
+
+typedef struct sgroups {
+	sgroup_t *v;
+	size_t n, cap;
+} sgroups_t;
+
+static sgroup_t *sgroup_find(sgroups_t *g, const char *key)
+{
+	for (size_t i = 0; i < g->n; i++)
+		if (!strcmp(g->v[i].key, key))
+			return &g->v[i];
+	if (g->n == g->cap) {
+		g->cap = g->cap ? g->cap * 2 : 8;
+		g->v = xrealloc(g->v, g->cap * sizeof *g->v);
+	}
+	sgroup_t *s = &g->v[g->n++];
+	memset(s, 0, sizeof *s);
+	s->key = xstrdup(key);
+	return s;
+}
+
+static void sgroup_release(sgroup_t *s)
+{
+	free(s->key);
+	free(s->er.v);
+	free(s->wr.v);
+	free(s->ks.v);
+	free(s->secs.v);
+}
+
+static void sgroups_release(sgroups_t *g)
+{
+	for (size_t i = 0; i < g->n; i++)
+		sgroup_release(&g->v[i]);
+	free(g->v);
+}
+
+typedef struct srow {
+	int sent, discarded;
+	double er, wr, ks, secs; /* secs < 0: unknown */
+	const char *rating;      /* latest rating or NULL */
+} srow_t;
+
+static void sgroup_add(sgroup_t *s, const srow_t *r)
+{
+	s->drafts++;
+	if (r->sent) {
+		s->sent++;
+		dvec_push(&s->er, r->er);
+		dvec_push(&s->wr, r->wr);
+		if (r->ks >= 0)
+			dvec_push(&s->ks, r->ks);
+		if (r->secs >= 0)
+			dvec_push(&s->secs, r->secs);
+		if (r->er <= STATS_NEARLY_UNEDITED)
+			s->nearly++;
+	} else if (r->discarded) {
+		s->discarded++;
+	}
+	if (r->rating && !strcmp(r->rating, "up"))
+		s->up++;
+	else if (r->rating && !strcmp(r->rating, "down"))
+		s->down++;
+}
+
+/* The summary of a group; name: the key's field name (NULL: none). */
+static cJSON *sgroup_json(sgroup_t *s, const char *name)
+{
+	cJSON *o = cJSON_CreateObject();
+	if (s->er.n)
+		qsort(s->er.v, s->er.n, sizeof(double), cmp_double);
+	if (s->wr.n)
+		qsort(s->wr.v, s->wr.n, sizeof(double), cmp_double);
+	if (s->ks.n)
+		qsort(s->ks.v, s->ks.n, sizeof(double), cmp_double);
+	if (s->secs.n)
+		qsort(s->secs.v, s->secs.n, sizeof(double), cmp_double);
+	if (name)
+		cJSON_AddStringToObject(o, name, s->key);
+	cJSON_AddNumberToObject(o, "drafts", (double)s->drafts);
+	cJSON_AddNumberToObject(o, "sent", (double)s->sent);
+	cJSON_AddNumberToObject(o, "discarded", (double)s->discarded);
+	cJSON_AddNumberToObject(o, "median_edit_ratio", round4(dvec_quantile(&s->er, 0.5)));
+	cJSON_AddNumberToObject(o, "mean_edit_ratio", round4(dvec_mean(&s->er)));
+	cJSON_AddNumberToObject(o, "median_word_edit_ratio", round4(dvec_quantile(&s->wr, 0.5)));
+	if (s->ks.n)
+		cJSON_AddNumberToObject(o, "median_kept_share", round4(dvec_quantile(&s->ks, 0.5)));
+	else
+		cJSON_AddNullToObject(o, "median_kept_share");
+	cJSON_AddNumberToObject(o, "nearly_unedited_share",
+				s->sent ? round4((double)s->nearly / (double)s->sent) : 0);
+	cJSON *th = cJSON_AddObjectToObject(o, "thumbs");
+	cJSON_AddNumberToObject(th, "up", (double)s->up);
+	cJSON_AddNumberToObject(th, "down", (double)s->down);
+	if (s->secs.n)
+		cJSON_AddNumberToObject(o, "median_seconds_to_send",
+					round(dvec_quantile(&s->secs, 0.5) * 10) / 10);
+	else
+		cJSON_AddNullToObject(o, "median_seconds_to_send");
+	return o;
+}
+
+/* YYYY-MM-DD with an optional time part, or NULL. */
+static int valid_since(const char *s)
+{
+	if (!s)
+		return 1;
+	int y, mo, d;
+	char tail;
+	if (strlen(s) < 10 || sscanf(s, "%4d-%2d-%2d%c", &y, &mo, &d, &tail) < 3 || s[4] != '-' ||
+	    s[7] != '-' || mo < 1 || mo > 12 || d < 1 || d > 31)
+		return 0;
+	return s[10] == '\0' || s[10] == 'T' || s[10] == ' ';
 }
 
 static double query_double(sqlite3 *db, const char *sql, const char *since)
@@ -611,98 +1032,272 @@ static double query_double(sqlite3 *db, const char *sql, const char *since)
 	return v;
 }
 
+static int cmp_tag_group(const void *a, const void *b)
+{
+	const sgroup_t *x = a, *y = b;
+	if (x->drafts != y->drafts)
+		return x->drafts < y->drafts ? 1 : -1;
+	return strcmp(x->key, y->key);
+}
+
+static int cmp_week_group(const void *a, const void *b)
+{
+	return strcmp(((const sgroup_t *)a)->key, ((const sgroup_t *)b)->key);
+}
+
+/* Sources whose cited sentences agents delete most: candidates for a doc fix, with
+ * the retrieval factor currently applied to them. */
+static cJSON *sources_to_fix(sqlite3 *db)
+{
+	sqlite3_stmt *st;
+	cJSON *a = cJSON_CreateArray();
+	if (sqlite3_prepare_v2(db,
+			       "SELECT s.source_kind, s.source_id, s.sentences, s.kept, s.edited, "
+			       "s.deleted, f.factor FROM source_scores s JOIN source_factors f USING "
+			       "(source_kind, source_id) WHERE s.deleted > 0 "
+			       "ORDER BY f.factor, s.deleted DESC, s.source_id LIMIT ?",
+			       -1, &st, NULL) != SQLITE_OK)
+		return a;
+	sqlite3_bind_int(st, 1, STATS_TOP_SOURCES);
+	while (sqlite3_step(st) == SQLITE_ROW) {
+		cJSON *o = cJSON_CreateObject();
+		const char *kind = (const char *)sqlite3_column_text(st, 0);
+		const char *id = (const char *)sqlite3_column_text(st, 1);
+		buf_t ref;
+		buf_init(&ref, 0);
+		if (!strcmp(kind, "doc"))
+			buf_printf(&ref, "[doc: %s]", id);
+		else
+			buf_printf(&ref, "[#%s]", id);
+		cJSON_AddStringToObject(o, "kind", kind);
+		cJSON_AddStringToObject(o, "id", id);
+		cJSON_AddStringToObject(o, "ref", buf_cstr(&ref));
+		buf_release(&ref);
+		cJSON_AddNumberToObject(o, "sentences", sqlite3_column_double(st, 2));
+		cJSON_AddNumberToObject(o, "kept", sqlite3_column_double(st, 3));
+		cJSON_AddNumberToObject(o, "edited", sqlite3_column_double(st, 4));
+		cJSON_AddNumberToObject(o, "deleted", sqlite3_column_double(st, 5));
+		cJSON_AddNumberToObject(o, "retrieval_factor", round4(sqlite3_column_double(st, 6)));
+		cJSON_AddItemToArray(a, o);
+	}
+	sqlite3_finalize(st);
+	return a;
+}
+
 int app_stats(app_t *app, const char *since, cJSON **result, char *err, size_t errlen)
 {
-	int rc;
+	sgroups_t weeks = {0}, tags = {0};
+	sgroup_t all;
+	sqlite3_stmt *st = NULL;
+	int rc, src;
 	*result = NULL;
+	memset(&all, 0, sizeof all);
+	if (!valid_since(since)) {
+		snprintf(err, errlen, "since must be a date, YYYY-MM-DD (optionally with a time)");
+		return PRECEDENT_EFIELD;
+	}
 	if ((rc = app_need_store(app, err, errlen)))
 		return rc;
 	sqlite3 *db = store_db(app->store);
-	cJSON *r = cJSON_CreateObject();
-	double drafts = query_double(db, "SELECT count(*) FROM drafts WHERE created_at >= ?1", since);
-	double sent = query_double(db,
-				   "SELECT count(DISTINCT f.draft_id) FROM feedback f WHERE "
-				   "f.kind='sent' AND f.created_at >= ?1",
-				   since);
-	double discarded = query_double(db,
-					"SELECT count(DISTINCT draft_id) FROM feedback WHERE "
-					"kind='discarded' AND created_at >= ?1",
-					since);
-	double nearly = query_double(db,
-				     "SELECT count(*) FROM feedback WHERE kind='sent' AND "
-				     "edit_ratio <= 0.05 AND created_at >= ?1",
-				     since);
-	double nsent_rows = query_double(
-	    db, "SELECT count(*) FROM feedback WHERE kind='sent' AND created_at >= ?1", since);
-	double mean = query_double(
-	    db, "SELECT avg(edit_ratio) FROM feedback WHERE kind='sent' AND created_at >= ?1", since);
-	/* Median: the middle row (lower middle for an even count). */
-	double median = query_double(db,
-				     "SELECT edit_ratio FROM feedback WHERE kind='sent' AND "
-				     "created_at >= ?1 ORDER BY edit_ratio LIMIT 1 OFFSET "
-				     "(SELECT (count(*) - 1) / 2 FROM feedback WHERE kind='sent' AND "
-				     "created_at >= ?1)",
-				     since);
-	double up = query_double(
-	    db, "SELECT count(*) FROM feedback WHERE kind='rating' AND rating='up' AND created_at >= ?1",
-	    since);
-	double down = query_double(db,
-				   "SELECT count(*) FROM feedback WHERE kind='rating' AND "
-				   "rating='down' AND created_at >= ?1",
-				   since);
-	double gaps = query_double(db, "SELECT count(*) FROM gaps WHERE created_at >= ?1", since);
-	cJSON_AddNumberToObject(r, "drafts", drafts);
-	cJSON_AddNumberToObject(r, "sent", sent);
-	cJSON_AddNumberToObject(r, "discarded", discarded);
-	cJSON_AddNumberToObject(r, "median_edit_ratio", round(median * 10000) / 10000);
-	cJSON_AddNumberToObject(r, "mean_edit_ratio", round(mean * 10000) / 10000);
-	cJSON_AddNumberToObject(r, "nearly_unedited_share",
-				nsent_rows > 0 ? round(nearly / nsent_rows * 10000) / 10000 : 0);
-	cJSON *th = cJSON_AddObjectToObject(r, "thumbs");
-	cJSON_AddNumberToObject(th, "up", up);
-	cJSON_AddNumberToObject(th, "down", down);
-	cJSON_AddNumberToObject(r, "knowledge_gaps", gaps);
-	/* Distribution of edit ratios in tenths. */
-	cJSON *dist = cJSON_AddArrayToObject(r, "edit_ratio_histogram");
-	for (int i = 0; i < 10; i++) {
-		char sql[256];
-		snprintf(sql, sizeof sql,
-			 "SELECT count(*) FROM feedback WHERE kind='sent' AND created_at >= ?1 AND "
-			 "edit_ratio >= %.1f AND edit_ratio %s %.1f",
-			 i / 10.0, i == 9 ? "<=" : "<", (i + 1) / 10.0);
-		cJSON_AddItemToArray(dist, cJSON_CreateNumber(query_double(db, sql, since)));
+	all.key = xstrdup("");
+	/* One row per draft made since the date, with its latest sent reply and rating. */
+	if (sqlite3_prepare_v2(
+		db,
+		"SELECT date(d.created_at, 'weekday 0', '-6 days'), coalesce(c.tags_json, '[]'),"
+		" s.rowid IS NOT NULL, s.edit_ratio, s.word_edit_ratio, coalesce(s.kept_share, -1),"
+		" coalesce((julianday(s.created_at) - julianday(d.created_at)) * 86400.0, -1),"
+		" EXISTS(SELECT 1 FROM feedback x WHERE x.draft_id = d.id AND x.kind = 'discarded'),"
+		" (SELECT r.rating FROM feedback r WHERE r.draft_id = d.id AND r.kind = 'rating'"
+		"  ORDER BY r.rowid DESC LIMIT 1)"
+		" FROM drafts d LEFT JOIN draft_context c ON c.draft_id = d.id"
+		" LEFT JOIN feedback s ON s.rowid = (SELECT max(y.rowid) FROM feedback y"
+		"  WHERE y.draft_id = d.id AND y.kind = 'sent')"
+		" WHERE d.created_at >= ?1",
+		-1, &st, NULL) != SQLITE_OK) {
+		snprintf(err, errlen, "reading stats: %s", store_errmsg(app->store));
+		rc = PRECEDENT_EDB;
+		goto out;
 	}
-	/* By ISO week. */
-	cJSON *weeks = cJSON_AddArrayToObject(r, "by_week");
-	sqlite3_stmt *st;
-	if (sqlite3_prepare_v2(db,
-			       "SELECT strftime('%Y-W%W', d.created_at) AS wk, count(DISTINCT d.id),"
-			       " count(f.rowid), avg(f.edit_ratio),"
-			       " sum(CASE WHEN f.edit_ratio <= 0.05 THEN 1 ELSE 0 END)"
-			       " FROM drafts d LEFT JOIN feedback f ON f.draft_id = d.id AND "
-			       "f.kind='sent' WHERE d.created_at >= ?1 GROUP BY wk ORDER BY wk",
-			       -1, &st, NULL) == SQLITE_OK) {
-		sqlite3_bind_text(st, 1, since ? since : "", -1, SQLITE_STATIC);
-		while (sqlite3_step(st) == SQLITE_ROW) {
-			cJSON *w = cJSON_CreateObject();
-			double n = sqlite3_column_double(st, 2);
-			cJSON_AddStringToObject(w, "week", (const char *)sqlite3_column_text(st, 0));
-			cJSON_AddNumberToObject(w, "drafts", sqlite3_column_double(st, 1));
-			cJSON_AddNumberToObject(w, "sent", n);
-			cJSON_AddNumberToObject(w, "mean_edit_ratio",
-						round(sqlite3_column_double(st, 3) * 10000) / 10000);
-			cJSON_AddNumberToObject(w, "nearly_unedited_share",
-						n > 0 ? sqlite3_column_double(st, 4) / n : 0);
-			cJSON_AddItemToArray(weeks, w);
+	sqlite3_bind_text(st, 1, since ? since : "", -1, SQLITE_STATIC);
+	while ((src = sqlite3_step(st)) == SQLITE_ROW) {
+		srow_t r = {.sent = sqlite3_column_int(st, 2),
+			    .er = sqlite3_column_double(st, 3),
+			    .wr = sqlite3_column_double(st, 4),
+			    .ks = sqlite3_column_double(st, 5),
+			    .secs = sqlite3_column_double(st, 6),
+			    .discarded = sqlite3_column_int(st, 7),
+			    .rating = (const char *)sqlite3_column_text(st, 8)};
+		const char *week = (const char *)sqlite3_column_text(st, 0);
+		sgroup_add(&all, &r);
+		sgroup_add(sgroup_find(&weeks, week ? week : "unknown"), &r);
+		cJSON *tj = cJSON_Parse((const char *)sqlite3_column_text(st, 1)), *tg;
+		int ntags = 0;
+		cJSON_ArrayForEach(tg, tj)
+		{
+			if (cJSON_IsString(tg) && *tg->valuestring) {
+				sgroup_add(sgroup_find(&tags, tg->valuestring), &r);
+				ntags++;
+			}
 		}
-		sqlite3_finalize(st);
+		cJSON_Delete(tj);
+		if (!ntags)
+			sgroup_add(sgroup_find(&tags, "(untagged)"), &r);
 	}
-	if (nsent_rows >= 10 && nearly / nsent_rows > 0.8)
-		cJSON_AddStringToObject(r, "warning",
-					"More than 80% of drafts are sent nearly unedited: check that "
-					"agents review drafts before sending.");
+	if (src != SQLITE_DONE) {
+		snprintf(err, errlen, "reading stats: %s", store_errmsg(app->store));
+		rc = PRECEDENT_EDB;
+		goto out;
+	}
+	cJSON *r = sgroup_json(&all, NULL);
+	/* Distribution of edit ratios in tenths (the last bin includes 1). */
+	cJSON *dist = cJSON_AddArrayToObject(r, "edit_ratio_histogram");
+	long bins[10] = {0};
+	for (size_t i = 0; i < all.er.n; i++) {
+		int b = (int)(all.er.v[i] * 10);
+		bins[b < 0 ? 0 : b > 9 ? 9 : b]++;
+	}
+	for (int i = 0; i < 10; i++)
+		cJSON_AddItemToArray(dist, cJSON_CreateNumber((double)bins[i]));
+	cJSON *q = cJSON_AddObjectToObject(r, "edit_ratio_quartiles");
+	cJSON_AddNumberToObject(q, "p25", round4(dvec_quantile(&all.er, 0.25)));
+	cJSON_AddNumberToObject(q, "p50", round4(dvec_quantile(&all.er, 0.5)));
+	cJSON_AddNumberToObject(q, "p75", round4(dvec_quantile(&all.er, 0.75)));
+	double robotic = config_num(app->config, "quality.robotic_threshold",
+				    "PRECEDENT_ROBOTIC_THRESHOLD", STATS_ROBOTIC_DEFAULT);
+	cJSON_AddNumberToObject(r, "robotic_threshold", robotic);
+	if (all.sent >= STATS_ROBOTIC_MIN_SENT && (double)all.nearly / (double)all.sent > robotic) {
+		char w[256];
+		snprintf(w, sizeof w,
+			 "%.0f%% of sent drafts went out nearly unedited (edit ratio <= %.2f): check "
+			 "that agents review drafts before sending.",
+			 100.0 * (double)all.nearly / (double)all.sent, STATS_NEARLY_UNEDITED);
+		cJSON_AddStringToObject(r, "warning", w);
+	}
+	cJSON_AddNumberToObject(
+	    r, "knowledge_gaps", query_double(db, "SELECT count(*) FROM gaps WHERE created_at >= ?1", since));
+	cJSON_AddNumberToObject(
+	    r, "candidate_precedents",
+	    query_double(db,
+			 "SELECT count(*) FROM tickets WHERE source = 'candidate' AND "
+			 "coalesce(closed_at, '') >= ?1",
+			 since));
+	if (weeks.n)
+		qsort(weeks.v, weeks.n, sizeof *weeks.v, cmp_week_group);
+	cJSON *wa = cJSON_AddArrayToObject(r, "by_week");
+	for (size_t i = 0; i < weeks.n; i++)
+		cJSON_AddItemToArray(wa, sgroup_json(&weeks.v[i], "week"));
+	if (tags.n)
+		qsort(tags.v, tags.n, sizeof *tags.v, cmp_tag_group);
+	cJSON *ta = cJSON_AddArrayToObject(r, "by_tag");
+	for (size_t i = 0; i < tags.n; i++)
+		cJSON_AddItemToArray(ta, sgroup_json(&tags.v[i], "tag"));
+	cJSON_AddItemToObject(r, "sources_to_fix", sources_to_fix(db));
+	if (since)
+		cJSON_AddStringToObject(r, "since", since);
 	cJSON_AddItemToObject(r, "corpus", app_corpus(app));
 	*result = r;
+out:
+	sqlite3_finalize(st);
+	sgroup_release(&all);
+	sgroups_release(&weeks);
+	sgroups_release(&tags);
+	return rc;
+}
+
+/* ---- exports --------------------------------------------------------------------- */
+
+static void csv_field(FILE *out, const char *s, int last)
+{
+	fputc('"', out);
+	for (; s && *s; s++) {
+		if (*s == '"')
+			fputc('"', out);
+		fputc(*s, out);
+	}
+	fputc('"', out);
+	fputc(last ? '\n' : ',', out);
+}
+
+int app_export_pairs(app_t *app, const char *since, int csv, FILE *out, size_t *count, char *err,
+		     size_t errlen)
+{
+	sqlite3_stmt *st;
+	int rc, src;
+	*count = 0;
+	if (!valid_since(since)) {
+		snprintf(err, errlen, "since must be a date, YYYY-MM-DD (optionally with a time)");
+		return PRECEDENT_EFIELD;
+	}
+	if ((rc = app_need_store(app, err, errlen)))
+		return rc;
+	/* Each draft with its latest sent reply; both redacted as stored. */
+	if (sqlite3_prepare_v2(
+		store_db(app->store),
+		"SELECT d.id, d.ticket_id, d.created_at, s.created_at, d.mode,"
+		" coalesce(d.provider, ''), coalesce(d.model, ''), coalesce(c.subject, ''),"
+		" coalesce(c.tags_json, '[]'), d.text, s.sent_text, s.edit_ratio, s.word_edit_ratio,"
+		" s.kept_share FROM drafts d JOIN feedback s ON s.rowid = (SELECT max(y.rowid)"
+		" FROM feedback y WHERE y.draft_id = d.id AND y.kind = 'sent')"
+		" LEFT JOIN draft_context c ON c.draft_id = d.id"
+		" WHERE s.created_at >= ?1 ORDER BY s.created_at, s.rowid",
+		-1, &st, NULL) != SQLITE_OK) {
+		snprintf(err, errlen, "reading drafts: %s", store_errmsg(app->store));
+		return PRECEDENT_EDB;
+	}
+	sqlite3_bind_text(st, 1, since ? since : "", -1, SQLITE_STATIC);
+	static const char *const cols[] = {"draft_id", "ticket_id", "drafted_at", "sent_at",
+					   "mode",     "provider",  "model",      "subject",
+					   "tags",     "draft",     "sent",       "edit_ratio",
+					   "word_edit_ratio", "kept_share"};
+	enum { NCOLS = sizeof cols / sizeof cols[0] };
+	if (csv)
+		for (int i = 0; i < NCOLS; i++)
+			csv_field(out, cols[i], i == NCOLS - 1);
+	while ((src = sqlite3_step(st)) == SQLITE_ROW) {
+		if (csv) {
+			for (int i = 0; i < NCOLS; i++) {
+				const char *v = (const char *)sqlite3_column_text(st, i);
+				char num[32];
+				if (i >= 11 && sqlite3_column_type(st, i) != SQLITE_NULL) {
+					snprintf(num, sizeof num, "%.4f", sqlite3_column_double(st, i));
+					v = num;
+				}
+				csv_field(out, v, i == NCOLS - 1);
+			}
+		} else {
+			cJSON *o = cJSON_CreateObject();
+			for (int i = 0; i < NCOLS; i++) {
+				const char *v = (const char *)sqlite3_column_text(st, i);
+				if (i == 8) {
+					cJSON *t = cJSON_Parse(v ? v : "[]");
+					cJSON_AddItemToObject(o, cols[i], t ? t : cJSON_CreateArray());
+				} else if (i >= 11) {
+					if (sqlite3_column_type(st, i) == SQLITE_NULL)
+						cJSON_AddNullToObject(o, cols[i]);
+					else
+						cJSON_AddNumberToObject(
+						    o, cols[i], round4(sqlite3_column_double(st, i)));
+				} else {
+					cJSON_AddStringToObject(o, cols[i], v ? v : "");
+				}
+			}
+			char *line = cJSON_PrintUnformatted(o);
+			fputs(line, out);
+			fputc('\n', out);
+			cJSON_free(line);
+			cJSON_Delete(o);
+		}
+		(*count)++;
+	}
+	sqlite3_finalize(st);
+	if (src != SQLITE_DONE) {
+		snprintf(err, errlen, "reading drafts: %s", store_errmsg(app->store));
+		return PRECEDENT_EDB;
+	}
+	if (fflush(out) != 0 || ferror(out)) {
+		snprintf(err, errlen, "writing the export: %s", strerror(errno));
+		return PRECEDENT_EIO;
+	}
 	return 0;
 }
 

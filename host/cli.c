@@ -39,6 +39,8 @@ static const char usage_text[] =
     "  editdist [--json] FILE_A FILE_B   edit metrics between two texts\n"
     "  stats [--json] [--since DATE]     drafts, edit rates, thumbs, gaps\n"
     "  gaps [--json] [--since DATE]      knowledge gaps grouped by key terms\n"
+    "  export pairs [--format jsonl|csv] [--since DATE] [--out FILE]\n"
+    "                            (draft, sent) pairs, redacted\n"
     "  eval [--json] --qrels FILE [--queries FILE]   Recall@1/5/10, MRR@10, nDCG@10\n"
     "  install [--browser B]     register the native messaging host for this user\n"
     "  uninstall                 remove exactly what install wrote\n"
@@ -84,7 +86,7 @@ static int run_native(int argc, char **argv)
 		fprintf(stderr, "precedent-host: cannot set up stdout: %s\n", strerror(errno));
 		return 1;
 	}
-	if (app_open(&app, NULL, 0, err, sizeof err) != 0) {
+	if (app_open(&app, NULL, APP_SIGNALS_BACKGROUND, err, sizeof err) != 0) {
 		/* Without config or redactor nothing is safe to do: say so once, then exit. */
 		fprintf(stderr, "precedent-host: %s\n", err);
 		close(out_fd);
@@ -458,11 +460,71 @@ static int cmd_stats(const char *db, int argc, char **argv, int gaps)
 		       cJSON_GetObjectItem(th, "down")->valuedouble);
 		printf("knowledge gaps      %.0f\n",
 		       cJSON_GetObjectItem(r, "knowledge_gaps")->valuedouble);
+		cJSON *x;
+		if (cJSON_IsNumber(x = cJSON_GetObjectItem(r, "median_seconds_to_send")))
+			printf("median time to send %.0f s\n", x->valuedouble);
+		cJSON_ArrayForEach(x, cJSON_GetObjectItem(r, "by_week"))
+		    printf("week %s  drafts %.0f  sent %.0f  median edit %.3f\n",
+			   cJSON_GetObjectItem(x, "week")->valuestring,
+			   cJSON_GetObjectItem(x, "drafts")->valuedouble,
+			   cJSON_GetObjectItem(x, "sent")->valuedouble,
+			   cJSON_GetObjectItem(x, "median_edit_ratio")->valuedouble);
+		cJSON_ArrayForEach(x, cJSON_GetObjectItem(r, "by_tag"))
+		    printf("tag %-20s drafts %.0f  sent %.0f  median edit %.3f\n",
+			   cJSON_GetObjectItem(x, "tag")->valuestring,
+			   cJSON_GetObjectItem(x, "drafts")->valuedouble,
+			   cJSON_GetObjectItem(x, "sent")->valuedouble,
+			   cJSON_GetObjectItem(x, "median_edit_ratio")->valuedouble);
+		cJSON_ArrayForEach(x, cJSON_GetObjectItem(r, "sources_to_fix"))
+		    printf("doc fix? %s  %.0f of %.0f cited sentences deleted (retrieval x%.2f)\n",
+			   cJSON_GetObjectItem(x, "ref")->valuestring,
+			   cJSON_GetObjectItem(x, "deleted")->valuedouble,
+			   cJSON_GetObjectItem(x, "sentences")->valuedouble,
+			   cJSON_GetObjectItem(x, "retrieval_factor")->valuedouble);
 		cJSON *w = cJSON_GetObjectItem(r, "warning");
 		if (w)
 			printf("warning: %s\n", w->valuestring);
 	}
 	cJSON_Delete(r);
+	app_close(&app);
+	return rc ? 1 : 0;
+}
+
+static int cmd_export(const char *db, int argc, char **argv)
+{
+	const char *since = NULL, *file = NULL;
+	int csv = 0;
+	if (argc < 2 || strcmp(argv[1], "pairs"))
+		return usage("export takes: pairs [--format jsonl|csv] [--since DATE] [--out FILE]");
+	for (int i = 2; i < argc; i++) {
+		if (!strcmp(argv[i], "--format") && i + 1 < argc && !strcmp(argv[i + 1], "csv"))
+			csv = 1, i++;
+		else if (!strcmp(argv[i], "--format") && i + 1 < argc && !strcmp(argv[i + 1], "jsonl"))
+			csv = 0, i++;
+		else if (!strcmp(argv[i], "--since") && i + 1 < argc)
+			since = argv[++i];
+		else if (!strcmp(argv[i], "--out") && i + 1 < argc)
+			file = argv[++i];
+		else
+			return usage("export pairs takes [--format jsonl|csv] [--since DATE] [--out FILE]");
+	}
+	app_t app;
+	if (open_app(&app, db))
+		return 1;
+	FILE *out = file ? fopen(file, "w") : stdout;
+	char err[512] = "";
+	size_t n = 0;
+	int rc = out ? app_export_pairs(&app, since, csv, out, &n, err, sizeof err) : PRECEDENT_EIO;
+	if (!out)
+		snprintf(err, sizeof err, "%s: %s", file, strerror(errno));
+	if (out && file && fclose(out) != 0 && !rc) {
+		snprintf(err, sizeof err, "%s: %s", file, strerror(errno));
+		rc = PRECEDENT_EIO;
+	}
+	if (rc)
+		fprintf(stderr, "precedent-host: %s\n", err);
+	else if (file)
+		fprintf(stderr, "precedent-host: %zu pairs written to %s\n", n, file);
 	app_close(&app);
 	return rc ? 1 : 0;
 }
@@ -506,6 +568,8 @@ int cli_main(int argc, char **argv)
 		return cmd_stats(db, sub_argc, sub, 0);
 	if (!strcmp(cmd, "gaps"))
 		return cmd_stats(db, sub_argc, sub, 1);
+	if (!strcmp(cmd, "export"))
+		return cmd_export(db, sub_argc, sub);
 	if (!strcmp(cmd, "eval"))
 		return eval_main(db, sub_argc, sub);
 	if (!strcmp(cmd, "install") || !strcmp(cmd, "uninstall") || !strcmp(cmd, "doctor"))

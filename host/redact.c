@@ -7,9 +7,11 @@
  * inet_pton for IPv6, phone numbering plans, entropy for secrets). Patterns run
  * in byte mode (no UTF check, so invalid UTF-8 input is scanned too); spans are
  * widened to whole code points afterwards. Custom patterns are compiled in UTF
- * mode with PCRE2_MATCH_INVALID_UTF. The redactor is read-only after
- * redactor_new(): every call allocates its own match data, so one redactor
- * serves many threads.
+ * mode with PCRE2_MATCH_INVALID_UTF. Built-in patterns do not scan the text: one
+ * C pass indexes where a value can start (see gate_t) and each pattern is tried,
+ * anchored, only there, which keeps the full set fast and every input linear.
+ * The redactor is read-only after redactor_new(): every call allocates its own
+ * match data, so one redactor serves many threads.
  *
  * Ownership: redactor_t owns its compiled patterns and custom labels;
  * redact_map_t owns copies of every placeholder and original it holds.
@@ -99,14 +101,15 @@ static int ci_equal(const char *a, const char *b, size_t n)
 static int preceded_by_word(const char *t, size_t pos, const char *const *words)
 {
 	size_t e = pos;
-	while (e > 0 && (t[e - 1] == ' ' || t[e - 1] == ':' || t[e - 1] == '#' || t[e - 1] == '\t'))
+	while (e > 0 && pos - e < 8 && strchr(" \t:#", t[e - 1]) && t[e - 1])
+		e--;
+	if (e > 0 && t[e - 1] == '.') /* "ver. 1.2.3.4" */
 		e--;
 	size_t s = e;
 	while (s > 0 && is_alpha((unsigned char)t[s - 1]))
 		s--;
-	if (s == e || e - s > 16)
+	if (s == e || e - s > 16 || (s > 0 && is_word((unsigned char)t[s - 1])))
 		return 0;
-	/* "v." / "ver." */
 	for (size_t i = 0; words[i]; i++)
 		if (strlen(words[i]) == e - s && ci_equal(t + s, words[i], e - s))
 			return 1;
@@ -924,6 +927,13 @@ static int v_entropy(scan_t *sc, size_t ms, size_t me)
 	return 1;
 }
 
+/* The 3-4 digit verification code after "CVV", "CVC", "security code": card data. */
+static int v_card_code(scan_t *sc, size_t ms, size_t me)
+{
+	emit(sc, PII_CARD, NULL, ms, me);
+	return 1;
+}
+
 static int v_secret(scan_t *sc, size_t ms, size_t me)
 {
 	emit(sc, PII_SECRET, NULL, ms, me);
@@ -1328,6 +1338,9 @@ static const det_def_t builtin[] = {
 	 "|'\\K[^'\\x00\\r\\n]{1,256}(?=')"
 	 "|\\K[^\\s\"',;&<>\\x00]{1,256})",
 	 v_keyvalue, GATE_KV, pre_kv, 0, NULL},
+	{"card-code",
+	 "(?i)\\b(?:cvv2?|cvc2?|csc|security code)\\b[\\s:#=]{0,4}(?:is\\s+)?\\K\\d{3,4}(?![\\w])",
+	 v_card_code, GATE_KEYWORD, NULL, 0, NULL},
 	{"password-is",
 	 "(?i)\\b(?:password|passcode|passphrase|pin)\\s+(?:is|was)\\s+\\K[^\\s\"'<>\\x00]{1,128}",
 	 v_password_is, GATE_KEYWORD, NULL, 0, NULL},
@@ -1555,12 +1568,14 @@ static const struct {
 	const char *w;
 	size_t n;
 } keywords[] = {
-    KW("ssn"),	  KW("ss#"),   KW("social"),   KW("phone"),  KW("tel"),
-    KW("mobile"), KW("mob"),   KW("cell"),     KW("fax"),    KW("whatsapp"),
-    KW("sms"),	  KW("call"),  KW("text"),     KW("reach"),  KW("bearer"),
-    KW("basic"),  KW("token"), KW("passw"),    KW("passc"),  KW("passp"),
-    KW("pin"),	  KW("zip"),   KW("postcode"), KW("postal"), KW("plz"),
+    KW("ssn"),	 KW("ss#"),   KW("social"), KW("phone"),    KW("tel"),	    KW("mobile"),
+    KW("mob"),	 KW("cell"),  KW("fax"),    KW("whatsapp"), KW("sms"),	    KW("call"),
+    KW("text"),	 KW("reach"), KW("bearer"), KW("basic"),    KW("token"),    KW("passw"),
+    KW("passc"), KW("passp"), KW("pin"),    KW("zip"),	    KW("postcode"), KW("postal"),
+    KW("plz"),	 KW("cvv"),   KW("cvc"),    KW("csc"),	    KW("security"),
 };
+
+_Static_assert(sizeof keywords / sizeof keywords[0] <= 32, "keyword masks are 32 bits");
 
 /* Keywords by first letter, then by their first two: bit k is keywords[k]. */
 static uint32_t kw_first[26], kw_two[26][27];

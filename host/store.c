@@ -19,6 +19,8 @@
 
 struct store {
 	sqlite3 *db;
+	double tx_started_ms;   /* when the open write transaction began */
+	double last_commit_ms;  /* when this connection last committed */
 	char *path;
 	char *vault_path;
 	int readonly;
@@ -95,6 +97,37 @@ static const char *const migrations[] = {
      * (retrieve.c reads them instead of counting doclists) */
     "CREATE VIRTUAL TABLE tickets_vocab USING fts5vocab(tickets_fts, 'row');"
     "CREATE VIRTUAL TABLE sections_vocab USING fts5vocab(sections_fts, 'row');",
+    /* 2 -> 3: the quality loop. draft_context: the draft's ticket as redacted at
+     * drafting time (subject, problem, tags), for stats by tag and candidate
+     * precedents. feedback: word distance and sentence fates. attribution: one row
+     * per draft sentence and cited source (source_kind NULL: cites nothing).
+     * source_scores: decayed counts of cited sentences and of deleted ones per source;
+     * source_factors: the bounded retrieval factor 1 - 0.3 * deleted / (sentences + 2). */
+    "CREATE TABLE draft_context("
+    "  draft_id TEXT PRIMARY KEY, subject TEXT NOT NULL DEFAULT '',"
+    "  problem TEXT NOT NULL DEFAULT '', tags_json TEXT NOT NULL DEFAULT '[]');"
+    "ALTER TABLE feedback ADD COLUMN word_distance INTEGER;"
+    "ALTER TABLE feedback ADD COLUMN sentences INTEGER;"
+    "ALTER TABLE feedback ADD COLUMN kept INTEGER;"
+    "ALTER TABLE feedback ADD COLUMN edited INTEGER;"
+    "ALTER TABLE feedback ADD COLUMN deleted INTEGER;"
+    "ALTER TABLE feedback ADD COLUMN kept_share REAL;"
+    "CREATE TABLE attribution("
+    "  rowid INTEGER PRIMARY KEY, draft_id TEXT NOT NULL, ord INTEGER NOT NULL,"
+    "  fate TEXT NOT NULL, best_ratio REAL, words_kept REAL,"
+    "  source_kind TEXT, source_id TEXT, sentence TEXT NOT NULL DEFAULT '',"
+    "  created_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%SZ','now')));"
+    "CREATE INDEX attribution_draft ON attribution(draft_id);"
+    "CREATE INDEX attribution_source ON attribution(source_kind, source_id);"
+    "CREATE TABLE source_scores("
+    "  source_kind TEXT NOT NULL, source_id TEXT NOT NULL,"
+    "  weight REAL NOT NULL DEFAULT 0, deleted_weight REAL NOT NULL DEFAULT 0,"
+    "  sentences INTEGER NOT NULL DEFAULT 0, kept INTEGER NOT NULL DEFAULT 0,"
+    "  edited INTEGER NOT NULL DEFAULT 0, deleted INTEGER NOT NULL DEFAULT 0,"
+    "  updated_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%SZ','now')),"
+    "  PRIMARY KEY(source_kind, source_id));"
+    "CREATE VIEW source_factors AS SELECT source_kind, source_id,"
+    "  1.0 - 0.3 * deleted_weight / (weight + 2.0) AS factor FROM source_scores;",
 };
 #define N_MIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]))
 
@@ -138,8 +171,48 @@ static int exec(store_t *s, const char *sql)
 	return src == SQLITE_OK ? 0 : map_sqlite_error(src);
 }
 
-int store_begin(store_t *s) { return exec(s, "BEGIN IMMEDIATE"); }
-int store_commit(store_t *s) { return exec(s, "COMMIT"); }
+/* Fairness between writers: a connection that just committed waits a moment
+ * before taking the write lock again, so a writer polling in the busy handler
+ * (every BUSY_POLL_MS) gets its turn between a bulk import's batches. */
+#define YIELD_MS 4.0
+#define BUSY_POLL_MS 2
+#define BUSY_TIMEOUT_MS 10000
+#define BATCH_MAX_MS 150.0
+
+int store_begin(store_t *s)
+{
+	double since = now_ms() - s->last_commit_ms;
+	if (s->last_commit_ms > 0 && since < YIELD_MS)
+		sqlite3_sleep((int)(YIELD_MS - since) + 1);
+	int rc = exec(s, "BEGIN IMMEDIATE");
+	if (!rc)
+		s->tx_started_ms = now_ms();
+	return rc;
+}
+
+int store_commit(store_t *s)
+{
+	int rc = exec(s, "COMMIT");
+	if (!rc)
+		s->last_commit_ms = now_ms();
+	return rc;
+}
+
+int store_batch_due(store_t *s)
+{
+	return !sqlite3_get_autocommit(s->db) && now_ms() - s->tx_started_ms >= BATCH_MAX_MS;
+}
+
+/* SQLite's default busy handler backs off to 100 ms sleeps, which loses every race
+ * against a bulk writer that re-takes the lock at once; poll briefly instead. */
+static int busy_handler(void *ctx, int count)
+{
+	(void)ctx;
+	if ((long)count * BUSY_POLL_MS >= BUSY_TIMEOUT_MS)
+		return 0;
+	sqlite3_sleep(BUSY_POLL_MS);
+	return 1;
+}
 void store_rollback(store_t *s)
 {
 	if (!sqlite3_get_autocommit(s->db))
@@ -266,7 +339,7 @@ int store_open(const char *path, int flags, store_t **out, char *err, size_t err
 		goto out;
 	}
 	sqlite3_extended_result_codes(s->db, 0);
-	sqlite3_busy_timeout(s->db, 5000);
+	sqlite3_busy_handler(s->db, busy_handler, NULL);
 	/* The first statement that reads the file tells a corrupt file apart. */
 	if ((src = sqlite3_exec(s->db, s->readonly ? "PRAGMA query_only=1" : "PRAGMA journal_mode=WAL",
 				NULL, NULL, NULL)) != SQLITE_OK ||
@@ -583,6 +656,23 @@ int store_feedback_insert(store_t *s, const store_feedback_t *f)
 	}
 	bind_text(st, 7, f->rating);
 	bind_text(st, 8, f->comment);
+	if ((rc = step_done(s, st)))
+		return rc;
+	if (!f->sent_text || !f->has_quality)
+		return 0;
+	/* The quality columns of the row just written (schema 3). */
+	if ((rc = prepare(s,
+			  "UPDATE feedback SET word_distance=?2, sentences=?3, kept=?4, edited=?5, "
+			  "deleted=?6, kept_share=?7 WHERE rowid=?1",
+			  &st)))
+		return rc;
+	sqlite3_bind_int64(st, 1, sqlite3_last_insert_rowid(s->db));
+	sqlite3_bind_int64(st, 2, f->word_distance);
+	sqlite3_bind_int64(st, 3, f->sentences);
+	sqlite3_bind_int64(st, 4, f->kept);
+	sqlite3_bind_int64(st, 5, f->edited);
+	sqlite3_bind_int64(st, 6, f->deleted);
+	sqlite3_bind_double(st, 7, f->kept_share);
 	return step_done(s, st);
 }
 
@@ -621,4 +711,129 @@ int store_customer_upsert(store_t *s, const store_customer_t *c)
 	bind_text(st, 7, c->region);
 	bind_text(st, 8, c->extra_json ? c->extra_json : "{}");
 	return step_done(s, st);
+}
+
+/* ---- the quality loop (schema 3) ------------------------------------------------ */
+
+int store_draft_context_put(store_t *s, const char *draft_id, const char *subject,
+			    const char *problem, const char *tags_json)
+{
+	sqlite3_stmt *st;
+	int rc;
+	if ((rc = prepare(s,
+			  "INSERT OR REPLACE INTO draft_context(draft_id, subject, problem, tags_json) "
+			  "VALUES (?,?,?,?)",
+			  &st)))
+		return rc;
+	bind_text(st, 1, draft_id);
+	bind_text(st, 2, subject ? subject : "");
+	bind_text(st, 3, problem ? problem : "");
+	bind_text(st, 4, tags_json ? tags_json : "[]");
+	return step_done(s, st);
+}
+
+int store_draft_context_get(store_t *s, const char *draft_id, char **subject, char **problem,
+			    char **tags_json)
+{
+	sqlite3_stmt *st;
+	int rc, src;
+	*subject = *problem = *tags_json = NULL;
+	if ((rc = prepare(s, "SELECT subject, problem, tags_json FROM draft_context WHERE draft_id=?",
+			  &st)))
+		return rc;
+	bind_text(st, 1, draft_id);
+	src = sqlite3_step(st);
+	if (src == SQLITE_ROW) {
+		*subject = col_dup(st, 0);
+		*problem = col_dup(st, 1);
+		*tags_json = col_dup(st, 2);
+		rc = 0;
+	} else {
+		rc = src == SQLITE_DONE ? PRECEDENT_ENOTFOUND : map_sqlite_error(src);
+	}
+	sqlite3_finalize(st);
+	return rc;
+}
+
+int store_attribution_insert(store_t *s, const store_attribution_t *a)
+{
+	sqlite3_stmt *st;
+	int rc;
+	if ((rc = prepare(s,
+			  "INSERT INTO attribution(draft_id, ord, fate, best_ratio, words_kept, "
+			  "source_kind, source_id, sentence) VALUES (?,?,?,?,?,?,?,?)",
+			  &st)))
+		return rc;
+	bind_text(st, 1, a->draft_id);
+	sqlite3_bind_int64(st, 2, a->ord);
+	bind_text(st, 3, a->fate);
+	sqlite3_bind_double(st, 4, a->best_ratio);
+	sqlite3_bind_double(st, 5, a->words_kept);
+	bind_text(st, 6, a->source_kind);
+	bind_text(st, 7, a->source_id);
+	bind_text(st, 8, a->sentence ? a->sentence : "");
+	return step_done(s, st);
+}
+
+int store_source_observe(store_t *s, const char *kind, const char *id, const char *fate)
+{
+	sqlite3_stmt *st;
+	int rc;
+	int kept = !strcmp(fate, "kept"), edited = !strcmp(fate, "edited"),
+	    deleted = !strcmp(fate, "deleted");
+	/* Decayed counts: each observation ages the older ones by STORE_SOURCE_DECAY, so a
+	 * source recovers as later drafts keep its sentences. */
+	if ((rc = prepare(s,
+			  "INSERT INTO source_scores(source_kind, source_id, weight, deleted_weight, "
+			  "sentences, kept, edited, deleted) VALUES (?1, ?2, 1, ?3, 1, ?4, ?5, ?3) "
+			  "ON CONFLICT(source_kind, source_id) DO UPDATE SET "
+			  "weight = weight * ?6 + 1, deleted_weight = deleted_weight * ?6 + ?3, "
+			  "sentences = sentences + 1, kept = kept + ?4, edited = edited + ?5, "
+			  "deleted = deleted + ?3, "
+			  "updated_at = strftime('%Y-%m-%dT%H:%M:%SZ','now')",
+			  &st)))
+		return rc;
+	bind_text(st, 1, kind);
+	bind_text(st, 2, id);
+	sqlite3_bind_int(st, 3, deleted);
+	sqlite3_bind_int(st, 4, kept);
+	sqlite3_bind_int(st, 5, edited);
+	sqlite3_bind_double(st, 6, STORE_SOURCE_DECAY);
+	return step_done(s, st);
+}
+
+double store_source_factor(sqlite3 *db, int doc, sqlite3_int64 rowid)
+{
+	sqlite3_stmt *st;
+	double f = 1.0;
+	const char *sql =
+	    doc ? "SELECT f.factor FROM doc_sections d JOIN source_factors f ON f.source_kind='doc' "
+		  "AND f.source_id = d.doc_path || '#' || d.anchor WHERE d.rowid=?"
+		: "SELECT f.factor FROM tickets t JOIN source_factors f ON f.source_kind='ticket' "
+		  "AND f.source_id = t.id WHERE t.rowid=?";
+	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
+		return 1.0; /* an older schema: no adjustment */
+	sqlite3_bind_int64(st, 1, rowid);
+	if (sqlite3_step(st) == SQLITE_ROW)
+		f = sqlite3_column_double(st, 0);
+	sqlite3_finalize(st);
+	if (!(f >= STORE_SOURCE_FACTOR_MIN))
+		f = STORE_SOURCE_FACTOR_MIN;
+	if (f > 1.0)
+		f = 1.0;
+	return f;
+}
+
+int store_gap_of_draft(store_t *s, const char *draft_id, int *found)
+{
+	sqlite3_stmt *st;
+	int rc, src;
+	*found = 0;
+	if ((rc = prepare(s, "SELECT 1 FROM gaps WHERE draft_id=? LIMIT 1", &st)))
+		return rc;
+	bind_text(st, 1, draft_id);
+	src = sqlite3_step(st);
+	*found = src == SQLITE_ROW;
+	sqlite3_finalize(st);
+	return src == SQLITE_ROW || src == SQLITE_DONE ? 0 : map_sqlite_error(src);
 }

@@ -12,6 +12,7 @@
 #define PRECEDENT_APP_H
 
 #include <stddef.h>
+#include <stdio.h>
 
 #include <cJSON.h>
 
@@ -32,13 +33,16 @@ typedef struct app {
 	int db_error_code;
 	double gap_threshold; /* confidence below which a ticket is a knowledge gap */
 	size_t k;             /* results per kind used for drafting */
+	int signals_background;          /* webhook delivered by the signals thread */
+	size_t signals_pending_at_open;  /* outbox size at open: app_close flushes when it grew */
 } app_t;
 
 /* Loads config, opens the store (failure kept in db_error, not fatal, so the
  * protocol can still answer hello; APP_NO_STORE: not opened at all), compiles the
  * redactor. Returns 0 or a negative
  * code for a broken config or redaction pattern (message in err). */
-enum { APP_NO_STORE = 1 };
+enum { APP_NO_STORE = 1, APP_SIGNALS_BACKGROUND = 2 /* native messaging: deliver webhooks
+							   from a background thread */ };
 int app_open(app_t *app, const char *db_path, int flags, char *err, size_t errlen);
 void app_close(app_t *app);
 /* 0 when the store is usable, else its error code with db_error copied to err. */
@@ -60,6 +64,10 @@ int app_feedback_rating(app_t *app, const char *draft_id, const char *rating,
 /* stats / gaps: since is an ISO date (YYYY-MM-DD...) or NULL. */
 int app_stats(app_t *app, const char *since, cJSON **result /* OUT */, char *err, size_t errlen);
 int app_gaps(app_t *app, const char *since, cJSON **result /* OUT */, char *err, size_t errlen);
+/* export pairs: each sent draft's (draft, sent) pair, redacted as stored, as JSONL
+ * (csv = 0) or CSV with a header row, written to out; *count: pairs written. */
+int app_export_pairs(app_t *app, const char *since, int csv, FILE *out, size_t *count /* OUT */,
+		     char *err, size_t errlen);
 /* Corpus counts {tickets, doc_sections, docs}. */
 cJSON *app_corpus(app_t *app);
 

@@ -16,7 +16,7 @@
 
 #include <sqlite3.h>
 
-#define STORE_SCHEMA_VERSION 2
+#define STORE_SCHEMA_VERSION 3
 
 typedef struct store store_t;
 
@@ -34,8 +34,13 @@ const char *store_path(const store_t *s);
 const char *store_errmsg(store_t *s);
 int store_schema_version(store_t *s);
 
+/* BEGIN IMMEDIATE (after a short yield when this connection just committed, so
+ * other writers get their turn) / COMMIT. Writers wait up to 10 s for the lock. */
 int store_begin(store_t *s);
 int store_commit(store_t *s);
+/* 1 when the open transaction has run long enough that a bulk writer should commit
+ * now and let others in (batches bounded in time, not only in rows). */
+int store_batch_due(store_t *s);
 void store_rollback(store_t *s);
 
 /* One resolved ticket, redacted. */
@@ -84,6 +89,10 @@ typedef struct store_feedback {
 	long edit_distance;
 	double edit_ratio, word_edit_ratio;
 	const char *rating, *comment; /* may be NULL */
+	/* Schema 3, written when has_quality (a sent reply): */
+	int has_quality;
+	long word_distance, sentences, kept, edited, deleted;
+	double kept_share;
 } store_feedback_t;
 int store_feedback_insert(store_t *s, const store_feedback_t *f);
 
@@ -95,5 +104,38 @@ typedef struct store_customer {
 	    *extra_json;
 } store_customer_t;
 int store_customer_upsert(store_t *s, const store_customer_t *c);
+
+/* ---- the quality loop (schema 3) ------------------------------------------------
+ * Per draft: its ticket as redacted at drafting time (draft_context); per sent draft:
+ * each sentence's fate credited to the sources it cites (attribution); per source:
+ * decayed counts of cited and deleted sentences (source_scores), from which
+ * store_source_factor() gives the retrieval factor 1 - 0.3 * deleted / (cited + 2),
+ * bounded to [STORE_SOURCE_FACTOR_MIN, 1] and recovering as sentences are kept. */
+#define STORE_SOURCE_DECAY 0.9      /* weight of older observations per new one */
+#define STORE_SOURCE_FACTOR_MIN 0.7 /* lowest retrieval factor */
+
+int store_draft_context_put(store_t *s, const char *draft_id, const char *subject,
+			    const char *problem, const char *tags_json);
+/* Strings malloc'd (caller frees); PRECEDENT_ENOTFOUND for a draft made before schema 3. */
+int store_draft_context_get(store_t *s, const char *draft_id, char **subject /* OUT */,
+			    char **problem /* OUT */, char **tags_json /* OUT */);
+
+typedef struct store_attribution {
+	const char *draft_id;
+	long ord;                       /* sentence index in the draft */
+	const char *fate;               /* "kept", "edited", "deleted" */
+	double best_ratio, words_kept;
+	const char *source_kind;        /* "ticket", "doc" or NULL (cites nothing) */
+	const char *source_id;          /* ticket id or "path#anchor" */
+	const char *sentence;           /* redacted */
+} store_attribution_t;
+int store_attribution_insert(store_t *s, const store_attribution_t *a);
+/* One sentence citing source (kind, id) met fate: updates its decayed counts. */
+int store_source_observe(store_t *s, const char *kind, const char *id, const char *fate);
+/* The retrieval factor of a ticket (doc = 0, tickets.rowid) or doc section (doc = 1,
+ * doc_sections.rowid): in [STORE_SOURCE_FACTOR_MIN, 1], 1 when nothing is known. */
+double store_source_factor(sqlite3 *db, int doc, sqlite3_int64 rowid);
+/* *found = 1 when the draft was flagged as a knowledge gap. */
+int store_gap_of_draft(store_t *s, const char *draft_id, int *found /* OUT */);
 
 #endif

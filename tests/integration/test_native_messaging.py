@@ -4,6 +4,7 @@ frame ends the session cleanly; the vertical slice (hello, draft, feedback, stat
 works and writes its rows and signals."""
 import json
 import os
+import re
 import sqlite3
 import struct
 import time
@@ -21,6 +22,13 @@ def with_env(fn):
             env.close()
     wrapper.__name__ = fn.__name__
     return wrapper
+
+
+def normalize(text):
+    """Whitespace runs to one space, citation markers ([#123], [doc: path#a]) dropped
+    with the blank before them: editdist_normalize's default, for these texts."""
+    text = re.sub(r"\s*\[(?:#[^\]\s]+|doc:[^\]]*)\]", "", text)
+    return re.sub(r"\s+", " ", text).strip()
 
 
 def assert_error(reply, code, id_=None):
@@ -143,16 +151,24 @@ def test_draft_feedback_and_stats_slice(env):
     sent = d["text"].replace("Thanks for reaching out.", "Thanks for the quick report!")
     f = s.request("feedback.sent", draft_id=d["draft_id"], sent_text=sent)
     assert f["ok"] is True, f
-    # Levenshtein over code points between the two strings.
-    a, b = d["text"], sent
+    # Levenshtein over code points between the two texts after the normalization of
+    # issue 7 (citation markers out, whitespace collapsed), computed here independently.
+    a, b = normalize(d["text"]), normalize(sent)
+    assert "[#" not in a and "  " not in a and a != d["text"], a
     prev = list(range(len(b) + 1))
     for i, ca in enumerate(a, 1):
         cur = [i] + [0] * len(b)
         for j, cb in enumerate(b, 1):
             cur[j] = min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (ca != cb))
         prev = cur
+    assert prev[-1] > 0
     assert f["result"]["edit_distance"] == prev[-1], (f, prev[-1])
     assert abs(f["result"]["edit_ratio"] - prev[-1] / max(len(a), len(b))) < 1e-3
+    # Every sentence but the one rewritten is kept; the diff shows the rewrite.
+    sen = f["result"]["sentences"]
+    assert sen["total"] >= 2 and sen["kept"] == sen["total"] - 1, f["result"]
+    assert {"op": "+", "text": "Thanks for the quick report!"} in f["result"]["diff"] or \
+        any(o["op"] == "+" and "quick report" in o["text"] for o in f["result"]["diff"])
     row = db.execute("SELECT kind, edit_distance, sent_text FROM feedback WHERE draft_id=?",
                      (d["draft_id"],)).fetchone()
     assert row[0] == "sent" and row[1] == prev[-1], row

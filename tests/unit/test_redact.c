@@ -97,6 +97,9 @@ static void test_luhn_valid_cards_are_found_and_invalid_kept(void **state)
 	    {"Amex 378282246310005 exp 09/27", "378282246310005", PII_CARD},
 	    {"Amex 3782 822463 10005 ok", "3782 822463 10005", PII_CARD},
 	    {"card 4111 1111 1111 1111 12/27", "4111 1111 1111 1111", PII_CARD},
+	    {"exp 09/27 CVV 123 thanks", "123", PII_CARD},
+	    {"the security code: 4321.", "4321", PII_CARD},
+	    {"we have 123 open tickets", "123", -1},
 	    {"the reference is 4111 1111 1111 1112 on the statement", "4111 1111 1111 1112", -1},
 	    {"batch 5596133069303139 in the log", "5596133069303139", -1},
 	    {"tracking 9111111111111111 is valid Luhn but no card", "9111111111111111", -1},
@@ -170,6 +173,7 @@ static void test_ip_addresses_and_version_look_alikes(void **state)
 	    {"We are on build v1.14.11.172 of the agent.", "1.14.11.172", -1},
 	    {"after upgrading to version 10.2.3.4 it broke", "10.2.3.4", -1},
 	    {"see section 1.2.3.4 of the manual", "1.2.3.4", -1},
+	    {"running ver. 4.3.2.1 since May", "4.3.2.1", -1},
 	    {"release 2.18.5 fixed it", "2.18.5", -1},
 	    {"OID 1.3.6.1.4.1 in the MIB", "1.3.6.1", -1},
 	    {"bad octet 256.1.1.1 here", "256.1.1.1", -1},
@@ -447,8 +451,9 @@ static void test_overlaps_equal_length_go_to_higher_priority_type(void **state)
 
 static void test_spans_are_sorted_disjoint_and_on_code_points(void **state)
 {
-	const char *t = "📞 +44 20 7946 0958 ✉️ jürgen@müller.de 中文4111 1111 1111 1111 عربي "
-			"e\xcc\x81 192.0.2.55";
+	const char *t =
+	    "📞 +44 20 7946 0958 ✉️ jürgen@müller.de 中文4111 1111 1111 1111 عربي "
+	    "e\xcc\x81 192.0.2.55";
 	redact_span_t *sp;
 	size_t n, len = strlen(t);
 	(void)state;
@@ -467,7 +472,9 @@ static void test_spans_are_sorted_disjoint_and_on_code_points(void **state)
 
 static void test_utf8_text_around_pii_survives_intact(void **state)
 {
-	const char *t = "Привет! 你好 👩🏽‍💻 שלום maria42@fjord.no نص e\xcc\x81t\xc3\xa9 IP "
+	const char *t = "Привет! 你好 👩🏽‍💻 שלום maria42@fjord.no نص "
+			"e\xcc\x81t\xc3\xa9 "
+			"IP "
 			"203.0.113.9.";
 	redact_map_t *m = redact_map_new();
 	char *out;
@@ -475,8 +482,10 @@ static void test_utf8_text_around_pii_survives_intact(void **state)
 	(void)state;
 	assert_int_equal(redact_text(R, m, t, strlen(t), NULL, &out, &ol), 0);
 	assert_true(utf8_valid(out, ol));
-	assert_string_equal(out, "Привет! 你好 👩🏽‍💻 שלום [EMAIL_1] نص e\xcc\x81t\xc3\xa9 IP "
-				 "[IP_1].");
+	assert_string_equal(
+	    out,
+	    "Привет! 你好 👩🏽‍💻 שלום [EMAIL_1] نص e\xcc\x81t\xc3\xa9 IP "
+	    "[IP_1].");
 	free(out);
 	redact_map_free(m);
 }
