@@ -800,7 +800,7 @@ static int import_cb(void *vctx, long line, const cJSON *ticket, const char *why
 		return 1;
 	}
 	ingest_count(c->rep, outcome);
-	if (++c->in_batch >= BATCH) {
+	if (++c->in_batch >= BATCH || store_batch_due(c->s)) {
 		if ((rc = store_commit(c->s)) || (rc = store_begin(c->s))) {
 			snprintf(c->err, c->errlen, "%s: %s (%s)", c->path, precedent_strerror(rc),
 				 store_errmsg(c->s));

@@ -46,21 +46,21 @@ struct browser_info {
 	const char *label;
 	int firefox;
 	const char *linux_root; /* under $XDG_CONFIG_HOME, or NULL: ~/.mozilla */
-	const char *mac_root;   /* under ~/Library/Application Support */
+	const char *mac_root;	/* under ~/Library/Application Support */
 };
 
 static const struct browser_info browsers[INSTALL_BROWSER_COUNT] = {
-	[INSTALL_CHROME] = {"chrome", "Google Chrome", 0, "google-chrome", "Google/Chrome"},
-	[INSTALL_CHROMIUM] = {"chromium", "Chromium", 0, "chromium", "Chromium"},
-	[INSTALL_EDGE] = {"edge", "Microsoft Edge", 0, "microsoft-edge", "Microsoft Edge"},
-	[INSTALL_BRAVE] = {"brave", "Brave", 0, "BraveSoftware/Brave-Browser",
-			   "BraveSoftware/Brave-Browser"},
-	[INSTALL_FIREFOX] = {"firefox", "Firefox", 1, NULL, "Mozilla"},
+    [INSTALL_CHROME] = {"chrome", "Google Chrome", 0, "google-chrome", "Google/Chrome"},
+    [INSTALL_CHROMIUM] = {"chromium", "Chromium", 0, "chromium", "Chromium"},
+    [INSTALL_EDGE] = {"edge", "Microsoft Edge", 0, "microsoft-edge", "Microsoft Edge"},
+    [INSTALL_BRAVE] = {"brave", "Brave", 0, "BraveSoftware/Brave-Browser",
+		       "BraveSoftware/Brave-Browser"},
+    [INSTALL_FIREFOX] = {"firefox", "Firefox", 1, NULL, "Mozilla"},
 };
 
 struct opts {
 	const char *cmd;
-	unsigned mask; /* browsers asked for; 0 = the default choice */
+	unsigned mask;	    /* browsers asked for; 0 = the default choice */
 	const char *ext_id; /* one id, or several separated by commas */
 	char ext_ids[INSTALL_EXTENSION_IDS_MAX * 33 + 1];
 	const char *firefox_id;
@@ -652,7 +652,7 @@ static int parse_opts(int argc, char **argv, struct opts *o /* OUT */)
 	do {                                                                                       \
 		if (!val) {                                                                        \
 			if (i + 1 >= argc) {                                                       \
-				fprintf(stderr, "precedent-host %s: %s needs a value\n", o->cmd,  \
+				fprintf(stderr, "precedent-host %s: %s needs a value\n", o->cmd,   \
 					a);                                                        \
 				return usage(o->cmd);                                              \
 			}                                                                          \
@@ -684,8 +684,8 @@ static int parse_opts(int argc, char **argv, struct opts *o /* OUT */)
 			NEEDVAL();
 			/* Repeatable: a store id beside the fixed development id, say. */
 			size_t used = strlen(o->ext_ids);
-			snprintf(o->ext_ids + used, sizeof o->ext_ids - used, "%s%s", used ? "," : "",
-				 val);
+			snprintf(o->ext_ids + used, sizeof o->ext_ids - used, "%s%s",
+				 used ? "," : "", val);
 			o->ext_id = o->ext_ids;
 		} else if (OPT("--firefox-id")) {
 			NEEDVAL();
@@ -762,8 +762,8 @@ static int cmd_install(struct opts *o)
 	if (o->host_path) {
 		char *real = realpath(o->host_path, NULL);
 		if (!real) {
-			fprintf(stderr, "precedent-host install: --host-path %s: %s\n", o->host_path,
-				strerror(errno));
+			fprintf(stderr, "precedent-host install: --host-path %s: %s\n",
+				o->host_path, strerror(errno));
 			goto out;
 		}
 		host = xstrdup(real);
@@ -771,8 +771,9 @@ static int cmd_install(struct opts *o)
 	} else {
 		host = self_path();
 		if (!host) {
-			fprintf(stderr, "precedent-host install: cannot find the path of this binary; "
-					"pass --host-path PATH\n");
+			fprintf(stderr,
+				"precedent-host install: cannot find the path of this binary; "
+				"pass --host-path PATH\n");
 			goto out;
 		}
 	}
@@ -830,7 +831,8 @@ static int cmd_install(struct opts *o)
 	}
 	/* Directories created for a manifest that then failed are recorded too, so that
 	 * uninstall can take them away. */
-	if (wrote || cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(r, "dirs")) > dirs_before) {
+	if (wrote ||
+	    cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(r, "dirs")) > dirs_before) {
 		if (make_dirs(ddir, cJSON_GetObjectItemCaseSensitive(r, "dirs")) < 0 ||
 		    receipt_save(rpath, r) < 0) {
 			rc = 1;
@@ -913,8 +915,7 @@ static int cmd_uninstall(struct opts *o)
 			kept++;
 			continue;
 		} else {
-			printf("%s: removed %s\n", b >= 0 ? browsers[b].name : "?",
-			       p->valuestring);
+			printf("%s: removed %s\n", b >= 0 ? browsers[b].name : "?", p->valuestring);
 		}
 		if (!o->dry_run) {
 			cJSON_DetachItemViaPointer(files, it);
@@ -986,7 +987,7 @@ static void report_add(struct report *rep, const char *check, const char *status
 		cJSON_AddNullToObject(c, "fix");
 	cJSON_AddItemToArray(rep->checks, c);
 	if (!rep->json) {
-		const char *tag = strcmp(status, "ok") == 0     ? "[ok]  "
+		const char *tag = strcmp(status, "ok") == 0	? "[ok]  "
 				  : strcmp(status, "warn") == 0 ? "[warn]"
 				  : strcmp(status, "fail") == 0 ? "[FAIL]"
 								: "[skip]";
@@ -1006,16 +1007,19 @@ static void check_browser(struct report *rep, const struct opts *o, install_brow
 
 	snprintf(fix, sizeof fix, "precedent-host install --browser %s", bi->name);
 	if (manifest_path(b, o->os, &path) < 0 || browser_root(b, o->os, &root) < 0) {
-		report_add(rep, bi->name, "fail", "set HOME", "cannot determine the home directory");
+		report_add(rep, bi->name, "fail", "set HOME",
+			   "cannot determine the home directory");
 		goto out;
 	}
 	rc = load_json(path, INSTALL_FILE_CAP, &m);
 	if (rc == PRECEDENT_ENOTFOUND) {
 		if (is_dir(root))
-			report_add(rep, bi->name, "warn", fix, "%s is installed but not registered (%s missing)",
-				   bi->label, path);
+			report_add(rep, bi->name, "warn", fix,
+				   "%s is installed but not registered (%s missing)", bi->label,
+				   path);
 		else
-			report_add(rep, bi->name, "skip", NULL, "%s not found (%s)", bi->label, root);
+			report_add(rep, bi->name, "skip", NULL, "%s not found (%s)", bi->label,
+				   root);
 		goto out;
 	}
 	if (rc < 0) {
@@ -1027,12 +1031,12 @@ static void check_browser(struct report *rep, const struct opts *o, install_brow
 	const cJSON *type = cJSON_GetObjectItemCaseSensitive(m, "type");
 	const cJSON *hp = cJSON_GetObjectItemCaseSensitive(m, "path");
 	const cJSON *allowed = cJSON_GetObjectItemCaseSensitive(
-		m, bi->firefox ? "allowed_extensions" : "allowed_origins");
+	    m, bi->firefox ? "allowed_extensions" : "allowed_origins");
 	if (!cJSON_IsObject(m) || !cJSON_IsString(name) ||
 	    strcmp(name->valuestring, INSTALL_HOST_NAME) != 0 || !cJSON_IsString(type) ||
 	    strcmp(type->valuestring, "stdio") != 0) {
-		report_add(rep, bi->name, "fail", fix,
-			   "%s: name must be \"%s\" and type \"stdio\"", path, INSTALL_HOST_NAME);
+		report_add(rep, bi->name, "fail", fix, "%s: name must be \"%s\" and type \"stdio\"",
+			   path, INSTALL_HOST_NAME);
 		goto out;
 	}
 	if (!cJSON_IsString(hp) || hp->valuestring[0] != '/') {
@@ -1067,8 +1071,8 @@ static void check_browser(struct report *rep, const struct opts *o, install_brow
 	cJSON_Delete(want);
 	rep->registered++;
 	if (self && strcmp(self, hp->valuestring) != 0) {
-		report_add(rep, bi->name, "warn", fix,
-			   "registered, but for %s (this binary is %s)", hp->valuestring, self);
+		report_add(rep, bi->name, "warn", fix, "registered, but for %s (this binary is %s)",
+			   hp->valuestring, self);
 		goto out;
 	}
 	report_add(rep, bi->name, "ok", NULL, "registered: %s", path);
@@ -1163,8 +1167,8 @@ static void check_database(struct report *rep, const struct opts *o)
 	if (rc < 0) {
 		report_add(rep, "database", "fail",
 			   rc == PRECEDENT_ECORRUPT
-				   ? "move the file aside and re-index (precedent-host index ...)"
-				   : "check the file and its directory's permissions",
+			       ? "move the file aside and re-index (precedent-host index ...)"
+			       : "check the file and its directory's permissions",
 			   "%s", err[0] ? err : precedent_strerror(rc));
 		goto out;
 	}
@@ -1247,13 +1251,13 @@ static void check_provider(struct report *rep, const config_t *cfg)
 		base = strcmp(prov, "anthropic") == 0 ? "https://api.anthropic.com/v1"
 						      : "https://api.openai.com/v1";
 	url_for_display(base, shown, sizeof shown);
-	int local = strstr(shown, "://127.") || strstr(shown, "://localhost") ||
-		    strstr(shown, "://[::1]");
+	int local =
+	    strstr(shown, "://127.") || strstr(shown, "://localhost") || strstr(shown, "://[::1]");
 	int krc = config_api_key(cfg, key, sizeof key, err, sizeof err);
 	wipe(key, sizeof key);
 	if (krc == PRECEDENT_ECONFIG)
-		report_add(rep, "provider", "fail", "chmod 600 the key file, or fix llm.api_key_file",
-			   "%s", err);
+		report_add(rep, "provider", "fail",
+			   "chmod 600 the key file, or fix llm.api_key_file", "%s", err);
 	else if (krc < 0 && !local)
 		report_add(rep, "provider", "warn",
 			   "set PRECEDENT_LLM_API_KEY, or llm.api_key_file in config.json",
@@ -1285,8 +1289,8 @@ static void check_provider(struct report *rep, const config_t *cfg)
 	} else {
 		long code = 0;
 		curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &code);
-		report_add(rep, "provider", "ok", NULL, "%s (%s) answered HTTP %ld in %.0f ms", shown,
-			   prov, code, took);
+		report_add(rep, "provider", "ok", NULL, "%s (%s) answered HTTP %ld in %.0f ms",
+			   shown, prov, code, took);
 	}
 	curl_easy_cleanup(c);
 }

@@ -7,9 +7,11 @@
  * inet_pton for IPv6, phone numbering plans, entropy for secrets). Patterns run
  * in byte mode (no UTF check, so invalid UTF-8 input is scanned too); spans are
  * widened to whole code points afterwards. Custom patterns are compiled in UTF
- * mode with PCRE2_MATCH_INVALID_UTF. The redactor is read-only after
- * redactor_new(): every call allocates its own match data, so one redactor
- * serves many threads.
+ * mode with PCRE2_MATCH_INVALID_UTF. Built-in patterns do not scan the text: one
+ * C pass indexes where a value can start (see gate_t) and each pattern is tried,
+ * anchored, only there, which keeps the full set fast and every input linear.
+ * The redactor is read-only after redactor_new(): every call allocates its own
+ * match data, so one redactor serves many threads.
  *
  * Ownership: redactor_t owns its compiled patterns and custom labels;
  * redact_map_t owns copies of every placeholder and original it holds.
@@ -99,14 +101,15 @@ static int ci_equal(const char *a, const char *b, size_t n)
 static int preceded_by_word(const char *t, size_t pos, const char *const *words)
 {
 	size_t e = pos;
-	while (e > 0 && (t[e - 1] == ' ' || t[e - 1] == ':' || t[e - 1] == '#' || t[e - 1] == '\t'))
+	while (e > 0 && pos - e < 8 && strchr(" \t:#", t[e - 1]) && t[e - 1])
+		e--;
+	if (e > 0 && t[e - 1] == '.') /* "ver. 1.2.3.4" */
 		e--;
 	size_t s = e;
 	while (s > 0 && is_alpha((unsigned char)t[s - 1]))
 		s--;
-	if (s == e || e - s > 16)
+	if (s == e || e - s > 16 || (s > 0 && is_word((unsigned char)t[s - 1])))
 		return 0;
-	/* "v." / "ver." */
 	for (size_t i = 0; words[i]; i++)
 		if (strlen(words[i]) == e - s && ci_equal(t + s, words[i], e - s))
 			return 1;

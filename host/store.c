@@ -19,6 +19,8 @@
 
 struct store {
 	sqlite3 *db;
+	double tx_started_ms;   /* when the open write transaction began */
+	double last_commit_ms;  /* when this connection last committed */
 	char *path;
 	char *vault_path;
 	int readonly;
@@ -169,8 +171,48 @@ static int exec(store_t *s, const char *sql)
 	return src == SQLITE_OK ? 0 : map_sqlite_error(src);
 }
 
-int store_begin(store_t *s) { return exec(s, "BEGIN IMMEDIATE"); }
-int store_commit(store_t *s) { return exec(s, "COMMIT"); }
+/* Fairness between writers: a connection that just committed waits a moment
+ * before taking the write lock again, so a writer polling in the busy handler
+ * (every BUSY_POLL_MS) gets its turn between a bulk import's batches. */
+#define YIELD_MS 4.0
+#define BUSY_POLL_MS 2
+#define BUSY_TIMEOUT_MS 10000
+#define BATCH_MAX_MS 150.0
+
+int store_begin(store_t *s)
+{
+	double since = now_ms() - s->last_commit_ms;
+	if (s->last_commit_ms > 0 && since < YIELD_MS)
+		sqlite3_sleep((int)(YIELD_MS - since) + 1);
+	int rc = exec(s, "BEGIN IMMEDIATE");
+	if (!rc)
+		s->tx_started_ms = now_ms();
+	return rc;
+}
+
+int store_commit(store_t *s)
+{
+	int rc = exec(s, "COMMIT");
+	if (!rc)
+		s->last_commit_ms = now_ms();
+	return rc;
+}
+
+int store_batch_due(store_t *s)
+{
+	return !sqlite3_get_autocommit(s->db) && now_ms() - s->tx_started_ms >= BATCH_MAX_MS;
+}
+
+/* SQLite's default busy handler backs off to 100 ms sleeps, which loses every race
+ * against a bulk writer that re-takes the lock at once; poll briefly instead. */
+static int busy_handler(void *ctx, int count)
+{
+	(void)ctx;
+	if ((long)count * BUSY_POLL_MS >= BUSY_TIMEOUT_MS)
+		return 0;
+	sqlite3_sleep(BUSY_POLL_MS);
+	return 1;
+}
 void store_rollback(store_t *s)
 {
 	if (!sqlite3_get_autocommit(s->db))
@@ -297,7 +339,7 @@ int store_open(const char *path, int flags, store_t **out, char *err, size_t err
 		goto out;
 	}
 	sqlite3_extended_result_codes(s->db, 0);
-	sqlite3_busy_timeout(s->db, 5000);
+	sqlite3_busy_handler(s->db, busy_handler, NULL);
 	/* The first statement that reads the file tells a corrupt file apart. */
 	if ((src = sqlite3_exec(s->db, s->readonly ? "PRAGMA query_only=1" : "PRAGMA journal_mode=WAL",
 				NULL, NULL, NULL)) != SQLITE_OK ||

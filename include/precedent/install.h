@@ -37,10 +37,7 @@ typedef enum install_browser {
 	INSTALL_BROWSER_COUNT
 } install_browser_t;
 
-typedef enum install_os {
-	INSTALL_OS_LINUX = 0,
-	INSTALL_OS_MACOS
-} install_os_t;
+typedef enum install_os { INSTALL_OS_LINUX = 0, INSTALL_OS_MACOS } install_os_t;
 
 /*
  * Runs `install`, `uninstall` or `doctor`: argv[0] names the command, the rest

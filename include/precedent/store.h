@@ -34,8 +34,13 @@ const char *store_path(const store_t *s);
 const char *store_errmsg(store_t *s);
 int store_schema_version(store_t *s);
 
+/* BEGIN IMMEDIATE (after a short yield when this connection just committed, so
+ * other writers get their turn) / COMMIT. Writers wait up to 10 s for the lock. */
 int store_begin(store_t *s);
 int store_commit(store_t *s);
+/* 1 when the open transaction has run long enough that a bulk writer should commit
+ * now and let others in (batches bounded in time, not only in rows). */
+int store_batch_due(store_t *s);
 void store_rollback(store_t *s);
 
 /* One resolved ticket, redacted. */

@@ -61,8 +61,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		char *title = NULL;
 		ingest_section_t *secs = NULL;
 		size_t n = 0;
-		if (ingest_split_markdown((const char *)data, size, "fallback", &title, &secs, &n) ==
-		    0) {
+		if (ingest_split_markdown((const char *)data, size, "fallback", &title, &secs,
+					  &n) == 0) {
 			for (size_t i = 0; i < n; i++)
 				if (!secs[i].anchor || !secs[i].title || !secs[i].body)
 					abort();
@@ -75,8 +75,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	write_input(data, size);
 	ingest_report_init(&rep);
 	err[0] = '\0';
-	int rc = mode == 0 ? ingest_tickets_jsonl(store, redactor, path, &rep, NULL, err, sizeof err)
-			   : ingest_customers_csv(store, path, &rep, err, sizeof err);
+	int rc = mode == 0
+		     ? ingest_tickets_jsonl(store, redactor, path, &rep, NULL, err, sizeof err)
+		     : ingest_customers_csv(store, path, &rep, err, sizeof err);
 	if (rc == 0) {
 		long lines = 0;
 		for (size_t i = 0; i < size; i++)

@@ -38,9 +38,8 @@ static void test_firefox_ids_are_email_like_or_braced_uuids(void **state)
 static cJSON *manifest(install_browser_t b, const char *path)
 {
 	char *txt = NULL;
-	assert_int_equal(install_manifest_json(b, path, INSTALL_EXTENSION_ID, INSTALL_FIREFOX_ID,
-					       &txt),
-			 0);
+	assert_int_equal(
+	    install_manifest_json(b, path, INSTALL_EXTENSION_ID, INSTALL_FIREFOX_ID, &txt), 0);
 	cJSON *m = cJSON_Parse(txt);
 	free(txt);
 	assert_non_null(m);
@@ -78,7 +77,8 @@ static void test_manifest_may_allow_several_extension_ids(void **state)
 	(void)state;
 	char *txt = NULL;
 	assert_int_equal(install_manifest_json(INSTALL_CHROME, "/p",
-					       INSTALL_EXTENSION_ID ",aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa",
+					       INSTALL_EXTENSION_ID
+					       ",aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa",
 					       INSTALL_FIREFOX_ID, &txt),
 			 0);
 	cJSON *m = cJSON_Parse(txt);
@@ -107,9 +107,9 @@ static void test_manifest_refuses_relative_paths_and_bad_ids(void **state)
 			 PRECEDENT_EINVAL);
 	assert_int_equal(install_manifest_json(INSTALL_CHROME, "/p", "x", INSTALL_FIREFOX_ID, &txt),
 			 PRECEDENT_EINVAL);
-	assert_int_equal(install_manifest_json(INSTALL_FIREFOX, "/p", INSTALL_EXTENSION_ID, "x",
-					       &txt),
-			 PRECEDENT_EINVAL);
+	assert_int_equal(
+	    install_manifest_json(INSTALL_FIREFOX, "/p", INSTALL_EXTENSION_ID, "x", &txt),
+	    PRECEDENT_EINVAL);
 	assert_int_equal(install_manifest_json(INSTALL_BROWSER_COUNT, "/p", INSTALL_EXTENSION_ID,
 					       INSTALL_FIREFOX_ID, &txt),
 			 PRECEDENT_EINVAL);
@@ -129,12 +129,16 @@ static void test_directories_per_browser_and_os(void **state)
 	(void)state;
 	setenv("HOME", "/home/agent", 1);
 	unsetenv("XDG_CONFIG_HOME");
-	expect_dir(INSTALL_CHROME, INSTALL_OS_LINUX, "/home/agent/.config/google-chrome/NativeMessagingHosts");
-	expect_dir(INSTALL_CHROMIUM, INSTALL_OS_LINUX, "/home/agent/.config/chromium/NativeMessagingHosts");
-	expect_dir(INSTALL_EDGE, INSTALL_OS_LINUX, "/home/agent/.config/microsoft-edge/NativeMessagingHosts");
+	expect_dir(INSTALL_CHROME, INSTALL_OS_LINUX,
+		   "/home/agent/.config/google-chrome/NativeMessagingHosts");
+	expect_dir(INSTALL_CHROMIUM, INSTALL_OS_LINUX,
+		   "/home/agent/.config/chromium/NativeMessagingHosts");
+	expect_dir(INSTALL_EDGE, INSTALL_OS_LINUX,
+		   "/home/agent/.config/microsoft-edge/NativeMessagingHosts");
 	expect_dir(INSTALL_BRAVE, INSTALL_OS_LINUX,
 		   "/home/agent/.config/BraveSoftware/Brave-Browser/NativeMessagingHosts");
-	expect_dir(INSTALL_FIREFOX, INSTALL_OS_LINUX, "/home/agent/.mozilla/native-messaging-hosts");
+	expect_dir(INSTALL_FIREFOX, INSTALL_OS_LINUX,
+		   "/home/agent/.mozilla/native-messaging-hosts");
 	expect_dir(INSTALL_CHROME, INSTALL_OS_MACOS,
 		   "/home/agent/Library/Application Support/Google/Chrome/NativeMessagingHosts");
 	expect_dir(INSTALL_EDGE, INSTALL_OS_MACOS,
@@ -143,9 +147,11 @@ static void test_directories_per_browser_and_os(void **state)
 		   "/home/agent/Library/Application Support/Mozilla/NativeMessagingHosts");
 	setenv("XDG_CONFIG_HOME", "/cfg", 1);
 	expect_dir(INSTALL_CHROMIUM, INSTALL_OS_LINUX, "/cfg/chromium/NativeMessagingHosts");
-	expect_dir(INSTALL_FIREFOX, INSTALL_OS_LINUX, "/home/agent/.mozilla/native-messaging-hosts");
+	expect_dir(INSTALL_FIREFOX, INSTALL_OS_LINUX,
+		   "/home/agent/.mozilla/native-messaging-hosts");
 	setenv("XDG_CONFIG_HOME", "relative", 1);
-	expect_dir(INSTALL_CHROMIUM, INSTALL_OS_LINUX, "/home/agent/.config/chromium/NativeMessagingHosts");
+	expect_dir(INSTALL_CHROMIUM, INSTALL_OS_LINUX,
+		   "/home/agent/.config/chromium/NativeMessagingHosts");
 	unsetenv("XDG_CONFIG_HOME");
 
 	setenv("XDG_DATA_HOME", "/data", 1);
@@ -160,8 +166,8 @@ static void test_browser_names_round_trip(void **state)
 {
 	(void)state;
 	for (int b = 0; b < INSTALL_BROWSER_COUNT; b++)
-		assert_int_equal(install_browser_from_name(install_browser_name((install_browser_t)b)),
-				 b);
+		assert_int_equal(
+		    install_browser_from_name(install_browser_name((install_browser_t)b)), b);
 	assert_int_equal(install_browser_from_name("google-chrome"), INSTALL_CHROME);
 	assert_int_equal(install_browser_from_name("opera"), -1);
 	assert_null(install_browser_name(INSTALL_BROWSER_COUNT));
@@ -182,15 +188,15 @@ static void test_usage_errors_exit_2(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_extension_ids_are_32_letters_a_to_p),
-		cmocka_unit_test(test_firefox_ids_are_email_like_or_braced_uuids),
-		cmocka_unit_test(test_chromium_manifest_allows_the_extension_origin),
-		cmocka_unit_test(test_firefox_manifest_allows_the_addon_id),
-		cmocka_unit_test(test_manifest_may_allow_several_extension_ids),
-		cmocka_unit_test(test_manifest_refuses_relative_paths_and_bad_ids),
-		cmocka_unit_test(test_directories_per_browser_and_os),
-		cmocka_unit_test(test_browser_names_round_trip),
-		cmocka_unit_test(test_usage_errors_exit_2),
+	    cmocka_unit_test(test_extension_ids_are_32_letters_a_to_p),
+	    cmocka_unit_test(test_firefox_ids_are_email_like_or_braced_uuids),
+	    cmocka_unit_test(test_chromium_manifest_allows_the_extension_origin),
+	    cmocka_unit_test(test_firefox_manifest_allows_the_addon_id),
+	    cmocka_unit_test(test_manifest_may_allow_several_extension_ids),
+	    cmocka_unit_test(test_manifest_refuses_relative_paths_and_bad_ids),
+	    cmocka_unit_test(test_directories_per_browser_and_os),
+	    cmocka_unit_test(test_browser_names_round_trip),
+	    cmocka_unit_test(test_usage_errors_exit_2),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

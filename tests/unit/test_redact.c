@@ -173,6 +173,7 @@ static void test_ip_addresses_and_version_look_alikes(void **state)
 	    {"We are on build v1.14.11.172 of the agent.", "1.14.11.172", -1},
 	    {"after upgrading to version 10.2.3.4 it broke", "10.2.3.4", -1},
 	    {"see section 1.2.3.4 of the manual", "1.2.3.4", -1},
+	    {"running ver. 4.3.2.1 since May", "4.3.2.1", -1},
 	    {"release 2.18.5 fixed it", "2.18.5", -1},
 	    {"OID 1.3.6.1.4.1 in the MIB", "1.3.6.1", -1},
 	    {"bad octet 256.1.1.1 here", "256.1.1.1", -1},
