@@ -1380,9 +1380,18 @@ static int search_kind(searcher_t *se, int kind, query_t *q, size_t norig, size_
 			return rc;
 	}
 	(void)norig;
-	if (kind == KIND_TICKETS && !opt->no_boosts && nc > 0) {
-		apply_boosts(se, c, nc);
-		qsort(c, nc, sizeof *c, cmp_cand);
+	if (!opt->no_boosts && nc > 0) {
+		int changed = kind == KIND_TICKETS;
+		if (changed)
+			apply_boosts(se, c, nc);
+		/* Quality loop (docs/quality.md): sources agents keep deleting, x0.7..1. */
+		for (size_t i = 0; i < nc; i++) {
+			double f = store_source_factor(se->db, kind == KIND_DOCS, c[i].rowid);
+			changed |= f != 1.0;
+			c[i].score *= f;
+		}
+		if (changed)
+			qsort(c, nc, sizeof *c, cmp_cand);
 	}
 	*out = c;
 	*nout = nc;
