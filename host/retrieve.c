@@ -1031,13 +1031,6 @@ static void apply_boosts(searcher_t *se, cand_t *c, size_t n)
 	sqlite3_finalize(st);
 }
 
-/* The quality loop's factor: sources whose cited sentences agents keep deleting
- * sink a little (store_source_factor, in [STORE_SOURCE_FACTOR_MIN, 1]). */
-static void apply_source_factors(searcher_t *se, int kind, cand_t *c, size_t n)
-{
-	for (size_t i = 0; i < n; i++)
-		c[i].score *= store_source_factor(se->db, kind, c[i].rowid);
-}
 
 static int cmp_cand(const void *a, const void *b)
 {
@@ -1427,10 +1420,17 @@ static int search_kind(searcher_t *se, int kind, query_t *q, size_t norig, size_
 	}
 	(void)norig;
 	if (!opt->no_boosts && nc > 0) {
-		if (kind == KIND_TICKETS)
+		int changed = kind == KIND_TICKETS;
+		if (changed)
 			apply_boosts(se, c, nc);
-		apply_source_factors(se, kind, c, nc);
-		qsort(c, nc, sizeof *c, cmp_cand);
+		/* Quality loop (docs/quality.md): sources agents keep deleting, x0.7..1. */
+		for (size_t i = 0; i < nc; i++) {
+			double f = store_source_factor(se->db, kind == KIND_DOCS, c[i].rowid);
+			changed |= f != 1.0;
+			c[i].score *= f;
+		}
+		if (changed)
+			qsort(c, nc, sizeof *c, cmp_cand);
 	}
 	*out = c;
 	*nout = nc;
