@@ -1290,14 +1290,15 @@ static const det_def_t builtin[] = {
 	 "(?![\\w])(?!\\.\\d)",
 	 v_phone_intl, GATE_DIGITS, pre_plus, 0, NULL},
 	{"phone-00",
-	 "(?<![\\w+])00[1-9]\\d{0,2}(?:[ .\\-]?(?:\\(\\d{1,4}\\)|\\d{1,5})){1,7}(?![\\w])",
+	 "(?<![\\w+])(?<!\\d )00[1-9]\\d{0,2}(?:[ .\\-]?(?:\\(\\d{1,4}\\)|\\d{1,5})){1,7}(?![\\w])",
 	 v_phone_intl, GATE_DIGITS, pre_00, 0, NULL},
 	{"phone-nanp",
-	 "(?<![\\w+.\\-])(?:1[ .\\-]?)?(?:\\(\\d{3}\\) ?|\\d{3}([.\\- ]))"
+	 "(?<![\\w+.\\-])(?<!\\d )(?:1[ .\\-]?)?(?:\\(\\d{3}\\) ?|\\d{3}([.\\- ]))"
 	 "\\d{3}(?(1)\\1|[.\\-])\\d{4}(?![\\w]|[.\\-]\\d)",
 	 v_phone_nanp, GATE_DIGITS, pre_nanp, 0, NULL},
 	{"phone-national",
-	 "(?<![\\w+.,/\\-])0\\d{1,4}([ /\\-])\\d{2,8}(?:\\1\\d{2,8}){0,3}(?![\\w]|[.,/\\-]\\d)",
+	 "(?<![\\w+.,/\\-])(?<!\\d )0\\d{1,4}([ /\\-])\\d{2,8}(?:\\1\\d{2,8}){0,3}"
+	 "(?![\\w]|[.,/\\-]\\d)",
 	 v_phone_national, GATE_DIGITS, pre_national, 0, NULL},
 	{"phone-context",
 	 "(?i)\\b(?:phone|tel|telephone|mobile|mob|cell|cellphone|fax|whatsapp|sms"

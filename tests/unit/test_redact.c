@@ -210,6 +210,9 @@ static void test_phone_numbers_and_number_look_alikes(void **state)
 	    {"Order ORD-51554798 never arrived.", "ORD-51554798", -1},
 	    {"Container 7aaeb26c57d2 restarted.", "7aaeb26c57d2", -1},
 	    {"example 123-456-7890 is no real number", "123-456-7890", -1},
+	    /* the tail of a longer row of numbers (a card failing Luhn) is no phone */
+	    {"ref 4338 0141 2690 6046 on the slip", "0141 2690 6046", -1},
+	    {"ref 4338 415 555 2671 on the slip", "415 555 2671", -1},
 	    {"invoice 4155552671 is overdue", "4155552671", -1},
 	    {"+1 555 0100 is too short", "+1 555 0100", -1},
 	    {"up +12.5% since", "+12.5", -1},
@@ -345,6 +348,142 @@ static void test_international_formats_are_found(void **state)
 	};
 	(void)state;
 	RUN(c);
+}
+
+/* ---- generated values: valid ones must all go, look-alikes must all stay ---- */
+
+static uint64_t prng = 0x2545F4914F6CDD1DULL;
+static unsigned rnd(unsigned n)
+{
+	prng ^= prng << 13;
+	prng ^= prng >> 7;
+	prng ^= prng << 17;
+	return (unsigned)(prng % n);
+}
+
+/* Fills d[0..n) starting with prefix, last digit making the Luhn sum 0 (or not, if bad). */
+static void gen_card(char *d, size_t n, const char *prefix, int bad)
+{
+	size_t pl = strlen(prefix);
+	int sum = 0;
+	memcpy(d, prefix, pl);
+	for (size_t i = pl; i + 1 < n; i++)
+		d[i] = (char)('0' + rnd(10));
+	for (size_t i = 0; i + 1 < n; i++) {
+		int v = d[n - 2 - i] - '0';
+		if (!(i & 1)) {
+			v *= 2;
+			if (v > 9)
+				v -= 9;
+		}
+		sum += v;
+	}
+	d[n - 1] = (char)('0' + ((10 - sum % 10) % 10 + (bad ? 1 : 0)) % 10);
+	d[n] = 0;
+}
+
+/* A numeric-BBAN IBAN of total length n for cc with correct (or wrong) check digits. */
+static void gen_iban(char *out, const char *cc, size_t n, int bad)
+{
+	char bban[40];
+	unsigned r = 0;
+	for (size_t i = 0; i + 4 < n; i++)
+		bban[i] = (char)('0' + rnd(10));
+	bban[n - 4] = 0;
+	for (size_t i = 0; bban[i]; i++)
+		r = (r * 10 + (unsigned)(bban[i] - '0')) % 97;
+	for (int i = 0; i < 2; i++)
+		r = (r * 100 + (unsigned)(cc[i] - 'A' + 10)) % 97;
+	r = (r * 100) % 97;
+	unsigned chk = 98 - r;
+	if (bad)
+		chk = chk == 98 ? 2 : chk + 1;
+	snprintf(out, 48, "%s%02u%s", cc, chk, bban);
+}
+
+/* Spaces every 4 characters. */
+static void group4(char *out, const char *in)
+{
+	size_t o = 0;
+	for (size_t i = 0; in[i]; i++) {
+		if (i && i % 4 == 0)
+			out[o++] = ' ';
+		out[o++] = in[i];
+	}
+	out[o] = 0;
+}
+
+static void check_generated(const char *value, int type)
+{
+	char text[160];
+	snprintf(text, sizeof text, "Please check %s today.", value);
+	int got = span_type_of(R, text, value, NULL);
+	if (got != type)
+		fail_msg("generated %s \"%s\": got %s",
+			 type >= 0 ? pii_type_name(type) : "look-alike", value,
+			 got >= 0    ? pii_type_name(got)
+			 : got == -1 ? "untouched"
+				     : "partial");
+}
+
+static void test_generated_values_and_look_alikes(void **state)
+{
+	static const char *const card_prefixes[] = {"4", "51", "55", "2221", "6011", "65", "3530"};
+	static const struct {
+		const char *cc;
+		size_t n;
+	} ibans[] = {{"DE", 22}, {"FR", 27}, {"GB", 22}, {"NL", 18}, {"ES", 24}, {"IT", 27},
+		     {"BE", 16}, {"AT", 20}, {"CH", 21}, {"PL", 28}, {"SE", 24}, {"NO", 15}};
+	char v[64], g[80];
+	(void)state;
+	for (int i = 0; i < 150; i++) {
+		int bad = i & 1;
+		gen_card(v, 16, card_prefixes[rnd(7)], bad);
+		check_generated(v, bad ? -1 : PII_CARD);
+		group4(g, v);
+		check_generated(g, bad ? -1 : PII_CARD);
+		gen_iban(v, ibans[i % 12].cc, ibans[i % 12].n, bad);
+		check_generated(v, bad ? -1 : PII_IBAN);
+		group4(g, v);
+		check_generated(g, bad ? -1 : PII_IBAN);
+		unsigned area = 1 + rnd(899);
+		snprintf(v, sizeof v, "%03u-%02u-%04u", area == 666 ? 667 : area, 1 + rnd(99),
+			 1 + rnd(9999));
+		check_generated(v, PII_SSN);
+		snprintf(v, sizeof v, "%s-%02u-%04u", bad ? "000" : "666", 1 + rnd(99),
+			 1 + rnd(9999));
+		check_generated(v, -1);
+		snprintf(v, sizeof v, "%u.%u.%u.%u", 1 + rnd(126), rnd(256), rnd(256), rnd(256));
+		check_generated(v, PII_IP);
+		snprintf(v, sizeof v, "%x:%x:%x:%x:%x:%x:%x:%x", 0x2000 + rnd(0x1000), rnd(0x10000),
+			 rnd(0x10000), rnd(0x10000), rnd(0x10000), rnd(0x10000), rnd(0x10000),
+			 rnd(0x10000));
+		check_generated(v, PII_IP);
+		snprintf(v, sizeof v, "+1 (%u) %u-%04u", 201 + rnd(98), 200 + rnd(800), rnd(10000));
+		check_generated(v, PII_PHONE);
+		snprintf(v, sizeof v, "+44 20 %04u %04u", rnd(10000), rnd(10000));
+		check_generated(v, PII_PHONE);
+		/* look-alikes */
+		snprintf(v, sizeof v, "%04u-%02u-%02u", 1990 + rnd(40), 1 + rnd(12), 1 + rnd(28));
+		check_generated(v, -1);
+		snprintf(v, sizeof v, "%02u/%02u/%04u", 1 + rnd(12), 1 + rnd(28), 1990 + rnd(40));
+		check_generated(v, -1);
+		snprintf(v, sizeof v, "%02u:%02u:%02u.%03u", rnd(24), rnd(60), rnd(60), rnd(1000));
+		check_generated(v, -1);
+		snprintf(v, sizeof v, "v%u.%u.%u.%u", rnd(20), rnd(20), rnd(20), rnd(1000));
+		check_generated(v, -1);
+		snprintf(v, sizeof v, "ORD-%08u", rnd(100000000));
+		check_generated(v, -1);
+		snprintf(v, sizeof v, "$%u,%03u.%02u", 1 + rnd(99), rnd(1000), rnd(100));
+		check_generated(v, -1);
+		snprintf(v, sizeof v, "%08x%04x", rnd(0x7fffffff), rnd(0x10000));
+		check_generated(v, -1);
+		snprintf(v, sizeof v, "%08x-%04x-%04x-%04x-%08x%04x", rnd(0x7fffffff), rnd(0x10000),
+			 rnd(0x10000), rnd(0x10000), rnd(0x7fffffff), rnd(0x10000));
+		check_generated(v, -1);
+		snprintf(v, sizeof v, "%u", 1000000000u + rnd(2000000000u));
+		check_generated(v, -1);
+	}
 }
 
 static void test_private_key_block_is_redacted_whole(void **state)
@@ -739,6 +878,7 @@ int main(void)
 	    cmocka_unit_test(test_secrets_keys_and_tokens),
 	    cmocka_unit_test(test_log_lines_and_identifiers_survive),
 	    cmocka_unit_test(test_international_formats_are_found),
+	    cmocka_unit_test(test_generated_values_and_look_alikes),
 	    cmocka_unit_test(test_private_key_block_is_redacted_whole),
 	    cmocka_unit_test(test_postal_codes_and_street_addresses),
 	    cmocka_unit_test(test_customer_name_and_email_from_hints),
