@@ -629,7 +629,12 @@ static int store_candidate(app_t *app, const store_draft_t *d, const char *red_s
 		buf_puts(&tags, tg->valuestring);
 	}
 	cJSON_Delete(tj);
-	buf_printf(&hash, "candidate:%s:%zu", d->id, strlen(red_sent));
+	/* The reply without the helpdesk's quoted thread and signature. */
+	char *clean = editdist_normalize(red_sent, strlen(red_sent),
+					 EDITDIST_NORM_WHITESPACE | EDITDIST_NORM_QUOTES |
+					     EDITDIST_NORM_SIGNATURE | EDITDIST_NORM_KEEP_LINES,
+					 NULL);
+	buf_printf(&hash, "candidate:%s:%zu", d->id, strlen(clean));
 	char now[32];
 	time_t t = time(NULL);
 	struct tm tm;
@@ -638,8 +643,8 @@ static int store_candidate(app_t *app, const store_draft_t *d, const char *red_s
 	store_ticket_t tk = {.id = d->ticket_id,
 			     .subject = subject,
 			     .problem = problem,
-			     .resolution = red_sent,
-			     .answer = red_sent,
+			     .resolution = clean,
+			     .answer = clean,
 			     .resolution_code = "",
 			     .tags = buf_cstr(&tags),
 			     .status = "solved",
@@ -651,6 +656,7 @@ static int store_candidate(app_t *app, const store_draft_t *d, const char *red_s
 	int outcome;
 	rc = store_ticket_upsert(app->store, &tk, &outcome);
 	*stored = !rc && outcome != STORE_SKIPPED;
+	free(clean);
 	buf_release(&tags);
 	buf_release(&hash);
 out:
