@@ -391,6 +391,8 @@ static cJSON *search_json(const retrieve_result_t *res)
 	}
 	cJSON_AddNumberToObject(r, "confidence", round(res->confidence * 1000) / 1000);
 	cJSON_AddStringToObject(r, "key_terms", res->key_terms ? res->key_terms : "");
+	if (res->warning)
+		cJSON_AddStringToObject(r, "warning", res->warning);
 	return r;
 }
 

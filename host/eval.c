@@ -316,6 +316,13 @@ int eval_main(const char *db, int argc, char **argv)
 		fprintf(stderr, "precedent-host: eval needs --qrels FILE\n");
 		return 2;
 	}
+	/* Dense re-ranking as the host would do it (off unless configured). */
+	if (getenv("PRECEDENT_EMBED_URL") && *getenv("PRECEDENT_EMBED_URL")) {
+		opt.embed_url = getenv("PRECEDENT_EMBED_URL");
+		opt.embed_model = getenv("PRECEDENT_EMBED_MODEL") ? getenv("PRECEDENT_EMBED_MODEL")
+								    : "nomic-embed-text";
+		opt.embed_key = getenv("PRECEDENT_EMBED_API_KEY");
+	}
 	buf_init(&qpath, 0);
 	if (!queries) {
 		const char *slash = strrchr(qrels, '/');

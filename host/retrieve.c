@@ -28,6 +28,8 @@
  * ticket is about the best precedent shares", comparable across corpus sizes.
  */
 #include "precedent/retrieve.h"
+#include "precedent/embed.h"
+#include "precedent/ticket.h"
 #include "precedent/error.h"
 #include "precedent/limits.h"
 
@@ -1276,6 +1278,189 @@ out:
 	return rc;
 }
 
+/* ---- optional dense re-ranking ---------------------------------------------------- */
+
+#define DENSE_TOP 20     /* candidates per kind re-ranked by embeddings */
+#define DENSE_TEXT 2000  /* bytes of a candidate embedded */
+#define RRF_K 60.0
+
+typedef struct dense_item {
+	int kind;
+	size_t idx; /* in c[kind] */
+	char *text;
+	char hash[17];
+	float *vec; /* borrowed from the stored blob copy or the fresh batch */
+} dense_item_t;
+
+static char *candidate_text(searcher_t *se, int kind, sqlite3_int64 rowid)
+{
+	sqlite3_stmt *st;
+	char *out = NULL;
+	const char *sql = kind == KIND_TICKETS
+			      ? "SELECT subject || char(10) || substr(problem, 1, 1000) || char(10) "
+				"|| substr(resolution, 1, 1000) FROM tickets WHERE rowid=?"
+			      : "SELECT heading_path || char(10) || substr(body, 1, 2000) "
+				"FROM doc_sections WHERE rowid=?";
+	if (sqlite3_prepare_v2(se->db, sql, -1, &st, NULL) != SQLITE_OK)
+		return xstrdup("");
+	sqlite3_bind_int64(st, 1, rowid);
+	if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_text(st, 0)) {
+		const char *t = (const char *)sqlite3_column_text(st, 0);
+		out = xstrndup(t, utf8_clip(t, strlen(t), DENSE_TEXT));
+	}
+	sqlite3_finalize(st);
+	return out ? out : xstrdup("");
+}
+
+static double cosine(const float *a, const float *b, size_t d)
+{
+	double ab = 0, aa = 0, bb = 0;
+	for (size_t i = 0; i < d; i++) {
+		ab += (double)a[i] * b[i];
+		aa += (double)a[i] * a[i];
+		bb += (double)b[i] * b[i];
+	}
+	return aa > 0 && bb > 0 ? ab / sqrt(aa * bb) : 0;
+}
+
+typedef struct rr {
+	size_t idx;
+	double sim;
+} rr_t;
+
+static int cmp_rr(const void *a, const void *b)
+{
+	const rr_t *x = a, *y = b;
+	return x->sim < y->sim ? 1 : x->sim > y->sim ? -1 : (x->idx > y->idx) - (x->idx < y->idx);
+}
+
+/* Re-ranks the top DENSE_TOP candidates of each kind by reciprocal-rank fusion of
+ * their BM25 order and the cosine of their embeddings to the query's. Embeddings
+ * of candidates are stored (float32 blobs) and reused while their text is the
+ * same. On any failure the BM25 order stays and warn says why. */
+static void dense_rerank(searcher_t *se, const retrieve_options_t *opt, const char *subject,
+			 const char *body, cand_t **c, const size_t *nc, char *warn, size_t warnlen)
+{
+	dense_item_t items[2 * DENSE_TOP];
+	size_t ni = 0, nmiss = 0;
+	const char *texts[2 * DENSE_TOP + 1];
+	size_t miss[2 * DENSE_TOP];
+	float *blobs[2 * DENSE_TOP] = {0};
+	float *fresh = NULL;
+	size_t dim = 0, sdim = 0;
+	char err[512] = "";
+	buf_t q;
+	sqlite3_stmt *get = NULL, *put = NULL;
+	const char *model = opt->embed_model ? opt->embed_model : "";
+	buf_init(&q, 0);
+	buf_puts(&q, subject ? subject : "");
+	if (body && *body) {
+		buf_putc(&q, '\n');
+		buf_append(&q, body, utf8_clip(body, strlen(body), DENSE_TEXT));
+	}
+	sqlite3_prepare_v2(se->db,
+			   "SELECT hash, vec FROM embeddings WHERE kind=?1 AND row=?2 AND model=?3",
+			   -1, &get, NULL);
+	sqlite3_prepare_v2(se->db,
+			   "INSERT OR REPLACE INTO embeddings(kind, row, model, hash, vec) "
+			   "VALUES (?1,?2,?3,?4,?5)",
+			   -1, &put, NULL);
+	texts[0] = buf_cstr(&q);
+	for (int kind = 0; kind < 2; kind++)
+		for (size_t i = 0; i < nc[kind] && i < DENSE_TOP; i++) {
+			dense_item_t *it = &items[ni];
+			it->kind = kind;
+			it->idx = i;
+			it->text = candidate_text(se, kind, c[kind][i].rowid);
+			it->vec = NULL;
+			hash_hex(it->text, strlen(it->text), it->hash);
+			if (get) {
+				sqlite3_reset(get);
+				sqlite3_bind_int(get, 1, kind);
+				sqlite3_bind_int64(get, 2, c[kind][i].rowid);
+				sqlite3_bind_text(get, 3, model, -1, SQLITE_STATIC);
+				if (sqlite3_step(get) == SQLITE_ROW &&
+				    !strcmp((const char *)sqlite3_column_text(get, 0), it->hash)) {
+					int bytes = sqlite3_column_bytes(get, 1);
+					if (bytes > 0 && bytes % (int)sizeof(float) == 0 &&
+					    (!sdim || (size_t)bytes / sizeof(float) == sdim)) {
+						sdim = (size_t)bytes / sizeof(float);
+						blobs[ni] = xmalloc((size_t)bytes);
+						memcpy(blobs[ni], sqlite3_column_blob(get, 1), (size_t)bytes);
+						it->vec = blobs[ni];
+					}
+				}
+			}
+			if (!it->vec) {
+				miss[nmiss] = ni;
+				texts[1 + nmiss++] = it->text;
+			}
+			ni++;
+		}
+	if (ni == 0)
+		goto out;
+	if (embed_texts(opt->embed_url, model, opt->embed_key, opt->embed_timeout_ms, texts,
+			1 + nmiss, &fresh, &dim, err, sizeof err) != 0) {
+		snprintf(warn, warnlen, "dense re-ranking skipped (BM25 order kept): %s", err);
+		goto out;
+	}
+	if (sdim && sdim != dim) {
+		snprintf(warn, warnlen,
+			 "dense re-ranking skipped: stored embeddings have %zu dimensions, the "
+			 "endpoint gives %zu",
+			 sdim, dim);
+		goto out;
+	}
+	for (size_t m = 0; m < nmiss; m++) {
+		dense_item_t *it = &items[miss[m]];
+		it->vec = fresh + (1 + m) * dim;
+		if (put) {
+			sqlite3_reset(put);
+			sqlite3_bind_int(put, 1, it->kind);
+			sqlite3_bind_int64(put, 2, c[it->kind][it->idx].rowid);
+			sqlite3_bind_text(put, 3, model, -1, SQLITE_STATIC);
+			sqlite3_bind_text(put, 4, it->hash, -1, SQLITE_STATIC);
+			sqlite3_bind_blob(put, 5, it->vec, (int)(dim * sizeof(float)), SQLITE_STATIC);
+			sqlite3_step(put); /* a read-only store just doesn't remember */
+		}
+	}
+	for (int kind = 0; kind < 2; kind++) {
+		rr_t r[DENSE_TOP];
+		size_t n = 0;
+		for (size_t i = 0; i < ni; i++)
+			if (items[i].kind == kind) {
+				r[n].idx = items[i].idx;
+				r[n].sim = cosine(fresh, items[i].vec, dim);
+				n++;
+			}
+		if (n < 2)
+			continue;
+		qsort(r, n, sizeof *r, cmp_rr);
+		/* Reciprocal-rank fusion of the BM25 rank (the candidate's index: the
+		 * top n are items 0..n-1) and the dense rank; the fused top stays above
+		 * the rest, which keep their BM25 order. */
+		double fused[DENSE_TOP];
+		for (size_t i = 0; i < n; i++)
+			fused[i] = 1.0 / (RRF_K + (double)i + 1);
+		for (size_t d = 0; d < n; d++)
+			fused[r[d].idx] += 1.0 / (RRF_K + (double)d + 1);
+		for (size_t i = 0; i < n; i++)
+			c[kind][i].score = 1.0 + fused[i];
+		for (size_t i = n; i < nc[kind]; i++)
+			c[kind][i].score = 1.0 / (RRF_K + (double)i + 1);
+		qsort(c[kind], nc[kind], sizeof *c[kind], cmp_cand);
+	}
+out:
+	for (size_t i = 0; i < ni; i++) {
+		free(items[i].text);
+		free(blobs[i]);
+	}
+	free(fresh);
+	sqlite3_finalize(get);
+	sqlite3_finalize(put);
+	buf_release(&q);
+}
+
 /* ---- the search ---------------------------------------------------------------- */
 
 static int searcher_open(sqlite3 *db, searcher_t *se)
@@ -1480,6 +1665,12 @@ int retrieve_search_opts(store_t *s, const char *subject, const char *body, size
 				      &in_match[kind])))
 			goto out;
 	}
+	if (opt->embed_url && *opt->embed_url) {
+		char warn[600] = "";
+		dense_rerank(&se, opt, subject, body, c, nc, warn, sizeof warn);
+		if (warn[0])
+			out->warning = xstrdup(warn);
+	}
 	for (int kind = 0; kind < 2; kind++)
 		if (nc[kind] > k)
 			nc[kind] = k;
@@ -1519,7 +1710,19 @@ double retrieve_calibrate(double share)
 int retrieve_search(store_t *s, const char *subject, const char *body, size_t k,
 		    retrieve_result_t *out)
 {
-	return retrieve_search_opts(s, subject, body, k, NULL, out);
+	/* Dense re-ranking is off unless an embeddings endpoint is configured. */
+	retrieve_options_t o = {0};
+	const char *url = getenv("PRECEDENT_EMBED_URL");
+	if (url && *url) {
+		o.embed_url = url;
+		o.embed_model = getenv("PRECEDENT_EMBED_MODEL");
+		if (!o.embed_model || !*o.embed_model)
+			o.embed_model = "nomic-embed-text";
+		o.embed_key = getenv("PRECEDENT_EMBED_API_KEY");
+		const char *t = getenv("PRECEDENT_EMBED_TIMEOUT_MS");
+		o.embed_timeout_ms = t ? atol(t) : 0;
+	}
+	return retrieve_search_opts(s, subject, body, k, &o, out);
 }
 
 void retrieve_result_release(retrieve_result_t *r)

@@ -133,6 +133,11 @@ static const char *const migrations[] = {
      * change it. kind: 0 tickets, 1 doc sections. */
     "CREATE TABLE df_cache(kind INTEGER NOT NULL, term TEXT NOT NULL, df INTEGER NOT NULL,"
     "  PRIMARY KEY(kind, term)) WITHOUT ROWID;",
+    /* 4 -> 5: embeddings for optional dense re-ranking (float32 blobs), per kind
+     * (0 tickets, 1 doc sections), row, model and hash of the embedded text. */
+    "CREATE TABLE embeddings(kind INTEGER NOT NULL, row INTEGER NOT NULL,"
+    "  model TEXT NOT NULL, hash TEXT NOT NULL, vec BLOB NOT NULL,"
+    "  PRIMARY KEY(kind, row, model)) WITHOUT ROWID;",
 };
 #define N_MIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]))
 

@@ -59,5 +59,7 @@
 /* One ticket export read as a whole JSON document (an array of tickets, or
  * {"tickets": [...]}); larger exports must be line-delimited (added by retrieval). */
 #define IMPORT_DOC_CAP (512u * 1024u * 1024u)
+/* A reply from an embeddings endpoint (added by retrieval). */
+#define EMBED_RESPONSE_CAP (32u * 1024u * 1024u)
 
 #endif

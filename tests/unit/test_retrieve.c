@@ -5,6 +5,9 @@
  */
 #include "testutil.h"
 
+#include <signal.h>
+#include <sys/wait.h>
+
 #include "precedent/error.h"
 #include "precedent/eval.h"
 #include "precedent/ingest.h"
@@ -221,6 +224,126 @@ static void test_eval_rejects_a_malformed_qrels_line(void **state)
 	assert_non_null(strstr(err, ":2:"));
 }
 
+/* ---- dense re-ranking against a fake embeddings endpoint on 127.0.0.1 ---------- */
+
+static pid_t embed_pid;
+static int embed_port;
+
+static void start_fake_embed(void)
+{
+	int fds[2];
+	char line[64] = "";
+	assert_int_equal(pipe(fds), 0);
+	embed_pid = fork();
+	assert_true(embed_pid >= 0);
+	if (embed_pid == 0) {
+		dup2(fds[1], 1);
+		close(fds[0]);
+		execlp("python3", "python3", FIX "fake_embed.py", (char *)NULL);
+		_exit(127);
+	}
+	close(fds[1]);
+	FILE *fp = fdopen(fds[0], "r");
+	assert_non_null(fgets(line, sizeof line, fp));
+	fclose(fp);
+	assert_int_equal(sscanf(line, "PORT %d", &embed_port), 1);
+}
+
+static void stop_fake_embed(void)
+{
+	if (embed_pid > 0) {
+		kill(embed_pid, SIGTERM);
+		waitpid(embed_pid, NULL, 0);
+	}
+	embed_pid = 0;
+}
+
+/* The fake server never outlives a failed test. */
+static int teardown_embed(void **state)
+{
+	stop_fake_embed();
+	return teardown(state);
+}
+
+static long embeddings_stored(fixture_t *f)
+{
+	sqlite3_stmt *st;
+	long n = -1;
+	assert_int_equal(sqlite3_prepare_v2(store_db(f->s), "SELECT count(*) FROM embeddings", -1,
+					    &st, NULL),
+			 SQLITE_OK);
+	if (sqlite3_step(st) == SQLITE_ROW)
+		n = sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	return n;
+}
+
+static int pos_of(const retrieve_result_t *r, const char *id)
+{
+	for (size_t i = 0; i < r->ntickets; i++)
+		if (!strcmp(r->tickets[i].id, id))
+			return (int)i;
+	return -1;
+}
+
+static void add_ticket(fixture_t *f, const char *json)
+{
+	cJSON *j = cJSON_Parse(json);
+	int outcome;
+	char why[256];
+	assert_non_null(j);
+	assert_int_equal(ingest_store_ticket(f->s, f->r, j, &outcome, why, sizeof why), 0);
+	cJSON_Delete(j);
+}
+
+static void test_dense_reranking_fuses_and_falls_back_when_down(void **state)
+{
+	fixture_t *f = *state;
+	char url[64];
+	retrieve_result_t bm, dn, down;
+	add_ticket(f, "{\"id\": \"D-1\", \"subject\": \"Text formatting in the editor\", "
+		      "\"messages\": [{\"role\": \"customer\", \"body\": \"text formatting text "
+		      "options\"}]}");
+	add_ticket(f, "{\"id\": \"D-2\", \"subject\": \"Strikethrough text\", "
+		      "\"messages\": [{\"role\": \"customer\", \"body\": \"strikethrough "
+		      "strikethrough\"}]}");
+	add_ticket(f, "{\"id\": \"D-3\", \"subject\": \"Text colour in the editor\", "
+		      "\"messages\": [{\"role\": \"customer\", \"body\": \"text colour text\"}]}");
+	add_ticket(f, "{\"id\": \"D-4\", \"subject\": \"Text size\", "
+		      "\"messages\": [{\"role\": \"customer\", \"body\": \"text size text\"}]}");
+	add_ticket(f, "{\"id\": \"D-5\", \"subject\": \"Text alignment\", "
+		      "\"messages\": [{\"role\": \"customer\", \"body\": \"text alignment text\"}]}");
+	start_fake_embed();
+	snprintf(url, sizeof url, "http://127.0.0.1:%d/v1", embed_port);
+	retrieve_options_t o = {.embed_url = url, .embed_model = "fake", .embed_timeout_ms = 3000};
+	assert_int_equal(retrieve_search_opts(f->s, "crossed text", NULL, 5, NULL, &bm), 0);
+	assert_int_equal(retrieve_search_opts(f->s, "crossed text", NULL, 5, &o, &dn), 0);
+	assert_null(dn.warning);
+	int b = pos_of(&bm, "D-2"), d = pos_of(&dn, "D-2");
+	assert_true(b >= 0 && d >= 0);
+	/* The paraphrase's precedent moves up (last of five by BM25 alone). */
+	assert_true(b >= 3);
+	assert_true(d < b);
+	long stored = embeddings_stored(f);
+	assert_true(stored >= 3);
+	retrieve_result_release(&dn);
+	/* Stored embeddings are reused: a second search embeds nothing new. */
+	assert_int_equal(retrieve_search_opts(f->s, "crossed text", NULL, 5, &o, &dn), 0);
+	assert_int_equal(embeddings_stored(f), stored);
+	assert_int_equal(pos_of(&dn, "D-2"), d);
+	retrieve_result_release(&dn);
+	/* Endpoint down: BM25 results with a warning. */
+	stop_fake_embed();
+	assert_int_equal(retrieve_search_opts(f->s, "crossed text", NULL, 5, &o, &down), 0);
+	assert_non_null(down.warning);
+	assert_non_null(strstr(down.warning, "dense re-ranking skipped"));
+	assert_int_equal(down.ntickets, bm.ntickets);
+	for (size_t i = 0; i < bm.ntickets; i++)
+		assert_string_equal(down.tickets[i].id, bm.tickets[i].id);
+	retrieve_result_release(&down);
+	retrieve_result_release(&bm);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -238,6 +361,8 @@ int main(void)
 					    teardown),
 	    cmocka_unit_test_setup_teardown(test_eval_rejects_a_malformed_qrels_line, setup,
 					    teardown),
+	    cmocka_unit_test_setup_teardown(test_dense_reranking_fuses_and_falls_back_when_down,
+					    setup, teardown_embed),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
