@@ -111,6 +111,13 @@ int app_open(app_t *app, const char *db_path, int flags, char *err, size_t errle
 	} else {
 		app->db_error_code = store_open(app->db_path, 0, &app->store, app->db_error,
 						sizeof app->db_error);
+		/* A shared, read-only index still serves search and stats. */
+		if (app->db_error_code == PRECEDENT_EREADONLY &&
+		    store_open(app->db_path, STORE_READONLY, &app->store, err, errlen) == 0) {
+			app->readonly = 1;
+			app->db_error_code = 0;
+			err[0] = '\0';
+		}
 	}
 	app->events_path = config_events_path(app->config);
 	signals_config_t sc = {
@@ -254,6 +261,13 @@ int app_draft(app_t *app, const cJSON *ticket, const cJSON *options, cJSON **res
 	buf_init(&problem, 0);
 	if ((rc = app_need_store(app, err, errlen)))
 		return rc;
+	if (app->readonly) {
+		snprintf(err, errlen,
+			 "%s is read-only: drafting stores the draft and the ticket's vault entries, "
+			 "so it needs a writable database (search and stats work read-only)",
+			 app->db_path);
+		return PRECEDENT_EREADONLY;
+	}
 	if ((rc = ticket_from_json(ticket, &t, err, errlen)))
 		return rc;
 	have_t = 1;
