@@ -128,6 +128,11 @@ static const char *const migrations[] = {
     "  PRIMARY KEY(source_kind, source_id));"
     "CREATE VIEW source_factors AS SELECT source_kind, source_id,"
     "  1.0 - 0.3 * deleted_weight / (weight + 2.0) AS factor FROM source_scores;",
+    /* 3 -> 4: document frequencies cached by retrieval (an fts5vocab lookup
+     * counts the term's whole doclist); importers clear a kind's rows when they
+     * change it. kind: 0 tickets, 1 doc sections. */
+    "CREATE TABLE df_cache(kind INTEGER NOT NULL, term TEXT NOT NULL, df INTEGER NOT NULL,"
+    "  PRIMARY KEY(kind, term)) WITHOUT ROWID;",
 };
 #define N_MIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]))
 
@@ -873,4 +878,13 @@ int store_gap_of_draft(store_t *s, const char *draft_id, int *found)
 	*found = src == SQLITE_ROW;
 	sqlite3_finalize(st);
 	return src == SQLITE_ROW || src == SQLITE_DONE ? 0 : map_sqlite_error(src);
+}
+int store_df_cache_clear(store_t *s, int kind)
+{
+	sqlite3_stmt *st;
+	int rc;
+	if ((rc = prepare(s, "DELETE FROM df_cache WHERE kind=?", &st)))
+		return rc;
+	sqlite3_bind_int(st, 1, kind);
+	return step_done(s, st);
 }
