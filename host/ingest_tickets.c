@@ -840,6 +840,10 @@ int ingest_tickets_file(store_t *s, const redactor_t *r, ingest_format_t fmt, co
 		snprintf(err, errlen, "%s: read error: %s", path, strerror(errno));
 		c.rc = PRECEDENT_EIO;
 	}
+	if (!c.rc && rep->imported + rep->updated > 0 && (rc = store_df_cache_clear(s, 0))) {
+		snprintf(err, errlen, "%s: %s (%s)", path, precedent_strerror(rc), store_errmsg(s));
+		c.rc = rc;
+	}
 	if (!c.rc && (rc = store_commit(s))) {
 		snprintf(err, errlen, "%s: %s (%s)", path, precedent_strerror(rc), store_errmsg(s));
 		c.rc = rc;

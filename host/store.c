@@ -128,6 +128,11 @@ static const char *const migrations[] = {
     "  PRIMARY KEY(source_kind, source_id));"
     "CREATE VIEW source_factors AS SELECT source_kind, source_id,"
     "  1.0 - 0.3 * deleted_weight / (weight + 2.0) AS factor FROM source_scores;",
+    /* 3 -> 4: document frequencies cached by retrieval (an fts5vocab lookup
+     * counts the term's whole doclist); importers clear a kind's rows when they
+     * change it. kind: 0 tickets, 1 doc sections. */
+    "CREATE TABLE df_cache(kind INTEGER NOT NULL, term TEXT NOT NULL, df INTEGER NOT NULL,"
+    "  PRIMARY KEY(kind, term)) WITHOUT ROWID;",
 };
 #define N_MIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]))
 
@@ -302,6 +307,36 @@ static int migrate(store_t *s, char *err, size_t errlen)
 	return 0;
 }
 
+static int first_read(store_t *s)
+{
+	int src;
+	sqlite3_extended_result_codes(s->db, 0);
+	sqlite3_busy_handler(s->db, busy_handler, NULL);
+	if ((src = sqlite3_exec(s->db, s->readonly ? "PRAGMA query_only=1" : "PRAGMA journal_mode=WAL",
+				NULL, NULL, NULL)) != SQLITE_OK)
+		return src;
+	return sqlite3_exec(s->db,
+			    "PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;"
+			    "SELECT count(*) FROM sqlite_master;",
+			    NULL, NULL, NULL);
+}
+
+/* file:PATH?immutable=1 with the URI's special characters escaped. */
+static char *immutable_uri(const char *path)
+{
+	buf_t b;
+	buf_init(&b, 0);
+	buf_puts(&b, "file:");
+	for (const char *p = path; *p; p++) {
+		if (*p == '?' || *p == '#' || *p == '%')
+			buf_printf(&b, "%%%02X", (unsigned char)*p);
+		else
+			buf_putc(&b, *p);
+	}
+	buf_puts(&b, "?mode=ro&immutable=1");
+	return buf_steal(&b);
+}
+
 int store_open(const char *path, int flags, store_t **out, char *err, size_t errlen)
 {
 	store_t *s = xcalloc(1, sizeof *s);
@@ -341,12 +376,19 @@ int store_open(const char *path, int flags, store_t **out, char *err, size_t err
 	sqlite3_extended_result_codes(s->db, 0);
 	sqlite3_busy_handler(s->db, busy_handler, NULL);
 	/* The first statement that reads the file tells a corrupt file apart. */
-	if ((src = sqlite3_exec(s->db, s->readonly ? "PRAGMA query_only=1" : "PRAGMA journal_mode=WAL",
-				NULL, NULL, NULL)) != SQLITE_OK ||
-	    (src = sqlite3_exec(s->db,
-				"PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;"
-				"SELECT count(*) FROM sqlite_master;",
-				NULL, NULL, NULL)) != SQLITE_OK) {
+	src = first_read(s);
+	if (src != SQLITE_OK && s->readonly && !access(s->path, R_OK)) {
+		/* A WAL database in a directory we cannot write (a shared, centrally built
+		 * index): SQLite cannot create the -shm file, so read it as immutable. */
+		char *uri = immutable_uri(s->path);
+		sqlite3_close_v2(s->db);
+		s->db = NULL;
+		src = sqlite3_open_v2(uri, &s->db, SQLITE_OPEN_READONLY | SQLITE_OPEN_URI, NULL);
+		free(uri);
+		if (src == SQLITE_OK)
+			src = first_read(s);
+	}
+	if (src != SQLITE_OK) {
 		rc = open_error(s, src, "opening", err, errlen);
 		goto out;
 	}
@@ -836,4 +878,13 @@ int store_gap_of_draft(store_t *s, const char *draft_id, int *found)
 	*found = src == SQLITE_ROW;
 	sqlite3_finalize(st);
 	return src == SQLITE_ROW || src == SQLITE_DONE ? 0 : map_sqlite_error(src);
+}
+int store_df_cache_clear(store_t *s, int kind)
+{
+	sqlite3_stmt *st;
+	int rc;
+	if ((rc = prepare(s, "DELETE FROM df_cache WHERE kind=?", &st)))
+		return rc;
+	sqlite3_bind_int(st, 1, kind);
+	return step_done(s, st);
 }

@@ -16,7 +16,7 @@
 
 #include <sqlite3.h>
 
-#define STORE_SCHEMA_VERSION 3
+#define STORE_SCHEMA_VERSION 4
 
 typedef struct store store_t;
 
@@ -59,6 +59,10 @@ typedef struct store_section {
 /* Replaces a document and its sections when hash differs (skip otherwise). */
 int store_doc_replace(store_t *s, const char *path, const char *title, const char *hash,
 		      const store_section_t *sections, size_t n, int *outcome /* OUT */);
+
+/* Forgets the cached document frequencies of a kind (0 tickets, 1 doc
+ * sections): importers call it when they change that kind's index. */
+int store_df_cache_clear(store_t *s, int kind);
 
 /* Counts for hello/index.status. */
 int store_counts(store_t *s, long *tickets /* OUT */, long *sections /* OUT */,
