@@ -111,6 +111,13 @@ int app_open(app_t *app, const char *db_path, int flags, char *err, size_t errle
 	} else {
 		app->db_error_code = store_open(app->db_path, 0, &app->store, app->db_error,
 						sizeof app->db_error);
+		/* A shared, read-only index still serves search and stats. */
+		if (app->db_error_code == PRECEDENT_EREADONLY &&
+		    store_open(app->db_path, STORE_READONLY, &app->store, err, errlen) == 0) {
+			app->readonly = 1;
+			app->db_error_code = 0;
+			err[0] = '\0';
+		}
 	}
 	app->events_path = config_events_path(app->config);
 	signals_config_t sc = {
@@ -254,6 +261,13 @@ int app_draft(app_t *app, const cJSON *ticket, const cJSON *options, cJSON **res
 	buf_init(&problem, 0);
 	if ((rc = app_need_store(app, err, errlen)))
 		return rc;
+	if (app->readonly) {
+		snprintf(err, errlen,
+			 "%s is read-only: drafting stores the draft and the ticket's vault entries, "
+			 "so it needs a writable database (search and stats work read-only)",
+			 app->db_path);
+		return PRECEDENT_EREADONLY;
+	}
 	if ((rc = ticket_from_json(ticket, &t, err, errlen)))
 		return rc;
 	have_t = 1;
@@ -629,7 +643,12 @@ static int store_candidate(app_t *app, const store_draft_t *d, const char *red_s
 		buf_puts(&tags, tg->valuestring);
 	}
 	cJSON_Delete(tj);
-	buf_printf(&hash, "candidate:%s:%zu", d->id, strlen(red_sent));
+	/* The reply without the helpdesk's quoted thread and signature. */
+	char *clean = editdist_normalize(red_sent, strlen(red_sent),
+					 EDITDIST_NORM_WHITESPACE | EDITDIST_NORM_QUOTES |
+					     EDITDIST_NORM_SIGNATURE | EDITDIST_NORM_KEEP_LINES,
+					 NULL);
+	buf_printf(&hash, "candidate:%s:%zu", d->id, strlen(clean));
 	char now[32];
 	time_t t = time(NULL);
 	struct tm tm;
@@ -638,8 +657,8 @@ static int store_candidate(app_t *app, const store_draft_t *d, const char *red_s
 	store_ticket_t tk = {.id = d->ticket_id,
 			     .subject = subject,
 			     .problem = problem,
-			     .resolution = red_sent,
-			     .answer = red_sent,
+			     .resolution = clean,
+			     .answer = clean,
 			     .resolution_code = "",
 			     .tags = buf_cstr(&tags),
 			     .status = "solved",
@@ -651,6 +670,7 @@ static int store_candidate(app_t *app, const store_draft_t *d, const char *red_s
 	int outcome;
 	rc = store_ticket_upsert(app->store, &tk, &outcome);
 	*stored = !rc && outcome != STORE_SKIPPED;
+	free(clean);
 	buf_release(&tags);
 	buf_release(&hash);
 out:
@@ -1301,66 +1321,210 @@ int app_export_pairs(app_t *app, const char *since, int csv, FILE *out, size_t *
 	return 0;
 }
 
+/* Knowledge gaps grouped by shared key terms. A gap joins the group whose terms
+ * it shares most (at least two, or its only term); a group is labelled by its
+ * most frequent terms. A group is closed once a later draft whose key terms share
+ * at least two of the label's found precedent (confidence at or above the gap
+ * threshold). Open groups first, most frequent first. */
+#define GAP_GROUP_TERMS 64
+#define GAP_LABEL_TERMS 5
+
+typedef struct gap_term {
+	char *term;
+	int count, first;
+} gap_term_t;
+
+typedef struct gap_group {
+	gap_term_t terms[GAP_GROUP_TERMS];
+	int nterms, count, order;
+	double best_score;
+	char first_seen[32], last_seen[32], closed_at[32];
+	cJSON *tickets;
+} gap_group_t;
+
+static int gap_split(const char *kt, char *buf, size_t buflen, char **v, int max)
+{
+	int n = 0;
+	char *save = NULL;
+	snprintf(buf, buflen, "%s", kt ? kt : "");
+	for (char *p = strtok_r(buf, " ", &save); p && n < max; p = strtok_r(NULL, " ", &save)) {
+		int dup = 0;
+		for (int i = 0; i < n; i++)
+			dup |= !strcmp(v[i], p);
+		if (!dup)
+			v[n++] = p;
+	}
+	return n;
+}
+
+static int cmp_gap_term(const void *a, const void *b)
+{
+	const gap_term_t *x = a, *y = b;
+	return x->count != y->count ? y->count - x->count : x->first - y->first;
+}
+
+/* The label: the group's most frequent terms (sorts g->terms). */
+static void gap_label(gap_group_t *g, buf_t *out, char **v, int *nv)
+{
+	qsort(g->terms, (size_t)g->nterms, sizeof g->terms[0], cmp_gap_term);
+	*nv = 0;
+	for (int i = 0; i < g->nterms && i < GAP_LABEL_TERMS; i++) {
+		if (out->len)
+			buf_putc(out, ' ');
+		buf_puts(out, g->terms[i].term);
+		v[(*nv)++] = g->terms[i].term;
+	}
+}
+
+static int cmp_gap_group(const void *a, const void *b)
+{
+	const gap_group_t *x = a, *y = b;
+	int xo = x->closed_at[0] != 0, yo = y->closed_at[0] != 0;
+	if (xo != yo)
+		return xo - yo;
+	if (x->count != y->count)
+		return y->count - x->count;
+	return strcmp(y->last_seen, x->last_seen);
+}
+
 int app_gaps(app_t *app, const char *since, cJSON **result, char *err, size_t errlen)
 {
 	int rc;
 	sqlite3_stmt *st;
+	gap_group_t *g = NULL;
+	size_t ng = 0, ag = 0;
+	int seq = 0;
 	*result = NULL;
 	if ((rc = app_need_store(app, err, errlen)))
 		return rc;
-	/* Grouped by their three leading key terms (the subject's strongest terms). */
 	if (sqlite3_prepare_v2(store_db(app->store),
 			       "SELECT key_terms, ticket_id, best_score, created_at FROM gaps "
-			       "WHERE created_at >= ?1 ORDER BY created_at DESC",
+			       "WHERE created_at >= ?1 ORDER BY created_at, rowid",
 			       -1, &st, NULL) != SQLITE_OK) {
 		snprintf(err, errlen, "reading gaps: %s", store_errmsg(app->store));
 		return PRECEDENT_EDB;
 	}
 	sqlite3_bind_text(st, 1, since ? since : "", -1, SQLITE_STATIC);
-	cJSON *groups = cJSON_CreateObject();
 	while (sqlite3_step(st) == SQLITE_ROW) {
-		const char *kt = (const char *)sqlite3_column_text(st, 0);
-		char key[256];
-		int words = 0;
-		size_t kl = 0;
-		for (const char *p = kt ? kt : ""; *p && kl < sizeof key - 1; p++) {
-			if (*p == ' ' && ++words == 3)
-				break;
-			key[kl++] = *p;
+		char buf[1024], *v[16];
+		int n = gap_split((const char *)sqlite3_column_text(st, 0), buf, sizeof buf, v, 16);
+		const char *at = (const char *)sqlite3_column_text(st, 3);
+		int best = -1, best_shared = 0;
+		for (size_t i = 0; i < ng; i++) {
+			int shared = 0;
+			for (int k = 0; k < n; k++)
+				for (int j = 0; j < g[i].nterms; j++)
+					shared += !strcmp(v[k], g[i].terms[j].term);
+			if (shared > best_shared) {
+				best_shared = shared;
+				best = (int)i;
+			}
 		}
-		key[kl] = '\0';
-		cJSON *g = cJSON_GetObjectItemCaseSensitive(groups, key);
-		if (!g) {
-			g = cJSON_AddObjectToObject(groups, key);
-			cJSON_AddStringToObject(g, "terms", key);
-			cJSON_AddNumberToObject(g, "count", 0);
-			cJSON_AddArrayToObject(g, "tickets");
-			cJSON_AddNumberToObject(g, "best_score", 0);
+		if (best < 0 || best_shared < (n < 2 ? 1 : 2)) {
+			if (ng == ag) {
+				ag = ag ? ag * 2 : 16;
+				g = xrealloc(g, ag * sizeof *g);
+			}
+			memset(&g[ng], 0, sizeof g[ng]);
+			g[ng].tickets = cJSON_CreateArray();
+			g[ng].order = (int)ng;
+			snprintf(g[ng].first_seen, sizeof g[ng].first_seen, "%s", at ? at : "");
+			best = (int)ng++;
 		}
-		cJSON *c = cJSON_GetObjectItemCaseSensitive(g, "count");
-		cJSON_SetNumberValue(c, c->valuedouble + 1);
-		cJSON *tk = cJSON_GetObjectItemCaseSensitive(g, "tickets");
-		if (cJSON_GetArraySize(tk) < 5)
-			cJSON_AddItemToArray(tk, cJSON_CreateString(
-						     (const char *)sqlite3_column_text(st, 1)));
-		cJSON *bs = cJSON_GetObjectItemCaseSensitive(g, "best_score");
-		if (sqlite3_column_double(st, 2) > bs->valuedouble)
-			cJSON_SetNumberValue(bs, sqlite3_column_double(st, 2));
+		gap_group_t *gr = &g[best];
+		gr->count++;
+		snprintf(gr->last_seen, sizeof gr->last_seen, "%s", at ? at : "");
+		for (int k = 0; k < n; k++) {
+			int j;
+			for (j = 0; j < gr->nterms; j++)
+				if (!strcmp(gr->terms[j].term, v[k]))
+					break;
+			if (j < gr->nterms) {
+				gr->terms[j].count++;
+			} else if (gr->nterms < GAP_GROUP_TERMS) {
+				gr->terms[gr->nterms].term = xstrdup(v[k]);
+				gr->terms[gr->nterms].count = 1;
+				gr->terms[gr->nterms].first = seq++;
+				gr->nterms++;
+			}
+		}
+		if (cJSON_GetArraySize(gr->tickets) < 5)
+			cJSON_AddItemToArray(gr->tickets, cJSON_CreateString(
+							      (const char *)sqlite3_column_text(st, 1)));
+		if (sqlite3_column_double(st, 2) > gr->best_score)
+			gr->best_score = sqlite3_column_double(st, 2);
 	}
 	sqlite3_finalize(st);
-	/* Most frequent first. */
-	cJSON *arr = cJSON_CreateArray();
-	while (cJSON_GetArraySize(groups) > 0) {
-		cJSON *best = NULL, *g;
-		cJSON_ArrayForEach(g, groups)
-		{
-			if (!best || cJSON_GetObjectItem(g, "count")->valuedouble >
-					 cJSON_GetObjectItem(best, "count")->valuedouble)
-				best = g;
+	/* Labels, then closing by later drafts that found precedent. */
+	buf_t *labels = xcalloc(ng ? ng : 1, sizeof *labels);
+	sqlite3_stmt *later = NULL;
+	sqlite3_prepare_v2(store_db(app->store),
+			   "SELECT key_terms, created_at FROM drafts WHERE confidence >= ?1 "
+			   "AND created_at >= ?2 ORDER BY created_at",
+			   -1, &later, NULL);
+	for (size_t i = 0; i < ng; i++) {
+		char *lv[GAP_LABEL_TERMS];
+		int nl;
+		buf_init(&labels[i], 0);
+		gap_label(&g[i], &labels[i], lv, &nl);
+		if (!later)
+			continue;
+		sqlite3_reset(later);
+		sqlite3_bind_double(later, 1, app->gap_threshold);
+		sqlite3_bind_text(later, 2, g[i].last_seen, -1, SQLITE_STATIC);
+		while (sqlite3_step(later) == SQLITE_ROW) {
+			char buf[1024], *v[16];
+			const char *at = (const char *)sqlite3_column_text(later, 1);
+			int n = gap_split((const char *)sqlite3_column_text(later, 0), buf, sizeof buf,
+					  v, 16);
+			int shared = 0;
+			if (at && strcmp(at, g[i].last_seen) <= 0)
+				continue; /* the gap's own draft or one of the same second */
+			for (int k = 0; k < n; k++)
+				for (int j = 0; j < nl; j++)
+					shared += !strcmp(v[k], lv[j]);
+			if (shared >= (nl < 2 ? 1 : 2)) {
+				snprintf(g[i].closed_at, sizeof g[i].closed_at, "%s", at ? at : "");
+				break;
+			}
 		}
-		cJSON_AddItemToArray(arr, cJSON_DetachItemViaPointer(groups, best));
 	}
-	cJSON_Delete(groups);
+	sqlite3_finalize(later);
+	/* Sort groups with their labels (by index). */
+	size_t *ord = xcalloc(ng ? ng : 1, sizeof *ord);
+	for (size_t i = 0; i < ng; i++)
+		ord[i] = i;
+	for (size_t i = 1; i < ng; i++)
+		for (size_t j = i; j > 0 && cmp_gap_group(&g[ord[j]], &g[ord[j - 1]]) < 0; j--) {
+			size_t t = ord[j];
+			ord[j] = ord[j - 1];
+			ord[j - 1] = t;
+		}
+	cJSON *arr = cJSON_CreateArray();
+	for (size_t oi = 0; oi < ng; oi++) {
+		gap_group_t *gr = &g[ord[oi]];
+		cJSON *o = cJSON_CreateObject();
+		cJSON_AddStringToObject(o, "terms", buf_cstr(&labels[ord[oi]]));
+		cJSON_AddNumberToObject(o, "count", gr->count);
+		cJSON_AddItemToObject(o, "tickets", gr->tickets);
+		gr->tickets = NULL;
+		cJSON_AddNumberToObject(o, "best_score", round(gr->best_score * 1000) / 1000);
+		cJSON_AddStringToObject(o, "first_seen", gr->first_seen);
+		cJSON_AddStringToObject(o, "last_seen", gr->last_seen);
+		cJSON_AddStringToObject(o, "status", gr->closed_at[0] ? "closed" : "open");
+		if (gr->closed_at[0])
+			cJSON_AddStringToObject(o, "closed_at", gr->closed_at);
+		cJSON_AddItemToArray(arr, o);
+	}
+	for (size_t i = 0; i < ng; i++) {
+		for (int j = 0; j < g[i].nterms; j++)
+			free(g[i].terms[j].term);
+		cJSON_Delete(g[i].tickets);
+		buf_release(&labels[i]);
+	}
+	free(ord);
+	free(labels);
+	free(g);
 	*result = cJSON_CreateObject();
 	cJSON_AddItemToObject(*result, "gaps", arr);
 	return 0;

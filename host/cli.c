@@ -16,6 +16,7 @@
 #include "precedent/loop.h"
 #include "precedent/protocol.h"
 #include "precedent/redact.h"
+#include "precedent/synth.h"
 #include "precedent/util.h"
 
 #include <errno.h>
@@ -42,6 +43,7 @@ static const char usage_text[] =
     "  export pairs [--format jsonl|csv] [--since DATE] [--out FILE]\n"
     "                            (draft, sent) pairs, redacted\n"
     "  eval [--json] --qrels FILE [--queries FILE]   Recall@1/5/10, MRR@10, nDCG@10\n"
+    "  synth [--tickets N] [--sections N] [--queries N] DIR   synthetic corpus for scale tests\n"
     "  install [--browser B]     register the native messaging host for this user\n"
     "  uninstall                 remove exactly what install wrote\n"
     "  doctor [--json]           check registration, binary, database, config, provider\n"
@@ -544,6 +546,8 @@ int cli_main(int argc, char **argv)
 			return 0;
 		} else if (!strcmp(argv[i], "--db") && i + 1 < argc) {
 			db = argv[i + 1];
+			/* Subcommands that resolve the path themselves (doctor) see it too. */
+			setenv("PRECEDENT_DB", db, 1);
 			i += 2;
 		} else {
 			return usage("unknown option");
@@ -572,6 +576,8 @@ int cli_main(int argc, char **argv)
 		return cmd_export(db, sub_argc, sub);
 	if (!strcmp(cmd, "eval"))
 		return eval_main(db, sub_argc, sub);
+	if (!strcmp(cmd, "synth"))
+		return synth_main(sub_argc, sub);
 	if (!strcmp(cmd, "install") || !strcmp(cmd, "uninstall") || !strcmp(cmd, "doctor"))
 		return install_command(sub_argc, sub);
 	if (!strcmp(cmd, "native"))

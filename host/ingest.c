@@ -667,6 +667,8 @@ int ingest_docs_dir(store_t *s, const redactor_t *r, const char *dir, ingest_rep
 		if (progress && i && i % 1000 == 0)
 			fprintf(progress, "%s: %zu of %zu files\n", dir, i, n);
 	}
+	if (!rc && rep->imported + rep->updated > 0 && (rc = store_df_cache_clear(s, 1)))
+		rc = store_fail(s, dir, rc, err, errlen);
 	if (!rc && (rc = store_commit(s)))
 		rc = store_fail(s, dir, rc, err, errlen);
 out:

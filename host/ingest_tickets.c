@@ -800,7 +800,7 @@ static int import_cb(void *vctx, long line, const cJSON *ticket, const char *why
 		return 1;
 	}
 	ingest_count(c->rep, outcome);
-	if (++c->in_batch >= BATCH) {
+	if (++c->in_batch >= BATCH || store_batch_due(c->s)) {
 		if ((rc = store_commit(c->s)) || (rc = store_begin(c->s))) {
 			snprintf(c->err, c->errlen, "%s: %s (%s)", c->path, precedent_strerror(rc),
 				 store_errmsg(c->s));
@@ -839,6 +839,10 @@ int ingest_tickets_file(store_t *s, const redactor_t *r, ingest_format_t fmt, co
 	if (!c.rc && ferror(f)) {
 		snprintf(err, errlen, "%s: read error: %s", path, strerror(errno));
 		c.rc = PRECEDENT_EIO;
+	}
+	if (!c.rc && rep->imported + rep->updated > 0 && (rc = store_df_cache_clear(s, 0))) {
+		snprintf(err, errlen, "%s: %s (%s)", path, precedent_strerror(rc), store_errmsg(s));
+		c.rc = rc;
 	}
 	if (!c.rc && (rc = store_commit(s))) {
 		snprintf(err, errlen, "%s: %s (%s)", path, precedent_strerror(rc), store_errmsg(s));

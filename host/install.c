@@ -1203,6 +1203,25 @@ out:
 	free(path);
 }
 
+/* Where draft_quality_signal / knowledge_gap_signal events go: writable, or creatable. */
+static void check_signals(struct report *rep, const config_t *cfg)
+{
+	char *path = config_events_path(cfg);
+	char *dir = xstrdup(path);
+	char *slash = strrchr(dir, '/');
+
+	if (slash)
+		*(slash == dir ? slash + 1 : slash) = '\0';
+	if (access(path, F_OK) == 0 ? access(path, W_OK) != 0
+				    : (is_dir(dir) && access(dir, W_OK) != 0))
+		report_add(rep, "signals", "warn", "make the file (or its directory) writable",
+			   "%s cannot be written: quality and knowledge-gap events are lost", path);
+	else
+		report_add(rep, "signals", "ok", NULL, "events go to %s", path);
+	free(dir);
+	free(path);
+}
+
 /* Copies url without any user:password@ part into out. */
 static void url_for_display(const char *url, char *out, size_t outlen)
 {
@@ -1339,6 +1358,7 @@ static int cmd_doctor(struct opts *o)
 	check_websocket(&rep);
 	check_config(&rep, &cfg);
 	check_database(&rep, o);
+	check_signals(&rep, cfg);
 	check_provider(&rep, cfg);
 
 	if (o->json) {

@@ -18,8 +18,9 @@
  *      corpus are added with a lower weight, and stage 2 runs again. This is what
  *      lets "crossed out text" find the thread about strikethrough: the first
  *      pass finds it through "text" and "github", the second learns the word.
- *   4. Boosts: resolved tickets x1.1, and a mild recency boost (up to x1.05 for
- *      tickets closed in the last months).
+ *   4. Boosts: resolved tickets x1.1, a mild recency boost (up to x1.05 for
+ *      tickets closed in the last months), and the quality loop's source factor
+ *      (0.7..1 for sources whose cited sentences agents delete).
  *   5. Optional dense re-ranking (embed.c), fused by reciprocal rank.
  *   6. For the k best: snippet, matched terms and coverage (pcover(): the
  *      weighted share of the original query terms the hit contains).
@@ -46,7 +47,7 @@
 #define SUBJECT_W 1.0
 #define BODY_W 0.45
 #define CAND_MIN 40        /* candidates re-ranked per kind */
-#define CAND_BUDGET 60000  /* postings a candidate MATCH may visit */
+#define CAND_BUDGET 1000   /* postings a candidate MATCH may visit */
 #define PRF_DOCS 3
 #define PRF_TERMS 5
 #define PRF_WEIGHT 0.2     /* weight of the strongest expansion term */
@@ -664,9 +665,43 @@ typedef struct searcher {
 	sqlite3 *db;
 	tok_t tok;
 	sqlite3_stmt *vocab[2];
+	sqlite3_stmt *cache_get, *cache_put; /* df_cache, NULL without the table */
 	sqlite3_int64 nrows[2];
 	int have_vocab;
 } searcher_t;
+
+/* The document frequency of one index token: from df_cache, else counted
+ * through fts5vocab (O(doclist)) and remembered (when the store is writable). */
+static sqlite3_int64 token_df(searcher_t *se, int kind, const char *tok)
+{
+	sqlite3_int64 df = 0;
+	if (se->cache_get) {
+		sqlite3_reset(se->cache_get);
+		sqlite3_bind_int(se->cache_get, 1, kind);
+		sqlite3_bind_text(se->cache_get, 2, tok, -1, SQLITE_TRANSIENT);
+		if (sqlite3_step(se->cache_get) == SQLITE_ROW) {
+			df = sqlite3_column_int64(se->cache_get, 0);
+			sqlite3_reset(se->cache_get);
+			return df;
+		}
+		sqlite3_reset(se->cache_get);
+	}
+	sqlite3_stmt *st = se->vocab[kind];
+	sqlite3_reset(st);
+	sqlite3_bind_text(st, 1, tok, -1, SQLITE_TRANSIENT);
+	if (sqlite3_step(st) == SQLITE_ROW)
+		df = sqlite3_column_int64(st, 0);
+	sqlite3_reset(st);
+	if (se->cache_put) {
+		sqlite3_reset(se->cache_put);
+		sqlite3_bind_int(se->cache_put, 1, kind);
+		sqlite3_bind_text(se->cache_put, 2, tok, -1, SQLITE_TRANSIENT);
+		sqlite3_bind_int64(se->cache_put, 3, df);
+		sqlite3_step(se->cache_put); /* a read-only store just doesn't remember */
+		sqlite3_reset(se->cache_put);
+	}
+	return df;
+}
 
 static sqlite3_int64 lookup_df(searcher_t *se, int kind, const char *stem)
 {
@@ -677,12 +712,7 @@ static sqlite3_int64 lookup_df(searcher_t *se, int kind, const char *stem)
 	snprintf(buf, sizeof buf, "%s", stem);
 	char *save = NULL;
 	for (char *p = strtok_r(buf, " ", &save); p; p = strtok_r(NULL, " ", &save)) {
-		sqlite3_stmt *st = se->vocab[kind];
-		sqlite3_int64 df = 0;
-		sqlite3_reset(st);
-		sqlite3_bind_text(st, 1, p, -1, SQLITE_TRANSIENT);
-		if (sqlite3_step(st) == SQLITE_ROW)
-			df = sqlite3_column_int64(st, 0);
+		sqlite3_int64 df = token_df(se, kind, p);
 		if (best < 0 || df < best)
 			best = df;
 	}
@@ -1001,6 +1031,7 @@ static void apply_boosts(searcher_t *se, cand_t *c, size_t n)
 	sqlite3_finalize(st);
 }
 
+
 static int cmp_cand(const void *a, const void *b)
 {
 	const cand_t *x = a, *y = b;
@@ -1259,6 +1290,12 @@ static int searcher_open(sqlite3 *db, searcher_t *se)
 	if ((rc = register_functions(db)) || (rc = tok_open(db, &se->tok)))
 		return rc;
 	se->have_vocab = 1;
+	if (sqlite3_prepare_v2(db, "SELECT df FROM df_cache WHERE kind=?1 AND term=?2", -1,
+			       &se->cache_get, NULL) != SQLITE_OK)
+		se->cache_get = NULL;
+	if (sqlite3_prepare_v2(db, "INSERT OR REPLACE INTO df_cache(kind, term, df) VALUES (?1,?2,?3)",
+			       -1, &se->cache_put, NULL) != SQLITE_OK)
+		se->cache_put = NULL;
 	for (int k = 0; k < 2; k++) {
 		sqlite3_stmt *st;
 		if (sqlite3_prepare_v2(db, vsql[k], -1, &se->vocab[k], NULL) != SQLITE_OK)
@@ -1276,6 +1313,8 @@ static void searcher_close(searcher_t *se)
 {
 	for (int k = 0; k < 2; k++)
 		sqlite3_finalize(se->vocab[k]);
+	sqlite3_finalize(se->cache_get);
+	sqlite3_finalize(se->cache_put);
 	tok_close(&se->tok);
 }
 
@@ -1380,9 +1419,18 @@ static int search_kind(searcher_t *se, int kind, query_t *q, size_t norig, size_
 			return rc;
 	}
 	(void)norig;
-	if (kind == KIND_TICKETS && !opt->no_boosts && nc > 0) {
-		apply_boosts(se, c, nc);
-		qsort(c, nc, sizeof *c, cmp_cand);
+	if (!opt->no_boosts && nc > 0) {
+		int changed = kind == KIND_TICKETS;
+		if (changed)
+			apply_boosts(se, c, nc);
+		/* Quality loop (docs/quality.md): sources agents keep deleting, x0.7..1. */
+		for (size_t i = 0; i < nc; i++) {
+			double f = store_source_factor(se->db, kind == KIND_DOCS, c[i].rowid);
+			changed |= f != 1.0;
+			c[i].score *= f;
+		}
+		if (changed)
+			qsort(c, nc, sizeof *c, cmp_cand);
 	}
 	*out = c;
 	*nout = nc;

@@ -19,6 +19,8 @@
 
 struct store {
 	sqlite3 *db;
+	double tx_started_ms;   /* when the open write transaction began */
+	double last_commit_ms;  /* when this connection last committed */
 	char *path;
 	char *vault_path;
 	int readonly;
@@ -126,6 +128,11 @@ static const char *const migrations[] = {
     "  PRIMARY KEY(source_kind, source_id));"
     "CREATE VIEW source_factors AS SELECT source_kind, source_id,"
     "  1.0 - 0.3 * deleted_weight / (weight + 2.0) AS factor FROM source_scores;",
+    /* 3 -> 4: document frequencies cached by retrieval (an fts5vocab lookup
+     * counts the term's whole doclist); importers clear a kind's rows when they
+     * change it. kind: 0 tickets, 1 doc sections. */
+    "CREATE TABLE df_cache(kind INTEGER NOT NULL, term TEXT NOT NULL, df INTEGER NOT NULL,"
+    "  PRIMARY KEY(kind, term)) WITHOUT ROWID;",
 };
 #define N_MIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]))
 
@@ -169,8 +176,48 @@ static int exec(store_t *s, const char *sql)
 	return src == SQLITE_OK ? 0 : map_sqlite_error(src);
 }
 
-int store_begin(store_t *s) { return exec(s, "BEGIN IMMEDIATE"); }
-int store_commit(store_t *s) { return exec(s, "COMMIT"); }
+/* Fairness between writers: a connection that just committed waits a moment
+ * before taking the write lock again, so a writer polling in the busy handler
+ * (every BUSY_POLL_MS) gets its turn between a bulk import's batches. */
+#define YIELD_MS 4.0
+#define BUSY_POLL_MS 2
+#define BUSY_TIMEOUT_MS 10000
+#define BATCH_MAX_MS 150.0
+
+int store_begin(store_t *s)
+{
+	double since = now_ms() - s->last_commit_ms;
+	if (s->last_commit_ms > 0 && since < YIELD_MS)
+		sqlite3_sleep((int)(YIELD_MS - since) + 1);
+	int rc = exec(s, "BEGIN IMMEDIATE");
+	if (!rc)
+		s->tx_started_ms = now_ms();
+	return rc;
+}
+
+int store_commit(store_t *s)
+{
+	int rc = exec(s, "COMMIT");
+	if (!rc)
+		s->last_commit_ms = now_ms();
+	return rc;
+}
+
+int store_batch_due(store_t *s)
+{
+	return !sqlite3_get_autocommit(s->db) && now_ms() - s->tx_started_ms >= BATCH_MAX_MS;
+}
+
+/* SQLite's default busy handler backs off to 100 ms sleeps, which loses every race
+ * against a bulk writer that re-takes the lock at once; poll briefly instead. */
+static int busy_handler(void *ctx, int count)
+{
+	(void)ctx;
+	if ((long)count * BUSY_POLL_MS >= BUSY_TIMEOUT_MS)
+		return 0;
+	sqlite3_sleep(BUSY_POLL_MS);
+	return 1;
+}
 void store_rollback(store_t *s)
 {
 	if (!sqlite3_get_autocommit(s->db))
@@ -260,6 +307,36 @@ static int migrate(store_t *s, char *err, size_t errlen)
 	return 0;
 }
 
+static int first_read(store_t *s)
+{
+	int src;
+	sqlite3_extended_result_codes(s->db, 0);
+	sqlite3_busy_handler(s->db, busy_handler, NULL);
+	if ((src = sqlite3_exec(s->db, s->readonly ? "PRAGMA query_only=1" : "PRAGMA journal_mode=WAL",
+				NULL, NULL, NULL)) != SQLITE_OK)
+		return src;
+	return sqlite3_exec(s->db,
+			    "PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;"
+			    "SELECT count(*) FROM sqlite_master;",
+			    NULL, NULL, NULL);
+}
+
+/* file:PATH?immutable=1 with the URI's special characters escaped. */
+static char *immutable_uri(const char *path)
+{
+	buf_t b;
+	buf_init(&b, 0);
+	buf_puts(&b, "file:");
+	for (const char *p = path; *p; p++) {
+		if (*p == '?' || *p == '#' || *p == '%')
+			buf_printf(&b, "%%%02X", (unsigned char)*p);
+		else
+			buf_putc(&b, *p);
+	}
+	buf_puts(&b, "?mode=ro&immutable=1");
+	return buf_steal(&b);
+}
+
 int store_open(const char *path, int flags, store_t **out, char *err, size_t errlen)
 {
 	store_t *s = xcalloc(1, sizeof *s);
@@ -297,14 +374,21 @@ int store_open(const char *path, int flags, store_t **out, char *err, size_t err
 		goto out;
 	}
 	sqlite3_extended_result_codes(s->db, 0);
-	sqlite3_busy_timeout(s->db, 5000);
+	sqlite3_busy_handler(s->db, busy_handler, NULL);
 	/* The first statement that reads the file tells a corrupt file apart. */
-	if ((src = sqlite3_exec(s->db, s->readonly ? "PRAGMA query_only=1" : "PRAGMA journal_mode=WAL",
-				NULL, NULL, NULL)) != SQLITE_OK ||
-	    (src = sqlite3_exec(s->db,
-				"PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;"
-				"SELECT count(*) FROM sqlite_master;",
-				NULL, NULL, NULL)) != SQLITE_OK) {
+	src = first_read(s);
+	if (src != SQLITE_OK && s->readonly && !access(s->path, R_OK)) {
+		/* A WAL database in a directory we cannot write (a shared, centrally built
+		 * index): SQLite cannot create the -shm file, so read it as immutable. */
+		char *uri = immutable_uri(s->path);
+		sqlite3_close_v2(s->db);
+		s->db = NULL;
+		src = sqlite3_open_v2(uri, &s->db, SQLITE_OPEN_READONLY | SQLITE_OPEN_URI, NULL);
+		free(uri);
+		if (src == SQLITE_OK)
+			src = first_read(s);
+	}
+	if (src != SQLITE_OK) {
 		rc = open_error(s, src, "opening", err, errlen);
 		goto out;
 	}
@@ -794,4 +878,13 @@ int store_gap_of_draft(store_t *s, const char *draft_id, int *found)
 	*found = src == SQLITE_ROW;
 	sqlite3_finalize(st);
 	return src == SQLITE_ROW || src == SQLITE_DONE ? 0 : map_sqlite_error(src);
+}
+int store_df_cache_clear(store_t *s, int kind)
+{
+	sqlite3_stmt *st;
+	int rc;
+	if ((rc = prepare(s, "DELETE FROM df_cache WHERE kind=?", &st)))
+		return rc;
+	sqlite3_bind_int(st, 1, kind);
+	return step_done(s, st);
 }

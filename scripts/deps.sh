@@ -5,7 +5,7 @@ set -euo pipefail
 pkgs=(build-essential pkg-config clang libclang-rt-14-dev
       libwebsockets-dev libwebsockets-evlib-uv libcjson-dev libcurl4-openssl-dev
       libsqlite3-dev sqlite3 libpcre2-dev libuv1-dev libcmocka-dev
-      python3 nodejs npm chromium zip valgrind)
+      python3 nodejs npm chromium firefox-esr zip valgrind)
 missing=()
 for p in "${pkgs[@]}"; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

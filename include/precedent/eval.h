@@ -21,7 +21,8 @@ typedef struct eval_metrics {
 	long queries;  /* queries with at least one judgement */
 	long missing;  /* judged queries absent from the queries file */
 	double r1, r5, r10, mrr10, ndcg10;
-	double ms_p50, ms_p99; /* search latency */
+	double ms_p50, ms_p99;         /* search latency, wall clock */
+	double cpu_ms_p50, cpu_ms_p99; /* the same in CPU time of the thread */
 	double mean_confidence;
 } eval_metrics_t;
 

@@ -16,7 +16,7 @@
 
 #include <sqlite3.h>
 
-#define STORE_SCHEMA_VERSION 3
+#define STORE_SCHEMA_VERSION 4
 
 typedef struct store store_t;
 
@@ -34,8 +34,13 @@ const char *store_path(const store_t *s);
 const char *store_errmsg(store_t *s);
 int store_schema_version(store_t *s);
 
+/* BEGIN IMMEDIATE (after a short yield when this connection just committed, so
+ * other writers get their turn) / COMMIT. Writers wait up to 10 s for the lock. */
 int store_begin(store_t *s);
 int store_commit(store_t *s);
+/* 1 when the open transaction has run long enough that a bulk writer should commit
+ * now and let others in (batches bounded in time, not only in rows). */
+int store_batch_due(store_t *s);
 void store_rollback(store_t *s);
 
 /* One resolved ticket, redacted. */
@@ -54,6 +59,10 @@ typedef struct store_section {
 /* Replaces a document and its sections when hash differs (skip otherwise). */
 int store_doc_replace(store_t *s, const char *path, const char *title, const char *hash,
 		      const store_section_t *sections, size_t n, int *outcome /* OUT */);
+
+/* Forgets the cached document frequencies of a kind (0 tickets, 1 doc
+ * sections): importers call it when they change that kind's index. */
+int store_df_cache_clear(store_t *s, int kind);
 
 /* Counts for hello/index.status. */
 int store_counts(store_t *s, long *tickets /* OUT */, long *sections /* OUT */,

@@ -388,6 +388,7 @@ def test_doctor_config_and_database(home):
     rc, rep, err = doctor(home)
     check(status(rep, "config") == "ok" and status(rep, "provider") == "ok", "offline config ok")
     check(status(rep, "database") == "warn", "no database is a warning")
+    check(status(rep, "signals") == "ok", "the events file can be written")
 
     db = os.path.join(home, "p.db")
     open(db, "wb").write(b"this is not a database at all" * 200)
