@@ -579,7 +579,18 @@ static char *dehydrate(app_t *app, redact_map_t *m, const char *text)
 static int store_attribution(app_t *app, const char *draft_id, const editdist_attribution_t *at,
 			     redact_map_t *m)
 {
-	int rc = 0;
+	int rc = 0, first = 1;
+	sqlite3_stmt *st;
+	/* A draft sent again (a correction, a resend) replaces its attribution rows but
+	 * counts once in the source scores. */
+	if (sqlite3_prepare_v2(store_db(app->store),
+			       "DELETE FROM attribution WHERE draft_id = ?1", -1, &st,
+			       NULL) != SQLITE_OK)
+		return PRECEDENT_EDB;
+	sqlite3_bind_text(st, 1, draft_id, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st) == SQLITE_DONE ? 0 : PRECEDENT_EDB;
+	first = sqlite3_changes(store_db(app->store)) == 0;
+	sqlite3_finalize(st);
 	for (size_t i = 0; i < at->count && !rc; i++) {
 		const editdist_sentence_t *sen = &at->sentences[i];
 		const char *fate = editdist_fate_name(sen->fate);
@@ -595,7 +606,7 @@ static int store_attribution(app_t *app, const char *draft_id, const editdist_at
 		for (size_t k = 0; k < sen->ncites && !rc; k++) {
 			a.source_kind = sen->cites[k].kind == EDITDIST_CITE_DOC ? "doc" : "ticket";
 			a.source_id = sen->cites[k].ref;
-			if (!(rc = store_attribution_insert(app->store, &a)))
+			if (!(rc = store_attribution_insert(app->store, &a)) && first)
 				rc = store_source_observe(app->store, a.source_kind, a.source_id, fate);
 		}
 		free(red);
