@@ -111,6 +111,13 @@ int app_open(app_t *app, const char *db_path, int flags, char *err, size_t errle
 	} else {
 		app->db_error_code = store_open(app->db_path, 0, &app->store, app->db_error,
 						sizeof app->db_error);
+		/* A shared, read-only index still serves search and stats. */
+		if (app->db_error_code == PRECEDENT_EREADONLY &&
+		    store_open(app->db_path, STORE_READONLY, &app->store, err, errlen) == 0) {
+			app->readonly = 1;
+			app->db_error_code = 0;
+			err[0] = '\0';
+		}
 	}
 	app->events_path = config_events_path(app->config);
 	signals_config_t sc = {
@@ -254,6 +261,13 @@ int app_draft(app_t *app, const cJSON *ticket, const cJSON *options, cJSON **res
 	buf_init(&problem, 0);
 	if ((rc = app_need_store(app, err, errlen)))
 		return rc;
+	if (app->readonly) {
+		snprintf(err, errlen,
+			 "%s is read-only: drafting stores the draft and the ticket's vault entries, "
+			 "so it needs a writable database (search and stats work read-only)",
+			 app->db_path);
+		return PRECEDENT_EREADONLY;
+	}
 	if ((rc = ticket_from_json(ticket, &t, err, errlen)))
 		return rc;
 	have_t = 1;
@@ -567,7 +581,18 @@ static char *dehydrate(app_t *app, redact_map_t *m, const char *text)
 static int store_attribution(app_t *app, const char *draft_id, const editdist_attribution_t *at,
 			     redact_map_t *m)
 {
-	int rc = 0;
+	int rc = 0, first = 1;
+	sqlite3_stmt *st;
+	/* A draft sent again (a correction, a resend) replaces its attribution rows but
+	 * counts once in the source scores. */
+	if (sqlite3_prepare_v2(store_db(app->store),
+			       "DELETE FROM attribution WHERE draft_id = ?1", -1, &st,
+			       NULL) != SQLITE_OK)
+		return PRECEDENT_EDB;
+	sqlite3_bind_text(st, 1, draft_id, -1, SQLITE_STATIC);
+	rc = sqlite3_step(st) == SQLITE_DONE ? 0 : PRECEDENT_EDB;
+	first = sqlite3_changes(store_db(app->store)) == 0;
+	sqlite3_finalize(st);
 	for (size_t i = 0; i < at->count && !rc; i++) {
 		const editdist_sentence_t *sen = &at->sentences[i];
 		const char *fate = editdist_fate_name(sen->fate);
@@ -583,7 +608,7 @@ static int store_attribution(app_t *app, const char *draft_id, const editdist_at
 		for (size_t k = 0; k < sen->ncites && !rc; k++) {
 			a.source_kind = sen->cites[k].kind == EDITDIST_CITE_DOC ? "doc" : "ticket";
 			a.source_id = sen->cites[k].ref;
-			if (!(rc = store_attribution_insert(app->store, &a)))
+			if (!(rc = store_attribution_insert(app->store, &a)) && first)
 				rc = store_source_observe(app->store, a.source_kind, a.source_id, fate);
 		}
 		free(red);
@@ -658,6 +683,9 @@ static int store_candidate(app_t *app, const store_draft_t *d, const char *red_s
 	int outcome;
 	rc = store_ticket_upsert(app->store, &tk, &outcome);
 	*stored = !rc && outcome != STORE_SKIPPED;
+	/* Retrieval's cached document frequencies no longer hold for tickets. */
+	if (*stored)
+		rc = store_df_cache_clear(app->store, 0);
 	free(clean);
 	buf_release(&tags);
 	buf_release(&hash);

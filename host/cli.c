@@ -546,6 +546,8 @@ int cli_main(int argc, char **argv)
 			return 0;
 		} else if (!strcmp(argv[i], "--db") && i + 1 < argc) {
 			db = argv[i + 1];
+			/* Subcommands that resolve the path themselves (doctor) see it too. */
+			setenv("PRECEDENT_DB", db, 1);
 			i += 2;
 		} else {
 			return usage("unknown option");

@@ -1630,6 +1630,33 @@ static void init_classes(void)
 	}
 }
 
+/* Index of the first byte at or after i that is not an ASCII letter; eight at a time. */
+static size_t skip_letters(const char *t, size_t len, size_t i)
+{
+	const uint64_t hi = 0x8080808080808080ULL;
+	while (i + 8 <= len) {
+		uint64_t x, y;
+		memcpy(&x, t + i, 8);
+		y = x | 0x2020202020202020ULL; /* fold case: letters become 0x61..0x7a */
+		/* per byte: high bit of (y + 0x1f) means y >= 0x61, of (y + 0x05) means y >= 0x7b;
+		 * bytes of x under 0x80 keep every sum under 0x100, so no carry crosses bytes */
+		uint64_t letter =
+		    (y + 0x1f1f1f1f1f1f1f1fULL) & ~(y + 0x0505050505050505ULL) & ~x & hi;
+		if (letter != hi) {
+			uint64_t other = ~letter & hi;
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+			return i + (size_t)(__builtin_ctzll(other) / 8);
+#else
+			return i + (size_t)(__builtin_clzll(other) / 8);
+#endif
+		}
+		i += 8;
+	}
+	while (i < len && is_alpha((unsigned char)t[i]))
+		i++;
+	return i;
+}
+
 static void build_anchors(const char *t, size_t len, anchors_t *a)
 {
 	size_t run_start = 0, i = 0;
@@ -1647,9 +1674,7 @@ static void build_anchors(const char *t, size_t len, anchors_t *a)
 					 t[i - 1] == '_')) &&
 			    keyword_at(t, len, i))
 				pl_push(&a->kw, i);
-			i++;
-			while (i < len && (byte_class[(unsigned char)t[i]] & C_ALPHA))
-				i++;
+			i = skip_letters(t, len, i + 1);
 			continue;
 		}
 		if (k & C_DIGIT) {

@@ -312,6 +312,36 @@ static int migrate(store_t *s, char *err, size_t errlen)
 	return 0;
 }
 
+static int first_read(store_t *s)
+{
+	int src;
+	sqlite3_extended_result_codes(s->db, 0);
+	sqlite3_busy_handler(s->db, busy_handler, NULL);
+	if ((src = sqlite3_exec(s->db, s->readonly ? "PRAGMA query_only=1" : "PRAGMA journal_mode=WAL",
+				NULL, NULL, NULL)) != SQLITE_OK)
+		return src;
+	return sqlite3_exec(s->db,
+			    "PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;"
+			    "SELECT count(*) FROM sqlite_master;",
+			    NULL, NULL, NULL);
+}
+
+/* file:PATH?immutable=1 with the URI's special characters escaped. */
+static char *immutable_uri(const char *path)
+{
+	buf_t b;
+	buf_init(&b, 0);
+	buf_puts(&b, "file:");
+	for (const char *p = path; *p; p++) {
+		if (*p == '?' || *p == '#' || *p == '%')
+			buf_printf(&b, "%%%02X", (unsigned char)*p);
+		else
+			buf_putc(&b, *p);
+	}
+	buf_puts(&b, "?mode=ro&immutable=1");
+	return buf_steal(&b);
+}
+
 int store_open(const char *path, int flags, store_t **out, char *err, size_t errlen)
 {
 	store_t *s = xcalloc(1, sizeof *s);
@@ -351,12 +381,19 @@ int store_open(const char *path, int flags, store_t **out, char *err, size_t err
 	sqlite3_extended_result_codes(s->db, 0);
 	sqlite3_busy_handler(s->db, busy_handler, NULL);
 	/* The first statement that reads the file tells a corrupt file apart. */
-	if ((src = sqlite3_exec(s->db, s->readonly ? "PRAGMA query_only=1" : "PRAGMA journal_mode=WAL",
-				NULL, NULL, NULL)) != SQLITE_OK ||
-	    (src = sqlite3_exec(s->db,
-				"PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;"
-				"SELECT count(*) FROM sqlite_master;",
-				NULL, NULL, NULL)) != SQLITE_OK) {
+	src = first_read(s);
+	if (src != SQLITE_OK && s->readonly && !access(s->path, R_OK)) {
+		/* A WAL database in a directory we cannot write (a shared, centrally built
+		 * index): SQLite cannot create the -shm file, so read it as immutable. */
+		char *uri = immutable_uri(s->path);
+		sqlite3_close_v2(s->db);
+		s->db = NULL;
+		src = sqlite3_open_v2(uri, &s->db, SQLITE_OPEN_READONLY | SQLITE_OPEN_URI, NULL);
+		free(uri);
+		if (src == SQLITE_OK)
+			src = first_read(s);
+	}
+	if (src != SQLITE_OK) {
 		rc = open_error(s, src, "opening", err, errlen);
 		goto out;
 	}

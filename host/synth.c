@@ -259,7 +259,8 @@ int synth_write(const synth_config_t *c, const char *dir, char *err, size_t errl
 		fwrite(b.data, 1, b.len, q);
 		fprintf(qr, "SQ-%zu\tS-%zu\t1\n", k, i);
 	}
-	if ((fclose(q) != 0) | (fclose(qr) != 0))
+	int close_q = fclose(q), close_qr = fclose(qr); /* both files, whatever the first says */
+	if (close_q != 0 || close_qr != 0)
 		goto ioerr;
 	goto out;
 ioerr:

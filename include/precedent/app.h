@@ -31,6 +31,7 @@ typedef struct app {
 	char *events_path;
 	char db_error[512]; /* why store is NULL */
 	int db_error_code;
+	int readonly;         /* the database could only be opened read-only */
 	double gap_threshold; /* confidence below which a ticket is a knowledge gap */
 	size_t k;             /* results per kind used for drafting */
 	int signals_background;          /* webhook delivered by the signals thread */

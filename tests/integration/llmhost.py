@@ -30,9 +30,9 @@ SANITIZER = ("AddressSanitizer", "LeakSanitizer", "runtime error:", "Segmentatio
 TICKETS = [
     {"id": "T-100", "subject": "Router reboots every hour after firmware update",
      "status": "solved", "created_at": "2026-01-10T10:00:00Z", "closed_at": "2026-01-12T10:00:00Z",
-     "messages": [{"role": "customer", "body": "Since firmware 4.2 the router reboots every hour."},
-                  {"role": "agent", "body": "Please roll back to firmware 4.1 and disable auto update."}],
-     "resolution": "Rolled back to firmware 4.1 and disabled automatic updates; reboots stopped."},
+     "messages": [{"role": "customer", "body": "Since firmware 4.1 the router reboots every hour."},
+                  {"role": "agent", "body": "Please install the firmware 4.1 hotfix and disable auto update."}],
+     "resolution": "Installed the firmware 4.1 hotfix and disabled automatic updates; reboots stopped."},
     {"id": "T-200", "subject": "Invoice shows the wrong VAT rate",
      "status": "solved", "created_at": "2026-02-01T10:00:00Z", "closed_at": "2026-02-03T10:00:00Z",
      "messages": [{"role": "customer", "body": "My invoice has 19% VAT but I am in Austria."}],

@@ -5,7 +5,7 @@ import json
 import os
 import sqlite3
 
-from hostlib import Env, FIXTURES, load_fixture, run_tests
+from hostlib import Env, FIXTURES, HOST, load_fixture, run_tests
 
 
 def with_env(fn):
@@ -142,6 +142,39 @@ def test_redact_and_editdist(env):
 
 
 @with_env
+def test_read_only_database_still_serves_search(env):
+    """A shared index in a directory the agent cannot write: search and stats work,
+    drafting says why it cannot."""
+    import shutil
+    import stat
+    import subprocess
+    ro = os.path.join(env.dir, "ro")
+    os.makedirs(ro)
+    db = os.path.join(ro, "team.db")
+    env.cli("--db", db, "index", "tickets", os.path.join(FIXTURES, "mini", "tickets.jsonl"), check=0)
+    for f in os.listdir(ro):
+        os.chmod(os.path.join(ro, f), 0o444)
+    os.chmod(ro, 0o555)
+    for d in (env.dir,):
+        os.chmod(d, 0o755)
+    try:
+        def run(*args):
+            cmd = [os.environ.get("PRECEDENT_HOST") or HOST, "--db", db, *args]
+            if os.geteuid() == 0:  # root writes anywhere: run as an ordinary user
+                assert shutil.which("setpriv"), "setpriv (util-linux) is needed as root"
+                cmd = ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", *cmd]
+            e = dict(env.env, HOME=env.dir)
+            return subprocess.run(cmd, capture_output=True, env=e, timeout=60)
+        r = run("search", "--json", "invoice pdf blank")
+        assert r.returncode == 0, r.stderr
+        assert json.loads(r.stdout)["tickets"][0]["id"] == "1002"
+        r = run("draft", os.path.join(FIXTURES, "open-saml.json"))
+        assert r.returncode == 1 and b"read-only" in r.stderr, (r.returncode, r.stderr)
+    finally:
+        os.chmod(ro, 0o755)
+
+
+@with_env
 def test_stats_and_gaps_on_an_empty_database(env):
     out = json.loads(env.cli("stats", "--json", check=0).stdout)
     assert out["drafts"] == 0 and out["sent"] == 0
@@ -155,4 +188,5 @@ if __name__ == "__main__":
                test_bad_lines_are_reported_and_good_lines_kept,
                test_unreadable_database_is_a_user_error, test_search_json_shape_and_order,
                test_doc_sections_have_stable_anchors, test_draft_json_cites_stored_sources,
-               test_redact_and_editdist, test_stats_and_gaps_on_an_empty_database])
+               test_redact_and_editdist, test_read_only_database_still_serves_search,
+               test_stats_and_gaps_on_an_empty_database])

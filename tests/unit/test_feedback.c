@@ -174,6 +174,12 @@ static void test_sent_metrics_normalized_and_attributed(void **state)
 	assert_true(num(ev, "seconds_to_send") >= 0);
 	cJSON_Delete(ev);
 
+	/* Sent again: attribution replaced, the source counted once. */
+	assert_int_equal(app_feedback_sent(&f->app, "d1", sent, 0, &r, err, sizeof err), 0);
+	cJSON_Delete(r);
+	assert_int_equal(count(f, "SELECT count(*) FROM attribution WHERE draft_id='d1'"), 3);
+	assert_int_equal(count(f, "SELECT sentences FROM source_scores WHERE source_id='77'"), 1);
+
 	/* Discard and rating events are schema-valid too. */
 	put_draft(f, "d2", "T-2", "Try again.", "[]", "[]");
 	assert_int_equal(app_feedback_sent(&f->app, "d2", NULL, 1, &r, err, sizeof err), 0);
