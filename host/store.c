@@ -17,8 +17,16 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#define STMT_CACHE 8
+
 struct store {
 	sqlite3 *db;
+	/* Statements of the bulk import path, prepared once (keyed by their SQL text's
+	 * address: the SQL is always a string literal of this file). */
+	struct {
+		const char *sql;
+		sqlite3_stmt *st;
+	} cache[STMT_CACHE];
 	double tx_started_ms;   /* when the open write transaction began */
 	double last_commit_ms;  /* when this connection last committed */
 	char *path;
@@ -423,6 +431,8 @@ void store_close(store_t *s)
 {
 	if (!s)
 		return;
+	for (int i = 0; i < STMT_CACHE; i++)
+		sqlite3_finalize(s->cache[i].st);
 	if (s->db)
 		sqlite3_close_v2(s->db);
 	free(s->path);
@@ -451,33 +461,69 @@ static int prepare(store_t *s, const char *sql, sqlite3_stmt **st)
 	return src == SQLITE_OK ? 0 : map_sqlite_error(src);
 }
 
+/* A cached statement, reset and unbound, owned by the store: never finalize it. */
+static int prepare_cached(store_t *s, const char *sql, sqlite3_stmt **st)
+{
+	int i, src;
+	for (i = 0; i < STMT_CACHE && s->cache[i].sql; i++) {
+		if (s->cache[i].sql == sql) {
+			*st = s->cache[i].st;
+			sqlite3_reset(*st);
+			sqlite3_clear_bindings(*st);
+			return 0;
+		}
+	}
+	src = sqlite3_prepare_v3(s->db, sql, -1, SQLITE_PREPARE_PERSISTENT, st, NULL);
+	if (src != SQLITE_OK)
+		return map_sqlite_error(src);
+	if (i < STMT_CACHE) {
+		s->cache[i].sql = sql;
+		s->cache[i].st = *st;
+	}
+	return 0;
+}
+
+/* Finishes a statement from prepare_cached (finalizes it when the cache was full). */
+static void done_cached(store_t *s, sqlite3_stmt *st)
+{
+	for (int i = 0; i < STMT_CACHE; i++) {
+		if (s->cache[i].st == st) {
+			sqlite3_reset(st);
+			return;
+		}
+	}
+	sqlite3_finalize(st);
+}
+
+static const char sql_ticket_hash[] = "SELECT content_hash FROM tickets WHERE id=?";
+static const char sql_ticket_update[] =
+    "UPDATE tickets SET subject=?2, problem=?3, resolution=?4, "
+    "resolution_code=?5, tags=?6, status=?7, created_at=?8, closed_at=?9, "
+    "body_json=?10, content_hash=?11, source=?12, answer=?13, "
+    "imported_at=strftime('%Y-%m-%dT%H:%M:%SZ','now') WHERE id=?1";
+static const char sql_ticket_insert[] =
+    "INSERT INTO tickets(id, subject, problem, resolution, resolution_code, "
+    "tags, status, created_at, closed_at, body_json, content_hash, source, answer) "
+    "VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13)";
+
 int store_ticket_upsert(store_t *s, const store_ticket_t *t, int *outcome)
 {
 	sqlite3_stmt *st;
-	int rc;
+	int rc, src;
 	*outcome = STORE_SKIPPED;
-	if ((rc = prepare(s, "SELECT content_hash FROM tickets WHERE id=?", &st)))
+	if ((rc = prepare_cached(s, sql_ticket_hash, &st)))
 		return rc;
 	bind_text(st, 1, t->id);
-	int src = sqlite3_step(st);
+	src = sqlite3_step(st);
 	int exists = src == SQLITE_ROW;
 	int same = exists && t->content_hash &&
 		   strcmp((const char *)sqlite3_column_text(st, 0), t->content_hash) == 0;
-	sqlite3_finalize(st);
+	done_cached(s, st);
 	if (src != SQLITE_ROW && src != SQLITE_DONE)
 		return map_sqlite_error(src);
 	if (same)
 		return 0;
-	rc = prepare(s,
-		     exists ? "UPDATE tickets SET subject=?2, problem=?3, resolution=?4, "
-			      "resolution_code=?5, tags=?6, status=?7, created_at=?8, closed_at=?9, "
-			      "body_json=?10, content_hash=?11, source=?12, answer=?13, "
-			      "imported_at=strftime('%Y-%m-%dT%H:%M:%SZ','now') WHERE id=?1"
-			    : "INSERT INTO tickets(id, subject, problem, resolution, resolution_code, "
-			      "tags, status, created_at, closed_at, body_json, content_hash, source, answer) "
-			      "VALUES (?1,?2,?3,?4,?5,?6,?7,?8,?9,?10,?11,?12,?13)",
-		     &st);
-	if (rc)
+	if ((rc = prepare_cached(s, exists ? sql_ticket_update : sql_ticket_insert, &st)))
 		return rc;
 	bind_text(st, 1, t->id);
 	bind_text(st, 2, t->subject ? t->subject : "");
@@ -492,8 +538,10 @@ int store_ticket_upsert(store_t *s, const store_ticket_t *t, int *outcome)
 	bind_text(st, 11, t->content_hash ? t->content_hash : "");
 	bind_text(st, 12, t->source ? t->source : "import");
 	bind_text(st, 13, t->answer ? t->answer : "");
-	if ((rc = step_done(s, st)))
-		return rc;
+	src = sqlite3_step(st);
+	done_cached(s, st);
+	if (src != SQLITE_DONE)
+		return map_sqlite_error(src);
 	*outcome = exists ? STORE_UPDATED : STORE_INSERTED;
 	return 0;
 }

@@ -43,7 +43,8 @@ int ticket_from_json(const cJSON *j, ticket_t *t, char *err, size_t errlen)
 	v = cJSON_GetObjectItemCaseSensitive(j, "id");
 	if (cJSON_IsString(v) && v->valuestring && *v->valuestring) {
 		t->id = xstrndup(v->valuestring, utf8_clip(v->valuestring, strlen(v->valuestring), 256));
-	} else if (cJSON_IsNumber(v) && v->valuedouble == (double)(long long)v->valuedouble) {
+	} else if (cJSON_IsNumber(v) && v->valuedouble >= -9e15 && v->valuedouble <= 9e15 &&
+		   v->valuedouble == (double)(long long)v->valuedouble) {
 		char num[32];
 		snprintf(num, sizeof num, "%lld", (long long)v->valuedouble);
 		t->id = xstrdup(num);
@@ -119,7 +120,11 @@ int ticket_from_json(const cJSON *j, ticket_t *t, char *err, size_t errlen)
 		    (rc = opt_str(v, "organization", "customer.", &t->customer_org, err, errlen)))
 			goto out;
 		const cJSON *x = cJSON_GetObjectItemCaseSensitive(v, "external_id");
-		if (cJSON_IsNumber(x)) {
+		if (cJSON_IsNumber(x) && (x->valuedouble < -9e15 || x->valuedouble > 9e15)) {
+			snprintf(err, errlen, "field customer.external_id is out of range");
+			rc = PRECEDENT_EFIELD;
+			goto out;
+		} else if (cJSON_IsNumber(x)) {
 			char num[32];
 			snprintf(num, sizeof num, "%lld", (long long)x->valuedouble);
 			t->customer_external_id = xstrdup(num);

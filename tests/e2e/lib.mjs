@@ -114,6 +114,11 @@ export async function launch(opts = {}) {
 	let [sw] = ctx.serviceWorkers();
 	if (!sw)
 		sw = await ctx.waitForEvent('serviceworker', { timeout: 15000 });
+	// The service worker registers the content script for the granted sites when it
+	// starts; a page opened before that gets none (seen on a loaded machine). Wait.
+	if (m.host_permissions.length)
+		await until(async () => (await sw.evaluate(async () => (await chrome.scripting.getRegisteredContentScripts()).length)) > 0,
+			'content script registration', 30000);
 	return { ctx, sw, db, tmp, ext };
 }
 
