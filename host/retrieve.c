@@ -214,7 +214,7 @@ static int line_is_boilerplate(const char *l, size_t n, int *in_sig)
 		return 1;
 	}
 	/* A greeting line: "Hi team,", "Hello Anna,", "Dear support," */
-	if (n <= 40 && l[n - 1] == ',' &&
+	if (n >= 1 && n <= 40 && l[n - 1] == ',' &&
 	    (!strncasecmp(l, "hi", 2) || !strncasecmp(l, "hello", 5) || !strncasecmp(l, "dear", 4) ||
 	     !strncasecmp(l, "hey", 3) || !strncasecmp(l, "good morning", 12) ||
 	     !strncasecmp(l, "good afternoon", 14)))
