@@ -678,48 +678,6 @@ out:
 	return rc;
 }
 
-/* One CSV record (RFC 4180: quotes, doubled quotes, newlines inside quotes).
- * Returns the number of fields, 0 at EOF, -1 on an unterminated quote. */
-static int csv_record(FILE *f, buf_t *fields, size_t *starts, int max, long *lineno)
-{
-	int c, nf = 0, inq = 0, any = 0;
-	buf_reset(fields);
-	starts[nf++] = 0;
-	while ((c = fgetc(f)) != EOF) {
-		any = 1;
-		if (inq) {
-			if (c == '"') {
-				int d = fgetc(f);
-				if (d == '"') {
-					buf_putc(fields, '"');
-				} else {
-					inq = 0;
-					if (d != EOF)
-						ungetc(d, f);
-				}
-			} else {
-				if (c == '\n')
-					(*lineno)++;
-				buf_putc(fields, (char)c);
-			}
-		} else if (c == '"') {
-			inq = 1;
-		} else if (c == ',') {
-			buf_putc(fields, '\0');
-			if (nf < max)
-				starts[nf++] = fields->len;
-		} else if (c == '\n') {
-			(*lineno)++;
-			break;
-		} else if (c != '\r') {
-			buf_putc(fields, (char)c);
-		}
-	}
-	buf_putc(fields, '\0');
-	if (inq)
-		return -1;
-	return any ? nf : 0;
-}
 
 #define CSV_MAX_COLS 64
 
@@ -737,7 +695,7 @@ int ingest_customers_csv(store_t *s, const char *path, ingest_report_t *rep, cha
 		return PRECEDENT_EIO;
 	}
 	buf_init(&rec, IMPORT_LINE_CAP);
-	nh = csv_record(f, &rec, hs, CSV_MAX_COLS, &lineno);
+	nh = ingest_csv_record(f, &rec, hs, CSV_MAX_COLS, &lineno);
 	if (nh <= 0) {
 		snprintf(err, errlen, "%s: no header row", path);
 		rc = PRECEDENT_EINVAL;
@@ -760,7 +718,7 @@ int ingest_customers_csv(store_t *s, const char *path, ingest_report_t *rep, cha
 	}
 	for (;;) {
 		long at = lineno + 1;
-		int nf = csv_record(f, &rec, fs, CSV_MAX_COLS, &lineno);
+		int nf = ingest_csv_record(f, &rec, fs, CSV_MAX_COLS, &lineno);
 		if (nf == 0)
 			break;
 		if (nf < 0) {

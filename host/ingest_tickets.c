@@ -512,7 +512,7 @@ static int parse_line(ingest_format_t fmt, const char *line, size_t n, long line
 /* One RFC 4180 record (quotes, doubled quotes, newlines inside quotes) into
  * fields (NUL-separated, starts[] offsets). Returns the number of fields, 0 at
  * EOF, -1 on an unterminated quote, -2 when the record passes IMPORT_LINE_CAP. */
-static int csv_next(FILE *f, buf_t *fields, size_t *starts, int max, long *lineno)
+int ingest_csv_record(FILE *f, buf_t *fields, size_t *starts, int max, long *lineno)
 {
 	int c, nf = 0, inq = 0, any = 0;
 	buf_reset(fields);
@@ -599,7 +599,7 @@ static int parse_csv(FILE *f, ingest_record_fn fn, void *ctx)
 	long lineno = 0;
 	int stop = 0, nh;
 	buf_init(&rec, IMPORT_LINE_CAP);
-	nh = csv_next(f, &rec, st, CSV_COLS, &lineno);
+	nh = ingest_csv_record(f, &rec, st, CSV_COLS, &lineno);
 	if (nh <= 0) {
 		stop = fn(ctx, 1, NULL, "no header row");
 		goto out;
@@ -619,7 +619,7 @@ static int parse_csv(FILE *f, ingest_record_fn fn, void *ctx)
 	}
 	for (;;) {
 		long at = lineno + 1;
-		int nf = csv_next(f, &rec, st, CSV_COLS, &lineno);
+		int nf = ingest_csv_record(f, &rec, st, CSV_COLS, &lineno);
 		if (nf == 0)
 			break;
 		if (nf == -1) {

@@ -103,6 +103,11 @@ void ingest_sections_free(ingest_section_t *secs, size_t n);
 /* GitHub-style heading slug into out (lower-case, spaces to '-', punctuation dropped). */
 void ingest_slug(const char *heading, size_t len, buf_t *out);
 
+/* One RFC 4180 CSV record (quotes, doubled quotes, newlines inside quotes) into fields
+ * (NUL-separated, starts[] offsets, at most max fields). Returns the number of fields,
+ * 0 at EOF, -1 on an unterminated quote, -2 when the record passes the buffer's cap. */
+int ingest_csv_record(FILE *f, buf_t *fields, size_t *starts, int max, long *lineno /* OUT */);
+
 /* Customers CSV with a header row (external_id,name,email,organization,plan,
  * product_version,region; other columns kept as extra JSON). Stored in the vault. */
 int ingest_customers_csv(store_t *s, const char *path, ingest_report_t *rep, char *err,
