@@ -51,6 +51,7 @@ struct ws_server {
 	struct session *sessions;
 	double delays[WS_DELAY_SAMPLES];
 	size_t ndelays;
+	double max_delay;
 	ws_message_cb cb;
 	void *ud;
 };
@@ -303,8 +304,12 @@ static int callback(struct lws *wsi, enum lws_callback_reasons reason, void *use
 		ss->queued--;
 		ss->queued_bytes -= f->len;
 		int n = lws_write(wsi, f->data + LWS_PRE, f->len, LWS_WRITE_TEXT);
-		if (n >= 0 && s && f->t0 > 0)
-			s->delays[s->ndelays++ % WS_DELAY_SAMPLES] = now_ms() - f->t0;
+		if (n >= 0 && s && f->t0 > 0) {
+			double d = now_ms() - f->t0;
+			s->delays[s->ndelays++ % WS_DELAY_SAMPLES] = d;
+			if (d > s->max_delay)
+				s->max_delay = d;
+		}
 		free(f);
 		if (n < 0)
 			return -1;
@@ -455,11 +460,13 @@ static int cmp_double(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
-void ws_server_write_delay(const ws_server_t *s, double *p50, double *p99, size_t *n)
+void ws_server_write_delay(const ws_server_t *s, double *p50, double *p99, double *max,
+			   size_t *n)
 {
 	size_t k = s->ndelays < WS_DELAY_SAMPLES ? s->ndelays : WS_DELAY_SAMPLES;
 	*p50 = *p99 = 0;
-	*n = k;
+	*max = s->max_delay;
+	*n = s->ndelays;
 	if (!k)
 		return;
 	double *v = xmalloc(k * sizeof *v);
