@@ -25,6 +25,7 @@
 #include "precedent/llm_draft.h"
 
 #include <math.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -66,6 +67,10 @@ struct llm_session {
 	int stopped;
 	char cancelled[RECENT_CANCELS][24];
 	unsigned ncancelled;
+	/* jobs handed to the writer, and its own connection (NULL: drafts are not saved) */
+	pthread_mutex_t fin_mu;
+	job_t *fin_head, *fin_tail;
+	store_t *wstore;
 };
 
 struct job {
@@ -115,13 +120,18 @@ struct job {
 	llm_stream_t *stream_h; /* loop */
 	llm_stream_t *ctx_h;    /* loop */
 	int linked, on_worker, cancelled; /* loop */
-	double t_recv, t_sent, t_first, t_done;
+	double t_recv, t_sent, t_first, t_done, t_last_delta;
+	double delta_gap_max; /* the provider's longest pause between two deltas, as received */
 	size_t deltas;
 	double search_ms;
-	/* how it ended (set on the loop, read by the worker's finish) */
+	/* how it ended (set on the loop, read by the writer) */
+	job_t *fin_next; /* the writer's queue */
+	citecheck_result_t cr;
+	int have_cr, saved;
+	cJSON *cits;
 	int done_rc;
 	char done_msg[300];
-	double ws_p50, ws_p99, ws_max, busy_p50, busy_p99, busy_max;
+	double ws_p50, ws_p99, ws_max, busy_p50, busy_p99, busy_max, busy_cpu_max;
 	size_t ws_n, busy_n;
 };
 
@@ -264,6 +274,9 @@ static void job_free(job_t *j)
 	cJSON_Delete(j->options);
 	cJSON_Delete(j->ctx);
 	cJSON_Delete(j->flags);
+	cJSON_Delete(j->cits);
+	if (j->have_cr)
+		citecheck_release(&j->cr);
 	if (j->have_t)
 		ticket_release(&j->t);
 	if (j->have_res)
@@ -320,9 +333,9 @@ static cJSON *timing_json(job_t *j)
 				j->t_first > 0 ? round((j->t_first - j->t_recv) * 10) / 10 : -1);
 	cJSON_AddNumberToObject(t, "total_ms", round((now_ms() - j->t_recv) * 10) / 10);
 	cJSON_AddNumberToObject(t, "deltas", (double)j->deltas);
+	cJSON_AddNumberToObject(t, "provider_gap_max_ms", r3(j->delta_gap_max));
 	if (j->ls->ws) {
-		/* the host's figures so far (last WS_DELAY_SAMPLES frames, LOOP_BUSY_SAMPLES
-		 * iterations; max since start) */
+		/* the host's figures since start (lathist.h percentiles; exact maxima) */
 		cJSON_AddNumberToObject(t, "ws_write_delay_p50_ms", r3(j->ws_p50));
 		cJSON_AddNumberToObject(t, "ws_write_delay_p99_ms", r3(j->ws_p99));
 		cJSON_AddNumberToObject(t, "ws_write_delay_max_ms", r3(j->ws_max));
@@ -331,62 +344,76 @@ static cJSON *timing_json(job_t *j)
 	cJSON_AddNumberToObject(t, "loop_busy_p50_ms", r3(j->busy_p50));
 	cJSON_AddNumberToObject(t, "loop_busy_p99_ms", r3(j->busy_p99));
 	cJSON_AddNumberToObject(t, "loop_busy_max_ms", r3(j->busy_max));
+	cJSON_AddNumberToObject(t, "loop_cpu_max_ms", r3(j->busy_cpu_max));
 	cJSON_AddNumberToObject(t, "loop_iterations", (double)j->busy_n);
 	return t;
 }
 
 /* Worker: draft.error to the panel (the held-back text went out on the loop before), then the
  * offline draft for "auto" or the error reply with the partial draft. */
-static void fail(job_t *j, int rc, const char *message)
+/* The error reply: the draft id, the partial text and the fallback on offer. */
+static void error_reply(job_t *j, int rc, const char *message)
 {
-	session_t *s = j->s;
 	char *partial = rehydrate(j->m, buf_cstr(&j->text), j->text.len);
-	cJSON *f = cJSON_CreateObject();
-	cJSON *e;
-
-	cJSON_AddStringToObject(f, "type", "draft.error");
-	e = cJSON_AddObjectToObject(f, "error");
-	cJSON_AddStringToObject(e, "code", precedent_errcode(rc));
-	cJSON_AddStringToObject(e, "message", message);
-	cJSON_AddStringToObject(f, "partial", partial);
-	cJSON_AddStringToObject(f, "fallback", "offline");
-	ws_send(j, f, 0);
-
-	if (j->auto_mode && rc != PRECEDENT_ECANCELLED) {
-		/* auto: the offline drafter answers, saying why */
-		char err[512] = "";
-		cJSON *result = NULL;
-		cJSON *opts = j->options ? cJSON_Duplicate(j->options, 1) : cJSON_CreateObject();
-		cJSON_DeleteItemFromObjectCaseSensitive(opts, "mode");
-		cJSON_AddStringToObject(opts, "mode", "offline");
-		int orc = app_draft(s->app, j->ticket_json, opts, &result, err, sizeof err);
-		cJSON_Delete(opts);
-		if (orc == 0) {
-			cJSON *fl = cJSON_GetObjectItemCaseSensitive(result, "flags");
-			char m[600];
-			snprintf(m, sizeof m, "the LLM draft failed (%s); this is the offline draft",
-				 message);
-			if (cJSON_IsArray(fl))
-				flag(fl, "llm_failed", m);
-			cJSON_AddStringToObject(result, "llm_partial", partial);
-			protocol_send_result(s, j->id, result);
-			free(partial);
-			return;
-		}
-	}
-	/* the error reply carries the draft id, the partial text and the fallback on offer */
 	cJSON *o = cJSON_CreateObject();
 	cJSON_AddItemToObject(o, "id", cJSON_Duplicate(j->id, 0));
 	cJSON_AddBoolToObject(o, "ok", 0);
-	e = cJSON_AddObjectToObject(o, "error");
+	cJSON *e = cJSON_AddObjectToObject(o, "error");
 	cJSON_AddStringToObject(e, "code", precedent_errcode(rc));
 	cJSON_AddStringToObject(e, "message", message);
 	cJSON_AddStringToObject(e, "draft_id", j->draft_id);
 	cJSON_AddStringToObject(e, "partial", partial);
 	cJSON_AddStringToObject(e, "fallback", "offline");
-	protocol_send(s, o);
+	protocol_send(j->s, o);
 	cJSON_Delete(o);
 	free(partial);
+}
+
+/* Writer: draft.error to the panel (the held-back text went out on the loop before), then the
+ * error reply with the partial draft. 1 instead of the reply when "auto" should answer with
+ * the offline draft (fallback(), on the worker). */
+static int fail(job_t *j, int rc, const char *message)
+{
+	char *partial = rehydrate(j->m, buf_cstr(&j->text), j->text.len);
+	cJSON *f = cJSON_CreateObject();
+	cJSON_AddStringToObject(f, "type", "draft.error");
+	cJSON *e = cJSON_AddObjectToObject(f, "error");
+	cJSON_AddStringToObject(e, "code", precedent_errcode(rc));
+	cJSON_AddStringToObject(e, "message", message);
+	cJSON_AddStringToObject(f, "partial", partial);
+	cJSON_AddStringToObject(f, "fallback", "offline");
+	ws_send(j, f, 0);
+	free(partial);
+	if (j->auto_mode && rc != PRECEDENT_ECANCELLED)
+		return 1;
+	error_reply(j, rc, message);
+	return 0;
+}
+
+/* Worker: "auto" answers with the offline draft, saying why the LLM's failed. */
+static void fallback(job_t *j)
+{
+	session_t *s = j->s;
+	char err[512] = "";
+	cJSON *result = NULL;
+	cJSON *opts = j->options ? cJSON_Duplicate(j->options, 1) : cJSON_CreateObject();
+	cJSON_DeleteItemFromObjectCaseSensitive(opts, "mode");
+	cJSON_AddStringToObject(opts, "mode", "offline");
+	int orc = app_draft(s->app, j->ticket_json, opts, &result, err, sizeof err);
+	cJSON_Delete(opts);
+	if (orc != 0) {
+		error_reply(j, j->done_rc, j->done_msg);
+		return;
+	}
+	cJSON *fl = cJSON_GetObjectItemCaseSensitive(result, "flags");
+	char m[600];
+	snprintf(m, sizeof m, "the LLM draft failed (%s); this is the offline draft", j->done_msg);
+	if (cJSON_IsArray(fl))
+		flag(fl, "llm_failed", m);
+	char *partial = rehydrate(j->m, buf_cstr(&j->text), j->text.len);
+	cJSON_AddStringToObject(result, "llm_partial", partial);
+	free(partial);
+	protocol_send_result(s, j->id, result);
 }
 
 static cJSON *citation_for(job_t *j, size_t i)
@@ -408,12 +435,9 @@ static cJSON *citation_for(job_t *j, size_t i)
 	return NULL;
 }
 
-/* Worker: citation check, staleness, the draft stored for good (the store's commit waits for
- * the disk), the final frames and the reply. */
-static void succeed(job_t *j)
+/* Writer: citation check and staleness; the citations the draft kept. 0, or a code for fail(). */
+static int finish_check(job_t *j)
 {
-	session_t *s = j->s;
-	citecheck_result_t cr;
 	citecheck_opts_t co;
 	buf_t problem;
 	const cJSON *v;
@@ -430,80 +454,88 @@ static void succeed(job_t *j)
 	buf_init(&problem, 0);
 	ticket_problem_text(&j->t, &problem);
 	co.ticket_text = buf_cstr(&problem);
-	rc = citecheck_run(buf_cstr(&j->text), j->text.len, j->src, j->nsrc, &co, j->flags, &cr);
+	rc = citecheck_run(buf_cstr(&j->text), j->text.len, j->src, j->nsrc, &co, j->flags, &j->cr);
 	buf_release(&problem);
-	if (rc) {
-		fail(j, rc, "the draft is larger than allowed");
-		return;
-	}
-	if (draft_has_placeholder(cr.text, strlen(cr.text)))
+	if (rc)
+		return rc;
+	j->have_cr = 1;
+	if (draft_has_placeholder(j->cr.text, strlen(j->cr.text)))
 		flag(j->flags, "foreign_placeholder",
 		     "the draft holds a placeholder for private data it cannot fill in: check it");
-
-	cJSON *cits = cJSON_CreateArray();
+	j->cits = cJSON_CreateArray();
 	for (size_t i = 0; i < j->nsrc; i++)
-		if (cr.cited[i]) {
+		if (j->cr.cited[i]) {
 			cJSON *c = citation_for(j, i);
 			if (c)
-				cJSON_AddItemToArray(cits, c);
+				cJSON_AddItemToArray(j->cits, c);
 		}
+	return 0;
+}
 
-	/* store the draft (redacted) and the vault, so feedback can find it */
-	if (s->app->store) {
-		char *cit = cJSON_PrintUnformatted(cits);
-		char *fl = cJSON_PrintUnformatted(j->flags);
-		cJSON *srcs = cJSON_CreateArray();
-		char ref[600];
-		for (size_t i = 0; i < j->nsrc; i++) {
-			buf_t b;
-			buf_init(&b, 0);
-			buf_printf(&b, "[%s]", prompt_source_ref(&j->src[i], ref, sizeof ref));
-			cJSON_AddItemToArray(srcs, cJSON_CreateString(buf_cstr(&b)));
-			buf_release(&b);
-		}
-		char *sj = cJSON_PrintUnformatted(srcs);
-		store_draft_t sd;
-		memset(&sd, 0, sizeof sd);
-		sd.id = j->draft_id;
-		sd.ticket_id = j->t.id;
-		sd.mode = "llm";
-		sd.provider = j->provider;
-		sd.model = j->model;
-		sd.text = cr.text;
-		sd.citations_json = cit;
-		sd.flags_json = fl;
-		sd.sources_json = sj;
-		sd.key_terms = j->res.key_terms;
-		sd.confidence = j->res.confidence;
-		int src_rc = store_begin(s->app->store);
-		if (!src_rc) {
-			for (size_t i = 0; i < redact_map_count(j->m) && !src_rc; i++) {
-				const char *ph, *orig;
-				redact_map_entry(j->m, i, &ph, &orig);
-				src_rc = store_vault_put(s->app->store, j->t.id, ph, orig);
-			}
-			if (!src_rc)
-				src_rc = store_draft_insert(s->app->store, &sd);
-			if (!src_rc)
-				src_rc = store_commit(s->app->store);
-			if (src_rc)
-				store_rollback(s->app->store);
-		}
-		if (src_rc)
-			flag(j->flags, "not_saved", "the draft could not be saved; feedback on it "
-						    "will not be counted");
-		cJSON_free(cit);
-		cJSON_free(fl);
-		cJSON_free(sj);
-		cJSON_Delete(srcs);
+/* Writer, inside the batch's transaction: the draft (redacted) and the vault, so feedback can
+ * find it. 0 or a store code (the job's rows are rolled back to its savepoint). */
+static int finish_store(job_t *j, store_t *w)
+{
+	sqlite3 *db = store_db(w);
+	char *cit = cJSON_PrintUnformatted(j->cits);
+	char *fl = cJSON_PrintUnformatted(j->flags);
+	cJSON *srcs = cJSON_CreateArray();
+	char ref[600];
+	int rc = 0;
+	for (size_t i = 0; i < j->nsrc; i++) {
+		buf_t b;
+		buf_init(&b, 0);
+		buf_printf(&b, "[%s]", prompt_source_ref(&j->src[i], ref, sizeof ref));
+		cJSON_AddItemToArray(srcs, cJSON_CreateString(buf_cstr(&b)));
+		buf_release(&b);
 	}
+	char *sj = cJSON_PrintUnformatted(srcs);
+	store_draft_t sd;
+	memset(&sd, 0, sizeof sd);
+	sd.id = j->draft_id;
+	sd.ticket_id = j->t.id;
+	sd.mode = "llm";
+	sd.provider = j->provider;
+	sd.model = j->model;
+	sd.text = j->cr.text;
+	sd.citations_json = cit;
+	sd.flags_json = fl;
+	sd.sources_json = sj;
+	sd.key_terms = j->res.key_terms;
+	sd.confidence = j->res.confidence;
+	if (sqlite3_exec(db, "SAVEPOINT draft", NULL, NULL, NULL) != SQLITE_OK) {
+		rc = PRECEDENT_EDB;
+		goto out;
+	}
+	for (size_t i = 0; i < redact_map_count(j->m) && !rc; i++) {
+		const char *ph, *orig;
+		redact_map_entry(j->m, i, &ph, &orig);
+		rc = store_vault_put(w, j->t.id, ph, orig);
+	}
+	if (!rc)
+		rc = store_draft_insert(w, &sd);
+	if (rc)
+		sqlite3_exec(db, "ROLLBACK TO draft", NULL, NULL, NULL);
+	sqlite3_exec(db, "RELEASE draft", NULL, NULL, NULL);
+out:
+	cJSON_free(cit);
+	cJSON_free(fl);
+	cJSON_free(sj);
+	cJSON_Delete(srcs);
+	return rc;
+}
 
-	char *text = rehydrate(j->m, cr.text, strlen(cr.text));
+/* Writer, once the draft is stored: the final frames and the reply. */
+static void finish_send(job_t *j)
+{
+	session_t *s = j->s;
+	char *text = rehydrate(j->m, j->cr.text, strlen(j->cr.text));
 	cJSON *result = cJSON_CreateObject();
 	cJSON_AddStringToObject(result, "draft_id", j->draft_id);
 	cJSON_AddStringToObject(result, "ticket_id", j->t.id);
 	cJSON_AddStringToObject(result, "text", text);
-	cJSON_AddItemToObject(result, "citations", cits);
+	cJSON_AddItemToObject(result, "citations", j->cits);
+	j->cits = NULL;
 	cJSON_AddItemToObject(result, "flags", cJSON_Duplicate(j->flags, 1));
 	cJSON_AddNumberToObject(result, "confidence", round(j->res.confidence * 1000) / 1000);
 	cJSON_AddStringToObject(result, "mode", "llm");
@@ -518,7 +550,6 @@ static void succeed(job_t *j)
 	cJSON_AddStringToObject(l, "model", j->model);
 	cJSON_AddItemToObject(result, "timing", timing_json(j));
 	free(text);
-	citecheck_release(&cr);
 
 	if (j->stream && j->ls->ws) {
 		cJSON *f = cJSON_CreateObject();
@@ -539,19 +570,66 @@ static void succeed(job_t *j)
 	protocol_send_result(s, j->id, result);
 }
 
-/* Worker: the end of a job, as the loop handed it over. */
-static void finish(void *arg)
+/* Worker: "auto" mode's answer after the LLM failed. */
+static void fallback_task(void *arg)
 {
 	job_t *j = arg;
-	if (j->done_rc == 0)
-		succeed(j);
-	else
-		fail(j, j->done_rc, j->done_msg);
+	fallback(j);
 	job_free(j);
 }
 
+/* Writer: every job the loop has handed over since the last call, as one batch: checks, then
+ * one transaction for all their drafts (one commit, one wait for the disk), then frames and
+ * replies, each only after its draft is stored. */
+static void flush_finished(void *arg)
+{
+	llm_session_t *ls = arg;
+	pthread_mutex_lock(&ls->fin_mu);
+	job_t *list = ls->fin_head;
+	ls->fin_head = ls->fin_tail = NULL;
+	pthread_mutex_unlock(&ls->fin_mu);
+	if (!list)
+		return; /* an earlier call took them */
+	int nok = 0, rc;
+	for (job_t *j = list; j; j = j->fin_next) {
+		if (j->done_rc)
+			continue;
+		if ((rc = finish_check(j))) {
+			j->done_rc = rc;
+			snprintf(j->done_msg, sizeof j->done_msg, "the draft is larger than allowed");
+			continue;
+		}
+		nok++;
+	}
+	if (nok) {
+		int saved = ls->wstore && store_begin_now(ls->wstore) == 0;
+		for (job_t *j = list; j && saved; j = j->fin_next)
+			if (!j->done_rc)
+				j->saved = finish_store(j, ls->wstore) == 0;
+		if (saved && store_commit(ls->wstore) != 0) {
+			store_rollback(ls->wstore);
+			saved = 0;
+		}
+		for (job_t *j = list; j; j = j->fin_next)
+			if (!j->done_rc && (!saved || !j->saved))
+				flag(j->flags, "not_saved", "the draft could not be saved; feedback on it "
+							    "will not be counted");
+	}
+	for (job_t *j = list, *next; j; j = next) {
+		next = j->fin_next;
+		if (!j->done_rc) {
+			finish_send(j);
+			job_free(j);
+		} else if (fail(j, j->done_rc, j->done_msg)) {
+			loop_work(fallback_task, j); /* the offline drafter is the worker's */
+		} else {
+			job_free(j);
+		}
+	}
+}
+
 /* Loop: the job is over here (done, failed, cancelled): the held-back text goes out, the
- * host's figures are read, and the worker finishes it. */
+ * host's figures are read, and the writer finishes it. */
 static void to_worker(job_t *j, int rc, const char *message)
 {
 	llm_session_t *ls = j->ls;
@@ -560,10 +638,19 @@ static void to_worker(job_t *j, int rc, const char *message)
 	if (ls->ws)
 		ws_server_write_delay(ls->ws, &j->ws_p50, &j->ws_p99, &j->ws_max, &j->ws_n);
 	loop_busy_stats(&j->busy_p50, &j->busy_p99, &j->busy_max, &j->busy_n);
+	j->busy_cpu_max = loop_busy_cpu_max();
 	job_unlink(j);
 	j->done_rc = rc;
 	snprintf(j->done_msg, sizeof j->done_msg, "%s", message ? message : "");
-	loop_work(finish, j);
+	j->fin_next = NULL;
+	pthread_mutex_lock(&ls->fin_mu);
+	if (ls->fin_tail)
+		ls->fin_tail->fin_next = j;
+	else
+		ls->fin_head = j;
+	ls->fin_tail = j;
+	pthread_mutex_unlock(&ls->fin_mu);
+	loop_write(flush_finished, ls);
 }
 
 /* ---- provider stream callbacks (loop) ---- */
@@ -574,6 +661,9 @@ static void on_delta(void *ud, const char *text, size_t len)
 	double t0 = now_ms();
 	if (j->t_first <= 0)
 		j->t_first = t0;
+	else if (t0 - j->t_last_delta > j->delta_gap_max)
+		j->delta_gap_max = t0 - j->t_last_delta;
+	j->t_last_delta = t0;
 	j->deltas++;
 	buf_append(&j->text, text, len);
 	if (j->text.rc) {
@@ -1172,6 +1262,14 @@ int llm_session_start(session_t *s, uv_loop_t *loop)
 		fprintf(stderr, "precedent-host: %s; drafts will not stream\n", err);
 		ls->ws = NULL;
 	}
+	pthread_mutex_init(&ls->fin_mu, NULL);
+	/* the writer's own connection: finished drafts are stored there, never waiting for the
+	 * worker's searches (SQLite lets one connection write while others read) */
+	if (s->app && s->app->store && !s->app->readonly &&
+	    store_open(store_path(s->app->store), 0, &ls->wstore, err, sizeof err) != 0) {
+		fprintf(stderr, "precedent-host: %s; LLM drafts will not be saved\n", err);
+		ls->wstore = NULL;
+	}
 	s->llm = ls;
 	s->ws = ls->ws;
 	return 0;
@@ -1206,6 +1304,8 @@ void llm_session_free(session_t *s)
 	if (!ls)
 		return;
 	ws_server_free(ls->ws);
+	store_close(ls->wstore);
+	pthread_mutex_destroy(&ls->fin_mu);
 	free(ls);
 	s->llm = NULL;
 	s->ws = NULL;

@@ -1,22 +1,24 @@
 /*
- * loop.c - the libuv event loop of native messaging mode, and its one worker thread.
+ * loop.c - the libuv event loop of native messaging mode, and its two worker threads.
  *
  * stdin is read through a uv_pipe (or, when it is a regular file, read in chunks from an idle
  * callback, since epoll cannot watch files) into the frame decoder; every whole frame is copied
  * and queued to the worker thread, which runs protocol_handle() on it. The loop thread itself
  * only moves bytes: the WebSocket server, curl's sockets and timers, and the short tasks the
- * worker posts back (start a stream, send frames). Signal handlers are uv_signal watchers:
- * they only stop the loop, the loop does the rest.
+ * workers post back (start a stream, send frames). The writer thread finishes LLM drafts (see
+ * loop.h). Signal handlers are uv_signal watchers: they only stop the loop, the loop does the
+ * rest.
  *
- * Shutdown: the loop stops on EOF or a signal; the LLM session cancels what streams; the worker
- * handles every frame already queued (feedback received is stored), then exits; tasks either
- * side left behind run on this thread once the worker is joined.
+ * Shutdown: the loop stops on EOF or a signal; the LLM session cancels what streams; the
+ * workers handle every task already queued (feedback received is stored), then exit; tasks
+ * left behind run on this thread once both are joined.
  *
  * Each iteration's busy time (callbacks, not the poll wait) is measured with libuv's idle-time
  * metric from one prepare callback to the next, so a blocking call on the loop shows up.
  */
 #include "precedent/loop.h"
 #include "precedent/error.h"
+#include "precedent/lathist.h"
 #include "precedent/llm_draft.h"
 #include "precedent/nm.h"
 
@@ -24,6 +26,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 #include <uv.h>
 
@@ -70,14 +73,24 @@ static void queue_push(struct queue *q, loop_fn fn, void *arg)
 	q->tail = t;
 }
 
-/* The worker: one thread, FIFO. running: tasks go to the thread (else they run inline). */
-static struct {
+/* The workers: one thread each, FIFO. running: tasks go to the thread (else they run inline).
+ * 0 handles frames (the app), 1 writes finished drafts. */
+struct worker {
 	struct queue q;
 	pthread_cond_t cv;
 	pthread_t thread;
 	int running, quit;
-	double frame_ms; /* worker thread only */
-} worker = {{PTHREAD_MUTEX_INITIALIZER, NULL, NULL}, PTHREAD_COND_INITIALIZER, 0, 0, 0, 0};
+	uv_loop_t *loop;
+	const char *name;
+};
+
+static struct worker workers[2] = {
+    {{PTHREAD_MUTEX_INITIALIZER, NULL, NULL}, PTHREAD_COND_INITIALIZER, 0, 0, 0, NULL, "frames"},
+    {{PTHREAD_MUTEX_INITIALIZER, NULL, NULL}, PTHREAD_COND_INITIALIZER, 0, 0, 0, NULL, "writer"},
+};
+#define NWORKERS 2
+
+static double frame_ms; /* worker 0 only */
 
 /* Tasks for the loop thread, woken through one uv_async. ready: the async exists. */
 static struct {
@@ -92,18 +105,22 @@ int loop_on_loop_thread(void)
 	return !onloop.ready || pthread_equal(pthread_self(), onloop.thread);
 }
 
-void loop_work(loop_fn fn, void *arg)
+static void worker_push(struct worker *w, loop_fn fn, void *arg)
 {
-	pthread_mutex_lock(&worker.q.mu);
-	if (!worker.running) {
-		pthread_mutex_unlock(&worker.q.mu);
+	pthread_mutex_lock(&w->q.mu);
+	if (!w->running) {
+		pthread_mutex_unlock(&w->q.mu);
 		fn(arg);
 		return;
 	}
-	queue_push(&worker.q, fn, arg);
-	pthread_cond_signal(&worker.cv);
-	pthread_mutex_unlock(&worker.q.mu);
+	queue_push(&w->q, fn, arg);
+	pthread_cond_signal(&w->cv);
+	pthread_mutex_unlock(&w->q.mu);
 }
+
+void loop_work(loop_fn fn, void *arg) { worker_push(&workers[0], fn, arg); }
+
+void loop_write(loop_fn fn, void *arg) { worker_push(&workers[1], fn, arg); }
 
 void loop_post(loop_fn fn, void *arg)
 {
@@ -152,7 +169,7 @@ void loop_call(loop_fn fn, void *arg)
 	pthread_cond_destroy(&c.cv);
 }
 
-double loop_frame_received_ms(void) { return worker.frame_ms; }
+double loop_frame_received_ms(void) { return frame_ms; }
 
 /* Runs every task queued so far (ones queued meanwhile wait for the next wake-up). */
 static void run_all(struct task *t)
@@ -175,75 +192,89 @@ static void on_async(uv_async_t *h)
 	run_all(t);
 }
 
+static int workers_left;
+
 static void worker_exited(void *arg)
 {
-	uv_stop(arg);
+	if (--workers_left == 0)
+		uv_stop(arg);
 }
 
 static void *worker_main(void *arg)
 {
+	struct worker *w = arg;
 	for (;;) {
-		pthread_mutex_lock(&worker.q.mu);
-		while (!worker.q.head && !worker.quit)
-			pthread_cond_wait(&worker.cv, &worker.q.mu);
-		struct task *t = worker.q.head;
+		pthread_mutex_lock(&w->q.mu);
+		while (!w->q.head && !w->quit)
+			pthread_cond_wait(&w->cv, &w->q.mu);
+		struct task *t = w->q.head;
 		if (!t) {
-			pthread_mutex_unlock(&worker.q.mu);
+			pthread_mutex_unlock(&w->q.mu);
 			break;
 		}
-		worker.q.head = t->next;
-		if (!worker.q.head)
-			worker.q.tail = NULL;
-		pthread_mutex_unlock(&worker.q.mu);
+		w->q.head = t->next;
+		if (!w->q.head)
+			w->q.tail = NULL;
+		pthread_mutex_unlock(&w->q.mu);
 		t->fn(t->arg);
 		free(t);
 	}
-	loop_post(worker_exited, arg);
+	loop_post(worker_exited, w->loop);
 	return NULL;
+}
+
+/* Stops taking tasks on w's thread; what is queued and what comes later runs inline. */
+static int worker_take_left(struct worker *w)
+{
+	pthread_mutex_lock(&w->q.mu);
+	w->running = 0;
+	struct task *left = w->q.head;
+	w->q.head = w->q.tail = NULL;
+	pthread_mutex_unlock(&w->q.mu);
+	run_all(left);
+	return left != NULL;
 }
 
 /* ---- loop health ---- */
 
 static struct {
-	double v[LOOP_BUSY_SAMPLES];
-	size_t n;
-	double max;
+	lathist_t h;
+	double cpu_max;
 	uint64_t last_t, last_idle;
+	double last_cpu;
 } busy;
 
+static double thread_cpu_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+	return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
+}
+
+/* Wall time minus the poll wait, and the thread's CPU time: when the first is long and the
+ * second short, the loop was not running (another process had the core) rather than busy. */
 static void on_prepare(uv_prepare_t *h)
 {
 	uint64_t t = uv_hrtime(), idle = uv_metrics_idle_time(h->loop);
+	double cpu = thread_cpu_ms();
 	if (busy.last_t) {
-		double ms = (double)((t - busy.last_t) - (idle - busy.last_idle)) / 1e6;
-		busy.v[busy.n++ % LOOP_BUSY_SAMPLES] = ms;
-		if (ms > busy.max)
-			busy.max = ms;
+		lathist_add(&busy.h, (double)((t - busy.last_t) - (idle - busy.last_idle)) / 1e6);
+		if (cpu - busy.last_cpu > busy.cpu_max)
+			busy.cpu_max = cpu - busy.last_cpu;
 	}
 	busy.last_t = t;
 	busy.last_idle = idle;
+	busy.last_cpu = cpu;
 }
 
-static int cmp_double(const void *a, const void *b)
-{
-	double x = *(const double *)a, y = *(const double *)b;
-	return x < y ? -1 : x > y;
-}
+double loop_busy_cpu_max(void) { return busy.cpu_max; }
 
 void loop_busy_stats(double *p50, double *p99, double *max, size_t *n)
 {
-	size_t k = busy.n < LOOP_BUSY_SAMPLES ? busy.n : LOOP_BUSY_SAMPLES;
-	*p50 = *p99 = 0;
-	*max = busy.max;
-	*n = busy.n;
-	if (!k)
-		return;
-	double *v = xmalloc(k * sizeof *v);
-	memcpy(v, busy.v, k * sizeof *v);
-	qsort(v, k, sizeof *v, cmp_double);
-	*p50 = v[k / 2];
-	*p99 = v[(k * 99) / 100 < k ? (k * 99) / 100 : k - 1];
-	free(v);
+	*p50 = lathist_pct(&busy.h, 50);
+	*p99 = lathist_pct(&busy.h, 99);
+	*max = busy.h.max;
+	*n = (size_t)busy.h.n;
 }
 
 /* ---- frames: read on the loop, handled on the worker ---- */
@@ -260,9 +291,9 @@ static void handle_frame(void *arg)
 {
 	struct frame_task *f = arg;
 	if (f->kind == 0) {
-		worker.frame_ms = f->t_recv;
+		frame_ms = f->t_recv;
 		protocol_handle(f->s, f->data, f->len);
-		worker.frame_ms = 0;
+		frame_ms = 0;
 	} else if (f->kind == 1) {
 		char m[160];
 		snprintf(m, sizeof m,
@@ -416,29 +447,42 @@ int loop_run_native(session_t *s)
 	onloop.ready = 1;
 	/* The WebSocket server (lws as a foreign loop) and curl's multi handle join this loop. */
 	llm_session_start(s, ls->loop);
-	worker.quit = 0;
-	worker.running = pthread_create(&worker.thread, NULL, worker_main, ls->loop) == 0;
-	if (!worker.running)
-		fprintf(stderr, "precedent-host: no worker thread; requests run on the loop\n");
+	for (int i = 0; i < NWORKERS; i++) {
+		struct worker *w = &workers[i];
+		w->quit = 0;
+		w->loop = ls->loop;
+		w->running = pthread_create(&w->thread, NULL, worker_main, w) == 0;
+		if (!w->running)
+			fprintf(stderr, "precedent-host: no %s thread; its work runs on the loop\n",
+				w->name);
+	}
 
 	uv_run(ls->loop, UV_RUN_DEFAULT);
 	/* lws and curl close their own handles first (lws must not have them closed under it). */
 	llm_session_stop(s);
-	/* The worker handles every frame already received, then says so (its last post stops
-	 * the loop); the loop serves its calls meanwhile. */
-	if (worker.running) {
-		pthread_mutex_lock(&worker.q.mu);
-		worker.quit = 1;
-		pthread_cond_signal(&worker.cv);
-		pthread_mutex_unlock(&worker.q.mu);
+	/* The workers handle every task already queued (every frame received), then say so (the
+	 * last one's post stops the loop); the loop serves their calls meanwhile. */
+	workers_left = 0;
+	for (int i = 0; i < NWORKERS; i++) {
+		struct worker *w = &workers[i];
+		if (!w->running)
+			continue;
+		workers_left++;
+		pthread_mutex_lock(&w->q.mu);
+		w->quit = 1;
+		pthread_cond_signal(&w->cv);
+		pthread_mutex_unlock(&w->q.mu);
+	}
+	if (workers_left)
 		uv_run(ls->loop, UV_RUN_DEFAULT);
-		pthread_join(worker.thread, NULL);
-		pthread_mutex_lock(&worker.q.mu);
-		worker.running = 0;
-		struct task *left = worker.q.head;
-		worker.q.head = worker.q.tail = NULL;
-		pthread_mutex_unlock(&worker.q.mu);
-		run_all(left);
+	for (int i = 0; i < NWORKERS; i++)
+		if (workers[i].running)
+			pthread_join(workers[i].thread, NULL);
+	/* Tasks one worker queued for the other after it had gone, until none is left. */
+	for (int more = 1; more;) {
+		more = 0;
+		for (int i = 0; i < NWORKERS; i++)
+			more |= worker_take_left(&workers[i]);
 	}
 	/* From here on both kinds of task run at once, on this thread. */
 	pthread_mutex_lock(&onloop.q.mu);

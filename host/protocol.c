@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <unistd.h>
 
 void session_release(session_t *s)
@@ -22,13 +23,18 @@ void session_release(session_t *s)
 	s->ext_origin = NULL;
 }
 
+/* Frames leave from the host's worker and writer threads: one at a time. */
+static pthread_mutex_t send_mu = PTHREAD_MUTEX_INITIALIZER;
+
 int protocol_send(session_t *s, const cJSON *msg)
 {
 	char *text = cJSON_PrintUnformatted(msg);
 	int rc;
 	if (!text)
 		return PRECEDENT_ENOMEM;
+	pthread_mutex_lock(&send_mu);
 	rc = nm_write_frame(s->out_fd, text, strlen(text));
+	pthread_mutex_unlock(&send_mu);
 	cJSON_free(text);
 	if (rc == PRECEDENT_ETOOBIG) {
 		const cJSON *id = cJSON_GetObjectItemCaseSensitive(msg, "id");

@@ -4,10 +4,12 @@
  * The loop thread reads native messaging stdin (a pipe), drives the WebSocket server and
  * libcurl's multi-socket interface, and does nothing that can take more than ~100 us: every
  * whole frame goes to the worker thread, which runs protocol_handle() on it. The worker owns
- * the app (store connection, redactor, config): searches, drafts, durable writes of drafts and
- * feedback, stats. One worker, first in first out, so the order of events is the order of the
- * frames (a draft is stored before feedback on it is handled). The two threads talk only
- * through loop_work() (to the worker), loop_post() and loop_call() (to the loop).
+ * the app (store connection, redactor, config): searches, drafts, writes of feedback, stats.
+ * One worker, first in first out, so the order of events is the order of the frames. A second
+ * thread, the writer, finishes streamed LLM drafts (citation check, the draft stored, the
+ * reply) on its own connection; a draft is stored before its reply goes out, so feedback on
+ * it (a later frame) always finds it. The threads talk only through loop_work() (to the
+ * worker), loop_write() (to the writer), loop_post() and loop_call() (to the loop).
  *
  * Ownership: the loop owns the uv handles it creates and the worker thread, and closes/joins
  * them all before loop_run_native() returns (frames already received are all handled first);
@@ -33,6 +35,10 @@ typedef void (*loop_fn)(void *arg);
 /* Runs fn(arg) on the worker thread, after every task queued before it. From either thread.
  * Without a running loop (CLI, tests) fn runs at once on the caller's thread. */
 void loop_work(loop_fn fn, void *arg);
+/* Runs fn(arg) on the writer thread (FIFO): the LLM path's finished drafts, checked and
+ * stored for good on the writer's own store connection, so a draft's final frames never wait
+ * behind other requests' searches. Same rules as loop_work. */
+void loop_write(loop_fn fn, void *arg);
 /* Runs fn(arg) on the loop thread, in the order posted. From either thread; without a
  * running loop fn runs at once. */
 void loop_post(loop_fn fn, void *arg);
@@ -45,11 +51,12 @@ int loop_on_loop_thread(void);
  * loop thread as the frame was read); 0 outside a frame. Worker thread only. */
 double loop_frame_received_ms(void);
 
-/* Loop health: the busy time of each loop iteration (callbacks run, poll wait excluded), over
- * the last LOOP_BUSY_SAMPLES iterations: p50, p99 and the longest since start (ms), and the
- * iterations counted since start. Loop thread only. */
+/* Loop health: the busy time of each loop iteration (callbacks run, poll wait excluded) since
+ * start: p50, p99 (lathist.h) and the longest (ms), and the iterations counted. Loop thread. */
 void loop_busy_stats(double *p50 /* OUT */, double *p99 /* OUT */, double *max /* OUT */,
 		     size_t *n /* OUT */);
-#define LOOP_BUSY_SAMPLES 16384
+/* The most CPU time the loop thread used in one iteration since start (ms): next to the busy
+ * time's max, it tells a long callback (both long) from a core taken away (CPU short). */
+double loop_busy_cpu_max(void);
 
 #endif
