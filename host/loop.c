@@ -203,6 +203,9 @@ static void worker_exited(void *arg)
 static void *worker_main(void *arg)
 {
 	struct worker *w = arg;
+	char name[16];
+	snprintf(name, sizeof name, "ph-%s", w->name); /* for top -H, perf, gdb */
+	pthread_setname_np(pthread_self(), name);
 	for (;;) {
 		pthread_mutex_lock(&w->q.mu);
 		while (!w->q.head && !w->quit)
