@@ -208,9 +208,32 @@ static void on_feedback_sent(session_t *s, const cJSON *id, const cJSON *msg)
 		protocol_send_error(s, id, PRECEDENT_ETOOBIG, "sent_text is larger than 1 MiB");
 		return;
 	}
-	int rc = app_feedback_sent(s->app, did->valuestring,
-				   discarded ? NULL : text->valuestring, discarded, &result, err,
-				   sizeof err);
+	/* Optional: why a discarded draft was dropped (a short snake_case word) and
+	 * whether the draft had been inserted into the composer. */
+	app_outcome_t how = {0};
+	const cJSON *reason = cJSON_GetObjectItemCaseSensitive(msg, "reason");
+	const cJSON *inserted = cJSON_GetObjectItemCaseSensitive(msg, "inserted");
+	if (reason && !cJSON_IsNull(reason)) {
+		const char *r = cJSON_IsString(reason) ? reason->valuestring : "";
+		size_t n = strlen(r);
+		if (n < 1 || n > 40 || strspn(r, "abcdefghijklmnopqrstuvwxyz0123456789_") != n) {
+			protocol_send_error(s, id, PRECEDENT_EFIELD,
+					    "field reason must be a short snake_case word "
+					    "(regenerated, ticket_changed, tab_closed, ...)");
+			return;
+		}
+		how.reason = r;
+	}
+	if (inserted && !cJSON_IsNull(inserted)) {
+		if (!cJSON_IsBool(inserted)) {
+			protocol_send_error(s, id, PRECEDENT_EFIELD, "field inserted must be a boolean");
+			return;
+		}
+		how.inserted = cJSON_IsTrue(inserted) ? 1 : -1;
+	}
+	int rc = app_feedback_outcome(s->app, did->valuestring,
+				      discarded ? NULL : text->valuestring, discarded, &how, &result,
+				      err, sizeof err);
 	reply(s, id, rc, result, err);
 }
 

@@ -146,7 +146,12 @@ static const char *const migrations[] = {
     "CREATE TABLE embeddings(kind INTEGER NOT NULL, row INTEGER NOT NULL,"
     "  model TEXT NOT NULL, hash TEXT NOT NULL, vec BLOB NOT NULL,"
     "  PRIMARY KEY(kind, row, model)) WITHOUT ROWID;",
-    /* 5 -> 6: the doc outline (docstruct.c). parent: the enclosing section's rowid
+    /* 5 -> 6: how a draft ended without being sent, from the extension: reason
+     * ("regenerated", "ticket_changed", "tab_closed", ...) of a discarded draft,
+     * and whether the draft was inserted into the composer (NULL: not reported). */
+    "ALTER TABLE feedback ADD COLUMN reason TEXT;"
+    "ALTER TABLE feedback ADD COLUMN inserted INTEGER;",
+    /* 6 -> 7: the doc outline (docstruct.c). parent: the enclosing section's rowid
      * (from heading levels, or inferred between sibling sections); sub: titles and
      * leads of the descendants, indexed as a third, low-weight FTS column so a
      * chapter is found by what its subsections say. The FTS table is rebuilt with
@@ -781,6 +786,18 @@ int store_feedback_insert(store_t *s, const store_feedback_t *f)
 	bind_text(st, 8, f->comment);
 	if ((rc = step_done(s, st)))
 		return rc;
+	sqlite3_int64 row = sqlite3_last_insert_rowid(s->db);
+	if (f->reason || f->inserted != STORE_FLAG_UNKNOWN) {
+		/* Schema 6: the discard reason and the inserted flag of the row just written. */
+		if ((rc = prepare(s, "UPDATE feedback SET reason=?2, inserted=?3 WHERE rowid=?1", &st)))
+			return rc;
+		sqlite3_bind_int64(st, 1, row);
+		bind_text(st, 2, f->reason);
+		if (f->inserted != STORE_FLAG_UNKNOWN)
+			sqlite3_bind_int(st, 3, f->inserted == STORE_FLAG_YES);
+		if ((rc = step_done(s, st)))
+			return rc;
+	}
 	if (!f->sent_text || !f->has_quality)
 		return 0;
 	/* The quality columns of the row just written (schema 3). */
@@ -789,7 +806,7 @@ int store_feedback_insert(store_t *s, const store_feedback_t *f)
 			  "deleted=?6, kept_share=?7 WHERE rowid=?1",
 			  &st)))
 		return rc;
-	sqlite3_bind_int64(st, 1, sqlite3_last_insert_rowid(s->db));
+	sqlite3_bind_int64(st, 1, row);
 	sqlite3_bind_int64(st, 2, f->word_distance);
 	sqlite3_bind_int64(st, 3, f->sentences);
 	sqlite3_bind_int64(st, 4, f->kept);
