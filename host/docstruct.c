@@ -220,7 +220,9 @@ int docstruct_rebuild(store_t *s, size_t *nparents, size_t *nchanged)
 	char **stack_path = NULL;
 	size_t depth = 0;
 	char *cur_path = NULL, *cur_dir = NULL;
-	long dir_id = 0;
+	long group_id = 0, dir_group = 0, file_group = 0, top_group_file = -1;
+	int single = 0;
+	sqlite3_stmt *cnt = NULL;
 	buf_t text, sub;
 	int rc = 0, src;
 	buf_init(&text, 0);
@@ -236,8 +238,12 @@ int docstruct_rebuild(store_t *s, size_t *nparents, size_t *nchanged)
 	    sqlite3_prepare_v2(db,
 			       "SELECT rowid, doc_path, heading_path, title, body, parent, sub"
 			       " FROM doc_sections"
-			       " ORDER BY doc_path COLLATE precedent_natural, ord, rowid",
-			       -1, &st, NULL) != SQLITE_OK) {
+			       " ORDER BY doc_path COLLATE precedent_natural, doc_path, ord, rowid",
+			       -1, &st, NULL) != SQLITE_OK ||
+	    sqlite3_prepare_v2(db,
+			       "SELECT count(*) FROM doc_sections GROUP BY doc_path"
+			       " ORDER BY doc_path COLLATE precedent_natural, doc_path",
+			       -1, &cnt, NULL) != SQLITE_OK) {
 		rc = PRECEDENT_EDB;
 		goto out;
 	}
@@ -276,6 +282,14 @@ int docstruct_rebuild(store_t *s, size_t *nparents, size_t *nchanged)
 			cur_path = xstrdup(path);
 			while (depth)
 				free(stack_path[--depth]);
+			/* the file's section count: the two queries walk the same order */
+			single = 0;
+			if (cnt && sqlite3_step(cnt) == SQLITE_ROW)
+				single = sqlite3_column_int64(cnt, 0) == 1;
+			if (!single && top_group_file != (long)n) {
+				top_group_file = (long)n;
+				file_group = -(++group_id) - 2;
+			}
 		}
 		size_t hl = strlen(hpath);
 		while (depth) {
@@ -288,14 +302,18 @@ int docstruct_rebuild(store_t *s, size_t *nparents, size_t *nchanged)
 		if (depth) {
 			d->parent = stack[depth - 1];
 			d->group = d->parent;
+		} else if (!single) {
+			/* an article's own top sections: siblings only of each other */
+			d->group = file_group;
 		} else {
+			/* one section per file: the files of a directory are siblings */
 			size_t dl = (size_t)(dir_end(path) - path);
 			if (!cur_dir || strlen(cur_dir) != dl || strncmp(cur_dir, path, dl) != 0) {
 				free(cur_dir);
 				cur_dir = xstrndup(path, dl);
-				dir_id++;
+				dir_group = -(++group_id) - 2;
 			}
-			d->group = -dir_id - 2;
+			d->group = dir_group;
 		}
 		stack[depth] = (long)n;
 		stack_path[depth++] = xstrdup(hpath);
@@ -370,6 +388,7 @@ int docstruct_rebuild(store_t *s, size_t *nparents, size_t *nchanged)
 		*nparents = withp;
 out:
 	sqlite3_finalize(st);
+	sqlite3_finalize(cnt);
 	sqlite3_finalize(up);
 	stem_close(&tok);
 	for (size_t i = 0; i < n; i++)

@@ -500,18 +500,23 @@ static void pscore_fn(const Fts5ExtensionApi *api, Fts5Context *fts, sqlite3_con
 	sqlite3_result_double(ctx, -score);
 }
 
-/* Bit i set when phrase i (i < 63) occurs in the row. */
+/* Bit i set when phrase i (i < 63) occurs in the row; pmask(fts, N) counts only
+ * the first N columns (a doc section's own heading and body, not the digest of
+ * its subsections: those find a chapter but do not make it an answer). */
 static void pmask_fn(const Fts5ExtensionApi *api, Fts5Context *fts, sqlite3_context *ctx,
 		     int nval, sqlite3_value **val)
 {
-	(void)nval;
-	(void)val;
+	int ncol = nval > 0 ? sqlite3_value_int(val[0]) : 64;
 	sqlite3_int64 mask = 0;
 	int nph = api->xPhraseCount(fts);
 	for (int i = 0; i < nph && i < 63; i++) {
 		Fts5PhraseIter it;
 		int col = -1, off = -1;
-		if (api->xPhraseFirst(fts, i, &it, &col, &off) == SQLITE_OK && col >= 0)
+		if (api->xPhraseFirst(fts, i, &it, &col, &off) != SQLITE_OK)
+			continue;
+		while (col >= 0 && col >= ncol)
+			api->xPhraseNext(fts, &it, &col, &off);
+		if (col >= 0)
 			mask |= (sqlite3_int64)1 << i;
 	}
 	sqlite3_result_int64(ctx, mask);
@@ -553,14 +558,15 @@ typedef struct kind_spec {
 	const char *fts, *vocab, *content;
 	int ncol;
 	double colw[5], colb[5];
+	int answer_cols; /* leading columns whose terms count toward coverage */
 } kind_spec_t;
 
 static const kind_spec_t kinds[2] = {
     /* subject, problem, resolution, answer, tags */
     {"tickets_fts", "tickets_vocab", "tickets", 5, {4.0, 1.0, 1.0, 0.3, 1.5},
-     {0.5, 0.75, 0.6, 0.75, 0.3}},
+     {0.5, 0.75, 0.6, 0.75, 0.3}, 5},
     /* heading path, body, descendants' titles and leads (docstruct.c) */
-    {"sections_fts", "sections_vocab", "doc_sections", 3, {2.5, 1.0, 1.25}, {0.4, 0.75, 0.3}},
+    {"sections_fts", "sections_vocab", "doc_sections", 3, {2.5, 1.0, 1.25}, {0.4, 0.75, 0.3}, 2},
 };
 
 typedef struct cand {
@@ -703,9 +709,9 @@ static int candidates(searcher_t *se, int kind, const query_t *q, size_t ncand, 
 	buf_puts(&rank, buf_cstr(&cfg));
 	buf_puts(&rank, "')");
 	buf_printf(&sql,
-		   "SELECT rowid, rank, pmask(%s) FROM %s WHERE %s MATCH ?1 AND rank MATCH ?2 "
+		   "SELECT rowid, rank, pmask(%s, %d) FROM %s WHERE %s MATCH ?1 AND rank MATCH ?2 "
 		   "ORDER BY rank LIMIT ?3",
-		   ks->fts, ks->fts, ks->fts);
+		   ks->fts, ks->answer_cols, ks->fts, ks->fts);
 	if (sqlite3_prepare_v2(se->db, buf_cstr(&sql), -1, &st, NULL) != SQLITE_OK) {
 		rc = PRECEDENT_EDB;
 		goto out;
