@@ -8,6 +8,7 @@
 
 #include "precedent/docstruct.h"
 #include "precedent/error.h"
+#include "precedent/eval.h"
 #include "precedent/ingest.h"
 #include "precedent/redact.h"
 #include "precedent/retrieve.h"
@@ -214,6 +215,34 @@ static void test_chapter_is_found_by_its_subsections_words(void **state)
 	retrieve_result_release(&res);
 }
 
+/* A document judged by its path is found once: its other sections ranked
+ * below do not count again (nDCG stays within 0..1). */
+static void test_eval_counts_a_judged_document_once(void **state)
+{
+	fixture_t *f = *state;
+	char q[900], r[900];
+	write_doc(f, "refunds.md",
+		  "# Refunds\n\nA refund is issued to the card.\n\n## Refund timing\n\n"
+		  "A refund takes five days.\n\n## Partial refund\n\nA partial refund is allowed.\n");
+	write_doc(f, "exports.md", "# Exports\n\nDownload a CSV file of refunds.\n");
+	import(f);
+	snprintf(q, sizeof q, "%s/q.jsonl", f->dir);
+	snprintf(r, sizeof r, "%s/qrels.tsv", f->dir);
+	FILE *fp = fopen(q, "w");
+	fputs("{\"id\": \"q1\", \"subject\": \"refund\", \"messages\": "
+	      "[{\"role\": \"customer\", \"body\": \"refund\"}]}\n", fp);
+	fclose(fp);
+	fp = fopen(r, "w");
+	fputs("q1\trefunds.md\t1\n", fp);
+	fclose(fp);
+	eval_metrics_t m;
+	if (eval_run(f->s, f->r, r, q, 1, NULL, NULL, &m, f->err, sizeof f->err) != 0)
+		fail_msg("eval: %s", f->err);
+	assert_int_equal(m.queries, 1);
+	assert_true(m.mrr10 > 0.99);
+	assert_true(m.ndcg10 > 0.99 && m.ndcg10 < 1.0001);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -224,6 +253,8 @@ int main(void)
 					    setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_reimport_updates_the_outline, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_chapter_is_found_by_its_subsections_words, setup,
+					    teardown),
+	    cmocka_unit_test_setup_teardown(test_eval_counts_a_judged_document_once, setup,
 					    teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
