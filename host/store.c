@@ -151,6 +151,34 @@ static const char *const migrations[] = {
      * and whether the draft was inserted into the composer (NULL: not reported). */
     "ALTER TABLE feedback ADD COLUMN reason TEXT;"
     "ALTER TABLE feedback ADD COLUMN inserted INTEGER;",
+    /* 6 -> 7: the doc outline (docstruct.c). parent: the enclosing section's rowid
+     * (from heading levels, or inferred between sibling sections); sub: titles and
+     * leads of the descendants, indexed as a third, low-weight FTS column so a
+     * chapter is found by what its subsections say. The FTS table is rebuilt with
+     * that column; its vocabulary and the docs' cached frequencies go with it. */
+    "ALTER TABLE doc_sections ADD COLUMN parent INTEGER;"
+    "ALTER TABLE doc_sections ADD COLUMN sub TEXT NOT NULL DEFAULT '';"
+    "DROP TABLE sections_vocab;"
+    "DROP TRIGGER sections_ai;"
+    "DROP TRIGGER sections_ad;"
+    "DROP TABLE sections_fts;"
+    "CREATE VIRTUAL TABLE sections_fts USING fts5(title, body, sub,"
+    "  content='doc_sections', content_rowid='rowid', tokenize='porter unicode61 remove_diacritics 2');"
+    "CREATE TRIGGER sections_ai AFTER INSERT ON doc_sections BEGIN"
+    "  INSERT INTO sections_fts(rowid, title, body, sub)"
+    "  VALUES (new.rowid, new.heading_path, new.body, new.sub); END;"
+    "CREATE TRIGGER sections_ad AFTER DELETE ON doc_sections BEGIN"
+    "  INSERT INTO sections_fts(sections_fts, rowid, title, body, sub)"
+    "  VALUES ('delete', old.rowid, old.heading_path, old.body, old.sub); END;"
+    "CREATE TRIGGER sections_au AFTER UPDATE OF heading_path, body, sub ON doc_sections BEGIN"
+    "  INSERT INTO sections_fts(sections_fts, rowid, title, body, sub)"
+    "  VALUES ('delete', old.rowid, old.heading_path, old.body, old.sub);"
+    "  INSERT INTO sections_fts(rowid, title, body, sub)"
+    "  VALUES (new.rowid, new.heading_path, new.body, new.sub); END;"
+    "INSERT INTO sections_fts(rowid, title, body, sub)"
+    "  SELECT rowid, heading_path, body, sub FROM doc_sections;"
+    "CREATE VIRTUAL TABLE sections_vocab USING fts5vocab(sections_fts, 'row');"
+    "DELETE FROM df_cache WHERE kind = 1;",
 };
 #define N_MIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]))
 

@@ -197,12 +197,30 @@ static void test_schema5_database_migrates(void **state)
 	store_feedback_t fb = {.draft_id = "old", .kind = "discarded"};
 	assert_int_equal(store_feedback_insert(f->app.store, &fb), 0);
 	app_close(&f->app);
-	/* undo migration 6 by hand: what a schema-5 host left behind */
+	/* undo migrations 6 and 7 by hand: what a schema-5 host left behind */
 	sqlite3 *db;
 	assert_int_equal(sqlite3_open(f->db, &db), SQLITE_OK);
 	assert_int_equal(sqlite3_exec(db,
 				      "ALTER TABLE feedback DROP COLUMN reason;"
 				      "ALTER TABLE feedback DROP COLUMN inserted;"
+				      "DROP TABLE sections_vocab;"
+				      "DROP TRIGGER sections_ai;"
+				      "DROP TRIGGER sections_ad;"
+				      "DROP TRIGGER sections_au;"
+				      "DROP TABLE sections_fts;"
+				      "ALTER TABLE doc_sections DROP COLUMN parent;"
+				      "ALTER TABLE doc_sections DROP COLUMN sub;"
+				      "CREATE VIRTUAL TABLE sections_fts USING fts5(title, body,"
+				      "  content='doc_sections', content_rowid='rowid',"
+				      "  tokenize='porter unicode61 remove_diacritics 2');"
+				      "CREATE TRIGGER sections_ai AFTER INSERT ON doc_sections BEGIN"
+				      "  INSERT INTO sections_fts(rowid, title, body)"
+				      "  VALUES (new.rowid, new.heading_path, new.body); END;"
+				      "CREATE TRIGGER sections_ad AFTER DELETE ON doc_sections BEGIN"
+				      "  INSERT INTO sections_fts(sections_fts, rowid, title, body)"
+				      "  VALUES ('delete', old.rowid, old.heading_path, old.body); END;"
+				      "CREATE VIRTUAL TABLE sections_vocab USING"
+				      "  fts5vocab(sections_fts, 'row');"
 				      "PRAGMA user_version=5;",
 				      NULL, NULL, NULL),
 			 SQLITE_OK);
@@ -210,7 +228,7 @@ static void test_schema5_database_migrates(void **state)
 	assert_int_equal(app_open(&f->app, f->db, 0, err, sizeof err), 0);
 	assert_non_null(f->app.store);
 	assert_int_equal(store_schema_version(f->app.store), STORE_SCHEMA_VERSION);
-	assert_int_equal(STORE_SCHEMA_VERSION, 6);
+	assert_true(STORE_SCHEMA_VERSION >= 6);
 	query_text(f, "SELECT coalesce(reason, 'none') FROM feedback WHERE draft_id='old'", v,
 		   sizeof v);
 	assert_string_equal(v, "none");
