@@ -5,9 +5,11 @@
  * written to a private temporary directory); a thread of the job's own then opens
  * its own store connection and runs the CLI's importers. Writers take turns: ticket
  * records are committed in batches bounded in rows and in time (store_batch_due),
- * docs in groups of DOCS_PER_TX files (each group is a directory of symbolic links
- * handed to ingest_docs_dir, so the stored paths stay relative to the agent's
- * directory), so a draft stored meanwhile waits a fraction of a second at most.
+ * so a draft stored meanwhile waits a fraction of a second at most; docs in at most
+ * DOCS_TX_MAX groups of at least DOCS_PER_TX files (each group is a directory of
+ * symbolic links handed to ingest_docs_dir, so the stored paths stay relative to
+ * the agent's directory; each call rebuilds the whole doc outline, which bounds
+ * how finely a docs import can be split).
  * The thread publishes counts under the job's mutex; index.status reads them.
  */
 #include "precedent/import_job.h"
@@ -31,7 +33,9 @@
 #include <unistd.h>
 
 #define TICKETS_PER_TX 2000 /* as the CLI; store_batch_due() bounds the time too */
-#define DOCS_PER_TX 25	    /* doc files per transaction */
+#define DOCS_PER_TX 50	    /* doc files per transaction, at least */
+#define DOCS_TX_MAX 4	    /* transactions per docs import, at most (each one rebuilds
+			       the whole doc outline: docstruct_rebuild) */
 #define SNIFF_BYTES 65536   /* read to guess a ticket export's format */
 #define DOCS_DEPTH_MAX 32
 
@@ -368,7 +372,10 @@ static int import_docs(import_job_t *j, store_t *s, ingest_report_t *rep, char *
 	pthread_mutex_lock(&j->mu);
 	j->files_total = (long)files.n;
 	pthread_mutex_unlock(&j->mu);
-	for (size_t i = 0; i < files.n && !rc; i += DOCS_PER_TX) {
+	size_t per_tx = (files.n + DOCS_TX_MAX - 1) / DOCS_TX_MAX;
+	if (per_tx < DOCS_PER_TX)
+		per_tx = DOCS_PER_TX;
+	for (size_t i = 0; i < files.n && !rc; i += per_tx) {
 		if (atomic_load(&j->cancel)) {
 			snprintf(err, errlen, "the import was cancelled after %zu of %zu files", i,
 				 files.n);
@@ -384,7 +391,7 @@ static int import_docs(import_job_t *j, store_t *s, ingest_report_t *rep, char *
 			rc = PRECEDENT_EIO;
 			break;
 		}
-		size_t end = i + DOCS_PER_TX < files.n ? i + DOCS_PER_TX : files.n;
+		size_t end = i + per_tx < files.n ? i + per_tx : files.n;
 		for (size_t k = i; k < end && !rc; k++) {
 			buf_t target, link;
 			buf_init(&target, 0);

@@ -117,7 +117,7 @@ def test_path_import_matches_the_cli_and_reports_progress(env):
     env.cli("--db", cli_db, "index", "docs", os.path.join(ROOT, "sample", "docs"), check=0)
     q = "SELECT id, subject, problem, resolution, answer, tags, content_hash FROM tickets ORDER BY id"
     assert db_rows(env.db, q) == db_rows(cli_db, q)
-    q = "SELECT doc_path, anchor, heading_path, body FROM doc_sections ORDER BY doc_path, anchor"
+    q = "SELECT doc_path, anchor, heading_path, body, sub FROM doc_sections ORDER BY doc_path, anchor"
     assert db_rows(env.db, q) == db_rows(cli_db, q)
     assert os.listdir(env.env["TMPDIR"]) == []
 
