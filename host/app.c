@@ -494,10 +494,11 @@ static cJSON *draft_refs(const store_draft_t *d, const char ***refs, size_t *n)
 	return src;
 }
 
-/* draft_quality_signal for one outcome ("sent", "discarded", "rating"). */
+/* draft_quality_signal for one outcome ("sent", "discarded", "rating"); how (may be
+ * NULL): the extension's discard reason and inserted flag. */
 static int emit_quality(app_t *app, const store_draft_t *d, const char *kind,
 			const editdist_result_t *ed, const editdist_attribution_t *at,
-			const char *rating, const char *comment)
+			const char *rating, const char *comment, const app_outcome_t *how)
 {
 	const char **refs;
 	size_t nrefs;
@@ -517,6 +518,8 @@ static int emit_quality(app_t *app, const store_draft_t *d, const char *kind,
 	    .rating = rating,
 	    .comment = comment,
 	    .seconds_to_send = strcmp(kind, "rating") ? seconds_since(d->created_at) : -1,
+	    .reason = how ? how->reason : NULL,
+	    .inserted = how ? how->inserted : 0,
 	};
 	cJSON *ev = signals_draft_quality_payload(&q);
 	int rc = ev ? signals_emit(app->signals, SIGNALS_DRAFT_QUALITY, ev) : PRECEDENT_EFIELD;
@@ -716,6 +719,12 @@ static double round4(double v) { return round(v * 10000) / 10000; }
 int app_feedback_sent(app_t *app, const char *draft_id, const char *sent_text, int discarded,
 		      cJSON **result, char *err, size_t errlen)
 {
+	return app_feedback_outcome(app, draft_id, sent_text, discarded, NULL, result, err, errlen);
+}
+
+int app_feedback_outcome(app_t *app, const char *draft_id, const char *sent_text, int discarded,
+			 const app_outcome_t *how, cJSON **result, char *err, size_t errlen)
+{
 	store_draft_t d;
 	redact_map_t *m = NULL;
 	char *draft_text = NULL, *red_sent = NULL;
@@ -769,7 +778,11 @@ int app_feedback_sent(app_t *app, const char *draft_id, const char *sent_text, i
 			      .kept = have_at ? (long)at.kept : 0,
 			      .edited = have_at ? (long)at.edited : 0,
 			      .deleted = have_at ? (long)at.deleted : 0,
-			      .kept_share = have_at ? at.kept_share : 0};
+			      .kept_share = have_at ? at.kept_share : 0,
+			      .reason = discarded && how ? how->reason : NULL,
+			      .inserted = !how || !how->inserted ? STORE_FLAG_UNKNOWN
+					  : how->inserted > 0 ? STORE_FLAG_YES
+							      : STORE_FLAG_NO};
 	if ((rc = store_begin(app->store)) == 0) {
 		/* New placeholders met in the sent text join the vault too. */
 		if (!(rc = vault_save(app, d.ticket_id, m)) &&
@@ -786,8 +799,9 @@ int app_feedback_sent(app_t *app, const char *draft_id, const char *sent_text, i
 			 store_errmsg(app->store));
 		goto out;
 	}
+	app_outcome_t said = {.reason = f.reason, .inserted = how ? how->inserted : 0};
 	if ((rc = emit_quality(app, &d, f.kind, discarded ? NULL : &ed, have_at ? &at : NULL, NULL,
-			       NULL))) {
+			       NULL, &said))) {
 		snprintf(err, errlen, "writing the draft_quality_signal to %s failed: %s",
 			 app->events_path, signals_error(app->signals));
 		goto out;
@@ -796,6 +810,8 @@ int app_feedback_sent(app_t *app, const char *draft_id, const char *sent_text, i
 	cJSON_AddStringToObject(r, "draft_id", d.id);
 	if (discarded) {
 		cJSON_AddBoolToObject(r, "discarded", 1);
+		if (f.reason)
+			cJSON_AddStringToObject(r, "reason", f.reason);
 	} else {
 		cJSON_AddNumberToObject(r, "edit_distance", (double)ed.distance);
 		cJSON_AddNumberToObject(r, "edit_ratio", round4(ed.ratio));
@@ -875,7 +891,7 @@ int app_feedback_rating(app_t *app, const char *draft_id, const char *rating, co
 		snprintf(err, errlen, "storing the rating: %s", store_errmsg(app->store));
 		goto out;
 	}
-	if ((rc = emit_quality(app, &d, "rating", NULL, NULL, rating, red))) {
+	if ((rc = emit_quality(app, &d, "rating", NULL, NULL, rating, red, NULL))) {
 		snprintf(err, errlen, "writing the draft_quality_signal failed: %s",
 			 signals_error(app->signals));
 		goto out;
@@ -1120,6 +1136,27 @@ static cJSON *sources_to_fix(sqlite3 *db)
 	return a;
 }
 
+/* Discarded drafts made since the date, by the reason the extension gave
+ * ("unspecified" for older rows and clients that gave none), most frequent first. */
+static cJSON *discards_by_reason(sqlite3 *db, const char *since)
+{
+	sqlite3_stmt *st;
+	cJSON *o = cJSON_CreateObject();
+	if (sqlite3_prepare_v2(db,
+			       "SELECT coalesce(f.reason, 'unspecified') r, count(DISTINCT f.draft_id) n"
+			       " FROM feedback f JOIN drafts d ON d.id = f.draft_id"
+			       " WHERE f.kind = 'discarded' AND d.created_at >= ?1"
+			       " GROUP BY r ORDER BY n DESC, r",
+			       -1, &st, NULL) != SQLITE_OK)
+		return o;
+	sqlite3_bind_text(st, 1, since ? since : "", -1, SQLITE_STATIC);
+	while (sqlite3_step(st) == SQLITE_ROW)
+		cJSON_AddNumberToObject(o, (const char *)sqlite3_column_text(st, 0),
+					sqlite3_column_double(st, 1));
+	sqlite3_finalize(st);
+	return o;
+}
+
 int app_stats(app_t *app, const char *since, cJSON **result, char *err, size_t errlen)
 {
 	sgroups_t weeks = {0}, tags = {0};
@@ -1228,6 +1265,7 @@ int app_stats(app_t *app, const char *since, cJSON **result, char *err, size_t e
 	for (size_t i = 0; i < tags.n; i++)
 		cJSON_AddItemToArray(ta, sgroup_json(&tags.v[i], "tag"));
 	cJSON_AddItemToObject(r, "sources_to_fix", sources_to_fix(db));
+	cJSON_AddItemToObject(r, "discarded_by_reason", discards_by_reason(db, since));
 	if (since)
 		cJSON_AddStringToObject(r, "since", since);
 	cJSON_AddItemToObject(r, "corpus", app_corpus(app));

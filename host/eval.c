@@ -207,13 +207,20 @@ int eval_run(store_t *s, const redactor_t *r, const char *qrels_path, const char
 			}
 		if (!first && nrel == 0) {
 			rank = 0;
-			for (size_t i = 0; i < res.ndocs && rank < 10; i++, rank++)
-				if (is_gold(jd, res.docs[i].path, res.docs[i].anchor)) {
+			for (size_t i = 0; i < res.ndocs && rank < 10; i++, rank++) {
+				/* A document judged by path counts once, not once per section. */
+				int again = 0;
+				for (size_t pj = 0; pj < i && !again; pj++)
+					again = strcmp(res.docs[pj].path, res.docs[i].path) == 0 &&
+						is_gold(jd, res.docs[pj].path, res.docs[pj].anchor);
+				if (!again && (size_t)nrel < jd->ngold &&
+				    is_gold(jd, res.docs[i].path, res.docs[i].anchor)) {
 					nrel++;
 					dcg += 1.0 / log2((double)rank + 2);
 					if (!first)
 						first = (int)rank + 1;
 				}
+			}
 		}
 		double idcg = 0;
 		for (size_t i = 0; i < jd->ngold && i < 10; i++)

@@ -4,6 +4,7 @@
  * are not kept anywhere (history needs no rehydration).
  */
 #include "precedent/ingest.h"
+#include "precedent/docstruct.h"
 #include "precedent/error.h"
 #include "precedent/limits.h"
 #include "precedent/ticket.h"
@@ -667,7 +668,11 @@ int ingest_docs_dir(store_t *s, const redactor_t *r, const char *dir, ingest_rep
 		if (progress && i && i % 1000 == 0)
 			fprintf(progress, "%s: %zu of %zu files\n", dir, i, n);
 	}
-	if (!rc && rep->imported + rep->updated > 0 && (rc = store_df_cache_clear(s, 1)))
+	size_t restructured = 0;
+	if (!rc && (rc = docstruct_rebuild(s, NULL, &restructured)))
+		rc = store_fail(s, dir, rc, err, errlen);
+	if (!rc && rep->imported + rep->updated + restructured > 0 &&
+	    (rc = store_df_cache_clear(s, 1)))
 		rc = store_fail(s, dir, rc, err, errlen);
 	if (!rc && (rc = store_commit(s)))
 		rc = store_fail(s, dir, rc, err, errlen);

@@ -5,6 +5,7 @@
  */
 #include "precedent/protocol.h"
 #include "precedent/error.h"
+#include "precedent/import_job.h"
 #include "precedent/limits.h"
 #include "precedent/llm_draft.h"
 #include "precedent/nm.h"
@@ -21,6 +22,7 @@ void session_release(session_t *s)
 {
 	free(s->ext_origin);
 	s->ext_origin = NULL;
+	import_job_free(&s->import); /* cancels a running import, joins its thread */
 }
 
 /* Frames leave from the host's worker and writer threads: one at a time. */
@@ -131,7 +133,8 @@ static void on_hello(session_t *s, const cJSON *id, const cJSON *msg)
 	}
 	cJSON *caps = cJSON_AddArrayToObject(r, "capabilities");
 	static const char *const have[] = {"draft.offline", "search", "feedback.sent",
-					   "feedback.rating", "stats", "gaps", "config", "index.status"};
+					   "feedback.rating", "stats", "gaps", "config", "index.status",
+					   "index.import"};
 	for (size_t i = 0; i < sizeof have / sizeof have[0]; i++)
 		cJSON_AddItemToArray(caps, cJSON_CreateString(have[i]));
 	if (s->app->store == NULL)
@@ -214,9 +217,32 @@ static void on_feedback_sent(session_t *s, const cJSON *id, const cJSON *msg)
 		protocol_send_error(s, id, PRECEDENT_ETOOBIG, "sent_text is larger than 1 MiB");
 		return;
 	}
-	int rc = app_feedback_sent(s->app, did->valuestring,
-				   discarded ? NULL : text->valuestring, discarded, &result, err,
-				   sizeof err);
+	/* Optional: why a discarded draft was dropped (a short snake_case word) and
+	 * whether the draft had been inserted into the composer. */
+	app_outcome_t how = {0};
+	const cJSON *reason = cJSON_GetObjectItemCaseSensitive(msg, "reason");
+	const cJSON *inserted = cJSON_GetObjectItemCaseSensitive(msg, "inserted");
+	if (reason && !cJSON_IsNull(reason)) {
+		const char *r = cJSON_IsString(reason) ? reason->valuestring : "";
+		size_t n = strlen(r);
+		if (n < 1 || n > 40 || strspn(r, "abcdefghijklmnopqrstuvwxyz0123456789_") != n) {
+			protocol_send_error(s, id, PRECEDENT_EFIELD,
+					    "field reason must be a short snake_case word "
+					    "(regenerated, ticket_changed, tab_closed, ...)");
+			return;
+		}
+		how.reason = r;
+	}
+	if (inserted && !cJSON_IsNull(inserted)) {
+		if (!cJSON_IsBool(inserted)) {
+			protocol_send_error(s, id, PRECEDENT_EFIELD, "field inserted must be a boolean");
+			return;
+		}
+		how.inserted = cJSON_IsTrue(inserted) ? 1 : -1;
+	}
+	int rc = app_feedback_outcome(s->app, did->valuestring,
+				      discarded ? NULL : text->valuestring, discarded, &how, &result,
+				      err, sizeof err);
 	reply(s, id, rc, result, err);
 }
 
@@ -263,7 +289,19 @@ static void on_index_status(session_t *s, const cJSON *id)
 	cJSON_AddBoolToObject(r, "database_ok", s->app->store != NULL);
 	if (!s->app->store)
 		cJSON_AddStringToObject(r, "database_error", s->app->db_error);
+	/* the latest index.import: progress while it runs, then its summary (or null) */
+	cJSON_AddItemToObject(r, "import", import_job_status(s->import));
 	protocol_send_result(s, id, r);
+}
+
+/* index.import: starts a background import and answers at once with its status;
+ * index.status follows it. */
+static void on_index_import(session_t *s, const cJSON *id, const cJSON *msg)
+{
+	char err[768] = "";
+	cJSON *result = NULL;
+	int rc = import_job_start(&s->import, s->app, msg, &result, err, sizeof err);
+	reply(s, id, rc, result, err);
 }
 
 /* config.get: the LLM settings (never the key itself: only whether one is set). */
@@ -394,6 +432,8 @@ void protocol_handle(session_t *s, const char *frame, size_t len)
 		on_stats(s, id, msg, 1);
 	else if (!strcmp(t, "index.status"))
 		on_index_status(s, id);
+	else if (!strcmp(t, "index.import"))
+		on_index_import(s, id, msg);
 	else if (!strcmp(t, "config.get"))
 		on_config_get(s, id);
 	else if (!strcmp(t, "config.set"))

@@ -28,6 +28,7 @@
  * ticket is about the best precedent shares", comparable across corpus sizes.
  */
 #include "precedent/retrieve.h"
+#include "precedent/stem.h"
 #include "precedent/embed.h"
 #include "precedent/ticket.h"
 #include "precedent/error.h"
@@ -72,29 +73,6 @@ static double tune(const char *name, double def)
 #endif
 }
 
-static const char *const stopwords[] = {
-    "a", "able", "about", "above", "after", "again", "against", "all", "also", "am", "an", "and",
-    "any", "anyone", "anything", "are", "aren", "as", "at", "be", "because", "been", "before",
-    "being", "below", "between", "both", "but", "by", "can", "cannot", "could", "couldn", "did",
-    "didn", "do", "does", "doesn", "doesnt", "doing", "don", "dont", "down", "during", "each",
-    "either", "else", "etc", "even", "ever", "every", "few", "for", "from", "further", "get",
-    "gets", "getting", "go", "going", "got", "had", "hadn", "has", "hasn", "have", "haven",
-    "having", "he", "hello", "her", "here", "hers", "herself", "hey", "hi", "him", "himself",
-    "his", "how", "however", "i", "if", "im", "in", "into", "is", "isn", "it", "its", "itself",
-    "ive", "just", "kind", "know", "let", "like", "ll", "may", "maybe", "me", "might", "more",
-    "most", "much", "must", "my", "myself", "need", "needs", "no", "nor", "not", "now", "of",
-    "off", "ok", "okay", "on", "once", "one", "only", "or", "other", "our", "ours", "ourselves",
-    "out", "over", "own", "per", "please", "possible", "quite", "rather", "re", "really",
-    "regards", "s", "same", "see", "seems", "she", "should", "shouldn", "since", "so", "some",
-    "someone", "something", "still", "such", "sure", "t", "team", "than", "thank", "thanks",
-    "that", "the", "their", "theirs", "them", "themselves", "then", "there", "these", "they",
-    "thing", "things", "this", "those", "though", "through", "thx", "to", "too", "try", "trying",
-    "under", "until", "up", "us", "ve", "very", "want", "wanted", "wants", "was", "wasn", "way",
-    "we", "well", "were", "weren", "what", "whats", "when", "where", "whether", "which", "while",
-    "who", "whom", "why", "will", "with", "within", "without", "won", "would", "wouldn", "yes",
-    "yet", "you", "your", "yours", "yourself", "yourselves",
-};
-
 /* Words that are rarely what a ticket is about though they are not stop words:
  * time, urgency, people, hedges and generic verbs and nouns of support prose.
  * They stay in the query at WEAK_FACTOR of their weight. Sorted (bsearch). */
@@ -119,12 +97,6 @@ static const char *const weakwords[] = {
 static int cmp_cstr(const void *a, const void *b)
 {
 	return strcmp((const char *)a, *(const char *const *)b);
-}
-
-static int is_stopword(const char *w)
-{
-	return bsearch(w, stopwords, sizeof stopwords / sizeof stopwords[0], sizeof stopwords[0],
-		       cmp_cstr) != NULL;
 }
 
 static int is_weakword(const char *w)
@@ -299,7 +271,7 @@ static void add_terms(query_t *q, const char *text, double weight, int from, int
 		if (skip_line)
 			continue;
 		if (parts == 1) {
-			if (tl < 2 || is_stopword(tx))
+			if (tl < 2 || stem_is_stopword(tx))
 				continue;
 			if (digits && !letters && tl < 3)
 				continue;
@@ -347,7 +319,7 @@ static void add_terms(query_t *q, const char *text, double weight, int from, int
 		}
 		char *save = NULL, *w;
 		for (w = strtok_r(tx, " ", &save); w; w = strtok_r(NULL, " ", &save))
-			if (strlen(w) >= 2 && !is_stopword(w))
+			if (strlen(w) >= 2 && !stem_is_stopword(w))
 				add_word(q, w, weight, from);
 	}
 }
@@ -399,72 +371,6 @@ size_t retrieve_build_query(const char *subject, const char *body, buf_t *match,
 }
 
 /* ---- the index's tokenizer, for stems and feedback ------------------------ */
-
-typedef struct tok {
-	fts5_api *api;
-	fts5_tokenizer tk;
-	Fts5Tokenizer *inst;
-} tok_t;
-
-static fts5_api *fts5_api_of(sqlite3 *db)
-{
-	fts5_api *api = NULL;
-	sqlite3_stmt *st;
-	if (sqlite3_prepare_v2(db, "SELECT fts5(?1)", -1, &st, NULL) != SQLITE_OK)
-		return NULL;
-	sqlite3_bind_pointer(st, 1, (void *)&api, "fts5_api_ptr", NULL);
-	sqlite3_step(st);
-	sqlite3_finalize(st);
-	return api && api->iVersion >= 2 ? api : NULL;
-}
-
-static int tok_open(sqlite3 *db, tok_t *t)
-{
-	void *ud = NULL;
-	const char *args[] = {"unicode61", "remove_diacritics", "2"};
-	memset(t, 0, sizeof *t);
-	if (!(t->api = fts5_api_of(db)))
-		return PRECEDENT_EDB;
-	if (t->api->xFindTokenizer(t->api, "porter", &ud, &t->tk) != SQLITE_OK)
-		return PRECEDENT_EDB;
-	if (t->tk.xCreate(ud, args, 3, &t->inst) != SQLITE_OK)
-		return PRECEDENT_EDB;
-	return 0;
-}
-
-static void tok_close(tok_t *t)
-{
-	if (t->inst)
-		t->tk.xDelete(t->inst);
-	t->inst = NULL;
-}
-
-typedef struct stem_ctx {
-	buf_t *out;
-} stem_ctx_t;
-
-static int stem_cb(void *ctx, int flags, const char *tok, int ntok, int start, int end)
-{
-	stem_ctx_t *c = ctx;
-	(void)start;
-	(void)end;
-	if (flags & FTS5_TOKEN_COLOCATED)
-		return SQLITE_OK;
-	if (c->out->len)
-		buf_putc(c->out, ' ');
-	buf_append(c->out, tok, (size_t)ntok);
-	return SQLITE_OK;
-}
-
-static void tok_stem(tok_t *t, const char *text, char *out, size_t outlen)
-{
-	buf_t b;
-	stem_ctx_t c = {&b};
-	buf_init(&b, 0);
-	t->tk.xTokenize(t->inst, &c, FTS5_TOKENIZE_QUERY, text, (int)strlen(text), stem_cb);
-	snprintf(out, outlen, "%s", buf_cstr(&b));
-	buf_release(&b);
-}
 
 /* ---- ranking functions ----------------------------------------------------- */
 
@@ -594,18 +500,23 @@ static void pscore_fn(const Fts5ExtensionApi *api, Fts5Context *fts, sqlite3_con
 	sqlite3_result_double(ctx, -score);
 }
 
-/* Bit i set when phrase i (i < 63) occurs in the row. */
+/* Bit i set when phrase i (i < 63) occurs in the row; pmask(fts, N) counts only
+ * the first N columns (a doc section's own heading and body, not the digest of
+ * its subsections: those find a chapter but do not make it an answer). */
 static void pmask_fn(const Fts5ExtensionApi *api, Fts5Context *fts, sqlite3_context *ctx,
 		     int nval, sqlite3_value **val)
 {
-	(void)nval;
-	(void)val;
+	int ncol = nval > 0 ? sqlite3_value_int(val[0]) : 64;
 	sqlite3_int64 mask = 0;
 	int nph = api->xPhraseCount(fts);
 	for (int i = 0; i < nph && i < 63; i++) {
 		Fts5PhraseIter it;
 		int col = -1, off = -1;
-		if (api->xPhraseFirst(fts, i, &it, &col, &off) == SQLITE_OK && col >= 0)
+		if (api->xPhraseFirst(fts, i, &it, &col, &off) != SQLITE_OK)
+			continue;
+		while (col >= 0 && col >= ncol)
+			api->xPhraseNext(fts, &it, &col, &off);
+		if (col >= 0)
 			mask |= (sqlite3_int64)1 << i;
 	}
 	sqlite3_result_int64(ctx, mask);
@@ -627,7 +538,7 @@ static int register_functions(sqlite3 *db)
 		sqlite3_finalize(st);
 		return 0;
 	}
-	fts5_api *api = fts5_api_of(db);
+	fts5_api *api = stem_fts5_api(db);
 	if (!api)
 		return PRECEDENT_EDB;
 	if (api->xCreateFunction(api, "pscore", NULL, pscore_fn, NULL) != SQLITE_OK ||
@@ -647,14 +558,15 @@ typedef struct kind_spec {
 	const char *fts, *vocab, *content;
 	int ncol;
 	double colw[5], colb[5];
+	int answer_cols; /* leading columns whose terms count toward coverage */
 } kind_spec_t;
 
 static const kind_spec_t kinds[2] = {
     /* subject, problem, resolution, answer, tags */
     {"tickets_fts", "tickets_vocab", "tickets", 5, {4.0, 1.0, 1.0, 0.3, 1.5},
-     {0.5, 0.75, 0.6, 0.75, 0.3}},
-    /* heading path, body */
-    {"sections_fts", "sections_vocab", "doc_sections", 2, {2.5, 1.0}, {0.4, 0.75}},
+     {0.5, 0.75, 0.6, 0.75, 0.3}, 5},
+    /* heading path, body, descendants' titles and leads (docstruct.c) */
+    {"sections_fts", "sections_vocab", "doc_sections", 3, {2.5, 1.0, 1.25}, {0.4, 0.75, 0.3}, 2},
 };
 
 typedef struct cand {
@@ -665,7 +577,7 @@ typedef struct cand {
 
 typedef struct searcher {
 	sqlite3 *db;
-	tok_t tok;
+	stem_tok_t tok;
 	sqlite3_stmt *vocab[2];
 	sqlite3_stmt *cache_get, *cache_put; /* df_cache, NULL without the table */
 	sqlite3_int64 nrows[2];
@@ -731,8 +643,8 @@ static void rank_config(const kind_spec_t *ks, const query_t *q, const size_t *i
 			int kind, buf_t *cfg)
 {
 	buf_printf(cfg, "%d", ks->ncol);
-	static const char *const wn[2][5] = {{"tw0", "tw1", "tw2", "tw3", "tw4"}, {"dw0", "dw1"}};
-	static const char *const bn[2][5] = {{"tb0", "tb1", "tb2", "tb3", "tb4"}, {"db0", "db1"}};
+	static const char *const wn[2][5] = {{"tw0", "tw1", "tw2", "tw3", "tw4"}, {"dw0", "dw1", "dw2"}};
+	static const char *const bn[2][5] = {{"tb0", "tb1", "tb2", "tb3", "tb4"}, {"db0", "db1", "db2"}};
 	for (int i = 0; i < ks->ncol; i++)
 		buf_printf(cfg, " %g", tune(wn[kind][i], ks->colw[i]));
 	for (int i = 0; i < ks->ncol; i++)
@@ -797,9 +709,9 @@ static int candidates(searcher_t *se, int kind, const query_t *q, size_t ncand, 
 	buf_puts(&rank, buf_cstr(&cfg));
 	buf_puts(&rank, "')");
 	buf_printf(&sql,
-		   "SELECT rowid, rank, pmask(%s) FROM %s WHERE %s MATCH ?1 AND rank MATCH ?2 "
+		   "SELECT rowid, rank, pmask(%s, %d) FROM %s WHERE %s MATCH ?1 AND rank MATCH ?2 "
 		   "ORDER BY rank LIMIT ?3",
-		   ks->fts, ks->fts, ks->fts);
+		   ks->fts, ks->answer_cols, ks->fts, ks->fts);
 	if (sqlite3_prepare_v2(se->db, buf_cstr(&sql), -1, &st, NULL) != SQLITE_OK) {
 		rc = PRECEDENT_EDB;
 		goto out;
@@ -871,7 +783,7 @@ static int prf_cb(void *ctx, int flags, const char *tok, int ntok, int start, in
 				return SQLITE_OK;
 		}
 		surf[end - start] = '\0';
-		if (letters < 3 || is_stopword(surf))
+		if (letters < 3 || stem_is_stopword(surf))
 			return SQLITE_OK;
 		if (c->n == c->alloc) {
 			c->alloc = c->alloc ? c->alloc * 2 : 256;
@@ -1194,62 +1106,26 @@ static char *dupcol(sqlite3_stmt *st, int i)
 	return xstrdup(t ? (const char *)t : "");
 }
 
-static int fill_tickets(searcher_t *se, const query_t *q, size_t norig, uint64_t in_match,
-			const cand_t *c, size_t n, retrieve_result_t *out)
-{
-	char qtok[96][64];
-	size_t nq = query_tokens(q, norig, qtok, 96);
-	sqlite3_stmt *st = NULL;
-	int rc = 0;
-	out->tickets = xcalloc(n ? n : 1, sizeof *out->tickets);
-	if (sqlite3_prepare_v2(se->db,
-			       "SELECT id, subject, resolution, resolution_code, closed_at, source,"
-			       " problem, substr(answer, 1, 16384) FROM tickets WHERE rowid = ?1",
-			       -1, &st, NULL) != SQLITE_OK) {
-		rc = PRECEDENT_EDB;
-		goto out;
-	}
-	for (size_t i = 0; i < n; i++) {
-		sqlite3_reset(st);
-		sqlite3_bind_int64(st, 1, c[i].rowid);
-		if (sqlite3_step(st) != SQLITE_ROW)
-			continue;
-		retrieve_ticket_hit_t *h = &out->tickets[out->ntickets++];
-		buf_t terms;
-		buf_init(&terms, 0);
-		h->id = dupcol(st, 0);
-		h->subject = dupcol(st, 1);
-		h->resolution = dupcol(st, 2);
-		h->resolution_code = dupcol(st, 3);
-		h->closed_at = dupcol(st, 4);
-		h->source = dupcol(st, 5);
-		const char *fields[4] = {(const char *)sqlite3_column_text(st, 2),
-					 (const char *)sqlite3_column_text(st, 6),
-					 (const char *)sqlite3_column_text(st, 1),
-					 (const char *)sqlite3_column_text(st, 7)};
-		h->snippet = snippet_of(se, qtok, nq, fields, 4);
-		h->score = c[i].score;
-		h->share = coverage_of(se, KIND_TICKETS, q, norig, in_match, c[i].terms, &terms);
-		h->coverage = retrieve_calibrate(h->share);
-		h->terms = buf_steal(&terms);
-	}
-out:
-	sqlite3_finalize(st);
-	return rc;
-}
+static const char *const hit_sql[2] = {
+    "SELECT id, subject, resolution, resolution_code, closed_at, source, problem,"
+    " substr(answer, 1, 16384) FROM tickets WHERE rowid = ?1",
+    "SELECT doc_path, anchor, title, heading_path, body, sub FROM doc_sections WHERE rowid = ?1",
+};
 
-static int fill_docs(searcher_t *se, const query_t *q, size_t norig, uint64_t in_match,
+/* The hits of one kind for candidates c[0..n): stored fields, snippet, score,
+ * matched terms and coverage. */
+static int fill_hits(searcher_t *se, int kind, const query_t *q, size_t norig, uint64_t in_match,
 		     const cand_t *c, size_t n, retrieve_result_t *out)
 {
 	char qtok[96][64];
 	size_t nq = query_tokens(q, norig, qtok, 96);
 	sqlite3_stmt *st = NULL;
 	int rc = 0;
-	out->docs = xcalloc(n ? n : 1, sizeof *out->docs);
-	if (sqlite3_prepare_v2(se->db,
-			       "SELECT doc_path, anchor, title, heading_path, body"
-			       " FROM doc_sections WHERE rowid = ?1",
-			       -1, &st, NULL) != SQLITE_OK) {
+	if (kind == KIND_TICKETS)
+		out->tickets = xcalloc(n ? n : 1, sizeof *out->tickets);
+	else
+		out->docs = xcalloc(n ? n : 1, sizeof *out->docs);
+	if (sqlite3_prepare_v2(se->db, hit_sql[kind], -1, &st, NULL) != SQLITE_OK) {
 		rc = PRECEDENT_EDB;
 		goto out;
 	}
@@ -1258,20 +1134,46 @@ static int fill_docs(searcher_t *se, const query_t *q, size_t norig, uint64_t in
 		sqlite3_bind_int64(st, 1, c[i].rowid);
 		if (sqlite3_step(st) != SQLITE_ROW)
 			continue;
-		retrieve_doc_hit_t *h = &out->docs[out->ndocs++];
+		double *score, *share, *coverage;
+		char **terms_out;
+		if (kind == KIND_TICKETS) {
+			retrieve_ticket_hit_t *h = &out->tickets[out->ntickets++];
+			h->id = dupcol(st, 0);
+			h->subject = dupcol(st, 1);
+			h->resolution = dupcol(st, 2);
+			h->resolution_code = dupcol(st, 3);
+			h->closed_at = dupcol(st, 4);
+			h->source = dupcol(st, 5);
+			const char *fields[4] = {(const char *)sqlite3_column_text(st, 2),
+						 (const char *)sqlite3_column_text(st, 6),
+						 (const char *)sqlite3_column_text(st, 1),
+						 (const char *)sqlite3_column_text(st, 7)};
+			h->snippet = snippet_of(se, qtok, nq, fields, 4);
+			score = &h->score;
+			share = &h->share;
+			coverage = &h->coverage;
+			terms_out = &h->terms;
+		} else {
+			retrieve_doc_hit_t *h = &out->docs[out->ndocs++];
+			h->path = dupcol(st, 0);
+			h->anchor = dupcol(st, 1);
+			h->title = dupcol(st, 2);
+			h->heading_path = dupcol(st, 3);
+			h->body = dupcol(st, 4);
+			/* A chapter matched through its subsections shows where. */
+			const char *fields[2] = {h->body, (const char *)sqlite3_column_text(st, 5)};
+			h->snippet = snippet_of(se, qtok, nq, fields, fields[1] && *fields[1] ? 2 : 1);
+			score = &h->score;
+			share = &h->share;
+			coverage = &h->coverage;
+			terms_out = &h->terms;
+		}
 		buf_t terms;
 		buf_init(&terms, 0);
-		h->path = dupcol(st, 0);
-		h->anchor = dupcol(st, 1);
-		h->title = dupcol(st, 2);
-		h->heading_path = dupcol(st, 3);
-		h->body = dupcol(st, 4);
-		const char *fields[1] = {h->body};
-		h->snippet = snippet_of(se, qtok, nq, fields, 1);
-		h->score = c[i].score;
-		h->share = coverage_of(se, KIND_DOCS, q, norig, in_match, c[i].terms, &terms);
-		h->coverage = retrieve_calibrate(h->share);
-		h->terms = buf_steal(&terms);
+		*score = c[i].score;
+		*share = coverage_of(se, kind, q, norig, in_match, c[i].terms, &terms);
+		*coverage = retrieve_calibrate(*share);
+		*terms_out = buf_steal(&terms);
 	}
 out:
 	sqlite3_finalize(st);
@@ -1472,7 +1374,7 @@ static int searcher_open(sqlite3 *db, searcher_t *se)
 	int rc;
 	memset(se, 0, sizeof *se);
 	se->db = db;
-	if ((rc = register_functions(db)) || (rc = tok_open(db, &se->tok)))
+	if ((rc = register_functions(db)) || (rc = stem_open(db, &se->tok)))
 		return rc;
 	se->have_vocab = 1;
 	if (sqlite3_prepare_v2(db, "SELECT df FROM df_cache WHERE kind=?1 AND term=?2", -1,
@@ -1500,7 +1402,7 @@ static void searcher_close(searcher_t *se)
 		sqlite3_finalize(se->vocab[k]);
 	sqlite3_finalize(se->cache_get);
 	sqlite3_finalize(se->cache_put);
-	tok_close(&se->tok);
+	stem_close(&se->tok);
 }
 
 static double strength(const qterm_t *t, const searcher_t *se)
@@ -1532,7 +1434,7 @@ static void select_terms(searcher_t *se, query_t *q, buf_t *key)
 	qterm_t *v = xcalloc(q->n ? q->n : 1, sizeof *v);
 	size_t n = 0;
 	for (size_t i = 0; i < q->n; i++) {
-		tok_stem(&se->tok, q->v[i].text, q->v[i].stem, sizeof q->v[i].stem);
+		stem_text(&se->tok, q->v[i].text, q->v[i].stem, sizeof q->v[i].stem);
 		if (!q->v[i].stem[0])
 			continue;
 		/* One term per stem: "errors" and "error" are the same query term. */
@@ -1674,8 +1576,8 @@ int retrieve_search_opts(store_t *s, const char *subject, const char *body, size
 	for (int kind = 0; kind < 2; kind++)
 		if (nc[kind] > k)
 			nc[kind] = k;
-	if ((rc = fill_tickets(&se, &q, norig, in_match[0], c[0], nc[0], out)) ||
-	    (rc = fill_docs(&se, &q, norig, in_match[1], c[1], nc[1], out)))
+	if ((rc = fill_hits(&se, KIND_TICKETS, &q, norig, in_match[0], c[0], nc[0], out)) ||
+	    (rc = fill_hits(&se, KIND_DOCS, &q, norig, in_match[1], c[1], nc[1], out)))
 		goto out;
 	/* Confidence: the best coverage among the top hits of either kind. */
 	for (size_t i = 0; i < out->ntickets && i < 3; i++)

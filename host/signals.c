@@ -531,8 +531,14 @@ static int validate_draft_quality(const cJSON *ev, char *err, size_t errlen)
 	    (rc = validate_sentences(ev, err, errlen)) ||
 	    (rc = want_enum(ev, "rating", OPT, NULLOK, ratings, err, errlen)) ||
 	    (rc = want_string(ev, "comment", OPT, NULLOK, ANY, err, errlen)) ||
-	    (rc = want_number(ev, "seconds_to_send", OPT, NULLOK, 0, BIG, 0, err, errlen)))
+	    (rc = want_number(ev, "seconds_to_send", OPT, NULLOK, 0, BIG, 0, err, errlen)) ||
+	    (rc = want_string(ev, "reason", OPT, NULLOK, NONEMPTY, err, errlen)))
 		return rc;
+	const cJSON *ins = field(ev, "inserted");
+	if (ins && !cJSON_IsBool(ins) && !cJSON_IsNull(ins)) {
+		seterr(err, errlen, "field \"inserted\" must be true, false or null");
+		return PRECEDENT_EFIELD;
+	}
 	if (strcmp(field(ev, "outcome")->valuestring, "rating") == 0 &&
 	    !cJSON_IsString(field(ev, "rating"))) {
 		seterr(err, errlen, "field \"rating\" is required when outcome is \"rating\"");
@@ -1314,6 +1320,11 @@ cJSON *signals_draft_quality_payload(const signals_draft_quality_t *q)
 	}
 	add_str_or_null(o, "rating", q->rating);
 	add_str_or_null(o, "comment", q->comment);
+	/* 1.1: why a draft was discarded, whether it had been inserted */
+	if (q->reason)
+		cJSON_AddStringToObject(o, "reason", q->reason);
+	if (q->inserted)
+		cJSON_AddBoolToObject(o, "inserted", q->inserted > 0);
 	if (q->seconds_to_send >= 0)
 		cJSON_AddNumberToObject(o, "seconds_to_send", q->seconds_to_send);
 	else

@@ -146,6 +146,39 @@ static const char *const migrations[] = {
     "CREATE TABLE embeddings(kind INTEGER NOT NULL, row INTEGER NOT NULL,"
     "  model TEXT NOT NULL, hash TEXT NOT NULL, vec BLOB NOT NULL,"
     "  PRIMARY KEY(kind, row, model)) WITHOUT ROWID;",
+    /* 5 -> 6: how a draft ended without being sent, from the extension: reason
+     * ("regenerated", "ticket_changed", "tab_closed", ...) of a discarded draft,
+     * and whether the draft was inserted into the composer (NULL: not reported). */
+    "ALTER TABLE feedback ADD COLUMN reason TEXT;"
+    "ALTER TABLE feedback ADD COLUMN inserted INTEGER;",
+    /* 6 -> 7: the doc outline (docstruct.c). parent: the enclosing section's rowid
+     * (from heading levels, or inferred between sibling sections); sub: titles and
+     * leads of the descendants, indexed as a third, low-weight FTS column so a
+     * chapter is found by what its subsections say. The FTS table is rebuilt with
+     * that column; its vocabulary and the docs' cached frequencies go with it. */
+    "ALTER TABLE doc_sections ADD COLUMN parent INTEGER;"
+    "ALTER TABLE doc_sections ADD COLUMN sub TEXT NOT NULL DEFAULT '';"
+    "DROP TABLE sections_vocab;"
+    "DROP TRIGGER sections_ai;"
+    "DROP TRIGGER sections_ad;"
+    "DROP TABLE sections_fts;"
+    "CREATE VIRTUAL TABLE sections_fts USING fts5(title, body, sub,"
+    "  content='doc_sections', content_rowid='rowid', tokenize='porter unicode61 remove_diacritics 2');"
+    "CREATE TRIGGER sections_ai AFTER INSERT ON doc_sections BEGIN"
+    "  INSERT INTO sections_fts(rowid, title, body, sub)"
+    "  VALUES (new.rowid, new.heading_path, new.body, new.sub); END;"
+    "CREATE TRIGGER sections_ad AFTER DELETE ON doc_sections BEGIN"
+    "  INSERT INTO sections_fts(sections_fts, rowid, title, body, sub)"
+    "  VALUES ('delete', old.rowid, old.heading_path, old.body, old.sub); END;"
+    "CREATE TRIGGER sections_au AFTER UPDATE OF heading_path, body, sub ON doc_sections BEGIN"
+    "  INSERT INTO sections_fts(sections_fts, rowid, title, body, sub)"
+    "  VALUES ('delete', old.rowid, old.heading_path, old.body, old.sub);"
+    "  INSERT INTO sections_fts(rowid, title, body, sub)"
+    "  VALUES (new.rowid, new.heading_path, new.body, new.sub); END;"
+    "INSERT INTO sections_fts(rowid, title, body, sub)"
+    "  SELECT rowid, heading_path, body, sub FROM doc_sections;"
+    "CREATE VIRTUAL TABLE sections_vocab USING fts5vocab(sections_fts, 'row');"
+    "DELETE FROM df_cache WHERE kind = 1;",
 };
 #define N_MIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]))
 
@@ -761,6 +794,18 @@ int store_feedback_insert(store_t *s, const store_feedback_t *f)
 	bind_text(st, 8, f->comment);
 	if ((rc = step_done(s, st)))
 		return rc;
+	sqlite3_int64 row = sqlite3_last_insert_rowid(s->db);
+	if (f->reason || f->inserted != STORE_FLAG_UNKNOWN) {
+		/* Schema 6: the discard reason and the inserted flag of the row just written. */
+		if ((rc = prepare(s, "UPDATE feedback SET reason=?2, inserted=?3 WHERE rowid=?1", &st)))
+			return rc;
+		sqlite3_bind_int64(st, 1, row);
+		bind_text(st, 2, f->reason);
+		if (f->inserted != STORE_FLAG_UNKNOWN)
+			sqlite3_bind_int(st, 3, f->inserted == STORE_FLAG_YES);
+		if ((rc = step_done(s, st)))
+			return rc;
+	}
 	if (!f->sent_text || !f->has_quality)
 		return 0;
 	/* The quality columns of the row just written (schema 3). */
@@ -769,7 +814,7 @@ int store_feedback_insert(store_t *s, const store_feedback_t *f)
 			  "deleted=?6, kept_share=?7 WHERE rowid=?1",
 			  &st)))
 		return rc;
-	sqlite3_bind_int64(st, 1, sqlite3_last_insert_rowid(s->db));
+	sqlite3_bind_int64(st, 1, row);
 	sqlite3_bind_int64(st, 2, f->word_distance);
 	sqlite3_bind_int64(st, 3, f->sentences);
 	sqlite3_bind_int64(st, 4, f->kept);

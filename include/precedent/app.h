@@ -59,6 +59,16 @@ int app_search(app_t *app, const char *query, const cJSON *ticket, size_t k,
  * thrown away, sent_text may be NULL). */
 int app_feedback_sent(app_t *app, const char *draft_id, const char *sent_text, int discarded,
 		      cJSON **result /* OUT */, char *err, size_t errlen);
+/* The extension's account of how a draft ended (feedback.sent's optional fields). */
+typedef struct app_outcome {
+	const char *reason; /* discarded: "regenerated", "ticket_changed", ...; NULL: not said */
+	int inserted;       /* 1: inserted into the composer, -1: not, 0: not said */
+} app_outcome_t;
+/* feedback.sent with how (may be NULL): reason (stored for discarded drafts) and
+ * inserted are stored with the feedback row and carried by the draft_quality_signal. */
+int app_feedback_outcome(app_t *app, const char *draft_id, const char *sent_text, int discarded,
+			 const app_outcome_t *how, cJSON **result /* OUT */, char *err,
+			 size_t errlen);
 /* feedback.rating: "up" or "down" with an optional comment. */
 int app_feedback_rating(app_t *app, const char *draft_id, const char *rating,
 			const char *comment, cJSON **result /* OUT */, char *err, size_t errlen);

@@ -61,5 +61,11 @@
 #define IMPORT_DOC_CAP (512u * 1024u * 1024u)
 /* A reply from an embeddings endpoint (added by retrieval). */
 #define EMBED_RESPONSE_CAP (32u * 1024u * 1024u)
+/* index.import: file content sent inline by the options page's file picker (all
+ * files of one request together); JSON-escaped it must still fit NM_IN_CAP_DEFAULT
+ * (added by ext6). Larger files are imported by path. */
+#define IMPORT_INLINE_CAP (4u * 1024u * 1024u)
+/* index.import: files in one inline docs request (added by ext6). */
+#define IMPORT_INLINE_FILES_MAX 500
 
 #endif

@@ -23,6 +23,7 @@ typedef struct session {
 	size_t in_cap;     /* largest accepted frame */
 	void *ws;          /* WebSocket server, owned by the ws module when present */
 	void *llm;         /* LLM drafting state, owned by the llm module when present */
+	struct import_job *import; /* the latest index.import (import_job.c), owned */
 } session_t;
 
 /* Handles one frame (already de-framed): validates and answers with exactly one

@@ -112,6 +112,9 @@ typedef struct signals_draft_quality {
 	const char *rating;	/* "up", "down" or NULL */
 	const char *comment;	/* redacted; NULL: null */
 	double seconds_to_send; /* < 0: unknown (null) */
+	/* 1.1 (optional fields, same schema string): */
+	const char *reason; /* why a discarded draft was dropped ("regenerated", ...); NULL: omitted */
+	int inserted;	    /* 1: inserted into the composer, -1: not, 0: unknown (omitted) */
 } signals_draft_quality_t;
 
 typedef struct signals_knowledge_gap {

@@ -16,7 +16,7 @@
 
 #include <sqlite3.h>
 
-#define STORE_SCHEMA_VERSION 5
+#define STORE_SCHEMA_VERSION 7
 
 typedef struct store store_t;
 
@@ -100,7 +100,12 @@ typedef struct store_feedback {
 	int has_quality;
 	long word_distance, sentences, kept, edited, deleted;
 	double kept_share;
+	/* Schema 6: why a draft was discarded (NULL: not said) and whether it was
+	 * inserted into the composer (STORE_FLAG_*; the zero value is "unknown"). */
+	const char *reason;
+	int inserted;
 } store_feedback_t;
+enum { STORE_FLAG_UNKNOWN = 0, STORE_FLAG_NO = 1, STORE_FLAG_YES = 2 };
 int store_feedback_insert(store_t *s, const store_feedback_t *f);
 
 int store_gap_insert(store_t *s, const char *ticket_id, const char *draft_id,
