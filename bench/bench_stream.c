@@ -12,8 +12,9 @@
  *
  * Prints, each with the load average at that moment:
  *   - host overhead from draft.request received (the loop read the frame) to the provider
- *     request sent (curl wrote it), p50/p99 over sequential streamed drafts after a warm-up
- *     (and the first request after start, cold), and the retrieval part of it;
+ *     request sent (curl wrote it), p50/p99 over NSEQ sequential streamed drafts after a
+ *     warm-up of NWARM unstreamed ones (and the first request after start, with nothing
+ *     cached), and the retrieval part of it;
  *   - delay from a provider token arriving (curl's write callback) to its WebSocket frame
  *     written (lws_write), p50/p99/max in the host, and the loop's longest iteration;
  *   - 20 concurrent streaming drafts: all done, the stall check (below), wall time.
@@ -46,7 +47,7 @@
 #define ORIGIN "chrome-extension://bobbbohfagmeilponeeemcldbikfkjkh"
 #define NCONC 20
 #define NSEQ 100
-#define NWARM 30
+#define NWARM 300
 #define STALL_MS 10.0
 
 static pid_t fake_pid, host_pid;
@@ -160,9 +161,10 @@ static void cache_corpus(size_t t, size_t n, char *dir, size_t dirlen)
 	printf("index built in %.0f s (load %s)\n", (now_ms() - t0) / 1000, loadavg());
 }
 
-/* Every run starts from the same state: the document frequencies an earlier run cached for
- * these queries are forgotten (the warm-up then caches the common terms, as a host that has
- * served a few drafts has; each measured ticket's own rare terms are new to it). */
+/* Every run starts from the same state: the document frequencies an earlier run cached are
+ * forgotten; the warm-up (NWARM other tickets, not streamed) then caches the common vocabulary,
+ * as a host that has served some drafts has, while each measured ticket's own rare terms are
+ * new to it. */
 static void forget_dfs(const char *db)
 {
 	store_t *s;
