@@ -141,6 +141,9 @@ size_t editdist_levenshtein_dp(const uint32_t *a, size_t na, const uint32_t *b, 
  * path: on similar texts it is the distance or close to it. Small inputs skip it.
  */
 #define BP_WINDOW 4
+/* Columns per tile of the AVX2 kernel, and the band (in blocks) from which it is used. */
+#define BP_TILE 32
+#define BP_TILE_MIN_BLOCKS 8
 /* Match-mask rows beyond this many bytes (plus BP_PEQ_PER_SYM per pattern symbol) go
  * to the sparse form. */
 #define BP_PEQ_BASE ((size_t)256 << 10)
@@ -150,9 +153,10 @@ size_t editdist_levenshtein_dp(const uint32_t *a, size_t na, const uint32_t *b, 
 typedef struct bp_ctx {
 	size_t m, n, nblk;
 	int lastsh;	/* bit of the last block's last row (0..63) */
-	uint64_t *peq;	/* ndense + 3 rows of nblk masks: the symbols' rows, a zero row
-			   (symbols absent from the pattern), and two scratch rows, zero
-			   but while a column of a sparse symbol is being computed */
+	uint64_t *peq;	/* rows of nblk masks: ndense symbols' rows, a zero row (symbols
+			   absent from the pattern), and BP_TILE scratch rows, zero but
+			   while a column of a sparse symbol is being computed; then 4
+			   words of padding */
 	size_t ndense;
 	uint32_t *trow; /* per column: mask row, or BP_SPARSE | sparse symbol */
 	size_t *sp_start, *sp_end; /* sparse symbol s: entries [sp_start[s], sp_end[s]) */
@@ -248,30 +252,177 @@ static inline void bp_eq_done(const bp_ctx_t *cx, size_t j, size_t slot)
 		row[cx->sp_blk[e]] = 0;
 }
 
-/* min over i >= 1 of i + |g - i|: the least cost plus gap of a row i below a row
- * whose gap to the corner's diagonal is g. */
-static inline int64_t bp_below(int64_t g)
+#if defined(__x86_64__) && defined(__GNUC__)
+#define BP_AVX2 1
+#include <immintrin.h>
+#endif
+
+#ifdef BP_AVX2
+/*
+ * The AVX2 kernel: blocks fb..lb over columns c0 .. c0 + T - 1 (0-based), in stripes
+ * of 4 blocks, one block per 64-bit lane. In a stripe, lane j works on column t - j
+ * at step t (a skewed sweep): its vertical deltas stay in the lane, and the horizontal
+ * delta it needs comes from lane j - 1 one step earlier (lane 0 takes the one the
+ * stripe above left for that column). Lanes outside the tile's columns or past lb keep
+ * their state. Returns the sum over the T columns of the horizontal delta at lb's
+ * bottom row.
+ */
+__attribute__((target("avx2"))) static int64_t bp_tile_avx2(const bp_ctx_t *cx, size_t fb,
+							    size_t lb, size_t c0, size_t T)
 {
-	return g >= 1 ? g : 2 - g;
+	const uint64_t *rows[BP_TILE + 6]; /* column c0 + t at t + 3; zero rows around */
+	uint64_t hp[BP_TILE + 3], hm[BP_TILE + 3];
+	uint64_t outp[BP_TILE + 3][4], outm[BP_TILE + 3][4];
+	__m256i act[BP_TILE + 3];
+	const uint64_t *zero = cx->peq + cx->ndense * cx->nblk;
+	const __m256i one = _mm256_set1_epi64x(1), ones = _mm256_set1_epi64x(-1);
+	const __m256i lane = _mm256_set_epi64x(3, 2, 1, 0);
+	uint64_t *P = cx->P, *M = cx->M;
+
+	for (size_t t = 0; t < T + 6; t++)
+		rows[t] = t >= 3 && t < T + 3 ? bp_eq(cx, c0 + t - 3, t - 3) : zero;
+	for (size_t t = 0; t < T + 3; t++) {
+		hp[t] = 1; /* the row above fb grows by 1 per column */
+		hm[t] = 0;
+		__m256i tv = _mm256_sub_epi64(_mm256_set1_epi64x((long long)t), lane);
+		act[t] = _mm256_and_si256(_mm256_cmpgt_epi64(tv, _mm256_set1_epi64x(-1)),
+					  _mm256_cmpgt_epi64(_mm256_set1_epi64x((long long)T), tv));
+	}
+	for (size_t B = fb; B <= lb; B += 4) {
+		size_t L = lb - B < 3 ? lb - B : 3; /* last lane in use */
+		__m256i blk = _mm256_cmpgt_epi64(_mm256_set1_epi64x((long long)L + 1), lane);
+		__m256i sh = _mm256_set1_epi64x(63);
+		if (B + 3 >= cx->nblk - 1)
+			sh = _mm256_blendv_epi8(
+			    sh, _mm256_set1_epi64x(cx->lastsh),
+			    _mm256_cmpeq_epi64(_mm256_set1_epi64x((long long)(cx->nblk - 1 - B)),
+					       lane));
+		__m256i pv = _mm256_loadu_si256((const __m256i *)(P + B));
+		__m256i mv = _mm256_loadu_si256((const __m256i *)(M + B));
+		__m256i hpo = _mm256_setzero_si256(), hmo = _mm256_setzero_si256();
+		for (size_t t = 0; t < T + L; t++) {
+			__m256i hpi = _mm256_blend_epi32(_mm256_permute4x64_epi64(hpo, 0x90),
+							 _mm256_set1_epi64x((long long)hp[t]), 0x03);
+			__m256i hmi = _mm256_blend_epi32(_mm256_permute4x64_epi64(hmo, 0x90),
+							 _mm256_set1_epi64x((long long)hm[t]), 0x03);
+			__m256i eq = _mm256_set_epi64x(
+			    (long long)rows[t][B + 3], (long long)rows[t + 1][B + 2],
+			    (long long)rows[t + 2][B + 1], (long long)rows[t + 3][B]);
+			__m256i xv = _mm256_or_si256(eq, mv);
+			eq = _mm256_or_si256(eq, hmi);
+			__m256i xh = _mm256_or_si256(
+			    _mm256_xor_si256(_mm256_add_epi64(_mm256_and_si256(eq, pv), pv), pv),
+			    eq);
+			__m256i ph =
+			    _mm256_or_si256(mv, _mm256_xor_si256(_mm256_or_si256(xh, pv), ones));
+			__m256i mh = _mm256_and_si256(pv, xh);
+			hpo = _mm256_and_si256(_mm256_srlv_epi64(ph, sh), one);
+			hmo = _mm256_and_si256(_mm256_srlv_epi64(mh, sh), one);
+			ph = _mm256_or_si256(_mm256_slli_epi64(ph, 1), hpi);
+			mh = _mm256_or_si256(_mm256_slli_epi64(mh, 1), hmi);
+			__m256i a = _mm256_and_si256(act[t], blk);
+			pv = _mm256_blendv_epi8(
+			    pv, _mm256_or_si256(mh, _mm256_xor_si256(_mm256_or_si256(xv, ph), ones)),
+			    a);
+			mv = _mm256_blendv_epi8(mv, _mm256_and_si256(ph, xv), a);
+			_mm256_storeu_si256((__m256i *)outp[t], hpo);
+			_mm256_storeu_si256((__m256i *)outm[t], hmo);
+		}
+		_mm256_storeu_si256((__m256i *)(P + B), pv);
+		_mm256_storeu_si256((__m256i *)(M + B), mv);
+		/* the stripe's last lane, column t: step t + L */
+		for (size_t t = 0; t < T; t++) {
+			hp[t] = outp[t + L][L];
+			hm[t] = outm[t + L][L];
+		}
+	}
+	int64_t sum = 0;
+	for (size_t t = 0; t < T; t++)
+		sum += (int64_t)hp[t] - (int64_t)hm[t];
+	for (size_t t = 0; t < T; t++)
+		bp_eq_done(cx, c0 + t, t);
+	return sum;
+}
+
+static int bp_have_avx2(void)
+{
+	static int have = -1;
+	if (have < 0) {
+		__builtin_cpu_init();
+		have = __builtin_cpu_supports("avx2") ? 1 : 0;
+	}
+	return have;
+}
+#endif
+
+/*
+ * The portable kernel: blocks fb..lb over columns c + 1 .. c + nc (nc is 1 or 2).
+ * With two, one sweep down the blocks has column c + 1 on block b while column c + 2
+ * is on block b - 1: two independent dependency chains the CPU overlaps (one chain
+ * alone waits on the previous block's horizontal delta at every block). Returns the
+ * sum of the horizontal deltas at lb's bottom row.
+ */
+static int64_t bp_step(const bp_ctx_t *cx, size_t fb, size_t lb, size_t c, size_t nc)
+{
+	uint64_t *P = cx->P, *M = cx->M;
+	int lastsh = cx->lastsh;
+	int64_t d = 0;
+	int last = lb + 1 == cx->nblk;
+	size_t fe = last ? lb : lb + 1; /* full blocks: fb .. fe - 1 (maybe none) */
+	const uint64_t *eq0 = bp_eq(cx, c, 0);
+	uint64_t hp0 = 1, hm0 = 0, hp1 = 1, hm1 = 0;
+	if (nc == 2) {
+		const uint64_t *eq1 = bp_eq(cx, c + 1, 1);
+		if (fe > fb) {
+			uint64_t pv = P[fb], mv = M[fb];
+			bp_block(eq0[fb], &pv, &mv, &hp0, &hm0, 63);
+			for (size_t b = fb + 1; b < fe; b++) {
+				uint64_t pn = P[b], mn = M[b];
+				bp_block(eq0[b], &pn, &mn, &hp0, &hm0, 63);
+				bp_block(eq1[b - 1], &pv, &mv, &hp1, &hm1, 63);
+				P[b - 1] = pv;
+				M[b - 1] = mv;
+				pv = pn;
+				mv = mn;
+			}
+			bp_block(eq1[fe - 1], &pv, &mv, &hp1, &hm1, 63);
+			P[fe - 1] = pv;
+			M[fe - 1] = mv;
+		}
+		if (last) {
+			uint64_t pv = P[lb], mv = M[lb];
+			bp_block(eq0[lb], &pv, &mv, &hp0, &hm0, lastsh);
+			bp_block(eq1[lb], &pv, &mv, &hp1, &hm1, lastsh);
+			P[lb] = pv;
+			M[lb] = mv;
+		}
+		bp_eq_done(cx, c + 1, 1);
+		d += (int64_t)hp1 - (int64_t)hm1;
+	} else {
+		for (size_t b = fb; b < fe; b++)
+			bp_block(eq0[b], &P[b], &M[b], &hp0, &hm0, 63);
+		if (last)
+			bp_block(eq0[lb], &P[lb], &M[lb], &hp0, &hm0, lastsh);
+	}
+	bp_eq_done(cx, c, 0);
+	d += (int64_t)hp0 - (int64_t)hm0;
+	return d;
 }
 
 /*
  * The banded pass with threshold k (k <= n). Returns the distance if it is <= k,
  * else k + 1.
  *
- * Columns go in pairs: in one sweep down the blocks, column c works on block b while
- * column c + 1 works on block b - 1, two independent dependency chains the CPU
- * overlaps (one chain alone waits on the previous block's horizontal delta at every
- * block). Blocks are therefore added before a pair, from the values of the column
- * before it, with a bound valid for both columns (values move by at most 1 per
- * column), and dropped after it.
+ * Columns go in groups (2 for the portable kernel, up to BP_TILE for the AVX2 one) over
+ * a fixed range of blocks: blocks are added before a group, from the values of the
+ * column before it, with a bound valid for all its columns (values move by at most 1
+ * per column), and dropped after it.
  */
 static int64_t bp_band(bp_ctx_t *cx, int64_t k)
 {
 	size_t m = cx->m, n = cx->n, nblk = cx->nblk, fb = 0, lb = 0;
 	uint64_t *P = cx->P, *M = cx->M;
 	int64_t kin = k, top = 0, sl;
-	int lastsh = cx->lastsh;
 	/* rows r with |r - c| + |(m - r) - (n - c)| <= k at column c have r - c <= dhi */
 	int64_t dhi = (k + (int64_t)m - (int64_t)n) / 2;
 
@@ -280,15 +431,20 @@ static int64_t bp_band(bp_ctx_t *cx, int64_t k)
 	sl = (int64_t)bp_rows(cx, 0); /* column 0: D(r, 0) = r */
 	for (size_t c = 0; c < n;) {
 		size_t nc = n - c >= 2 ? 2 : 1; /* columns c + 1 .. c + nc */
+#ifdef BP_AVX2
+		int tile = lb - fb + 1 >= BP_TILE_MIN_BLOCKS && n - c >= BP_TILE / 2 &&
+			   bp_have_avx2();
+		if (tile)
+			nc = n - c < BP_TILE ? n - c : BP_TILE;
+#endif
 		/* add blocks whose rows may hold a path cell in these columns: i rows
-		 * below lb's bottom, their values are >= sl + i - 2 in column c + 1 and
-		 * >= sl + i - 3 in column c + 2 */
+		 * below lb's bottom have values >= sl + i - j - 1 in column c + j, and a
+		 * gap to the corner's diagonal of |g + j - i|; the least sum over i >= 1
+		 * and 1 <= j <= nc is below */
 		while (lb + 1 < nblk) {
 			size_t R = bp_bottom(cx, lb);
 			int64_t g = (int64_t)(m - R) - (int64_t)(n - c);
-			int64_t low = sl - 2 + bp_below(g + 1);
-			if (nc == 2 && sl - 3 + bp_below(g + 2) < low)
-				low = sl - 3 + bp_below(g + 2);
+			int64_t low = g + (int64_t)nc >= 1 ? sl + g - 1 : sl + 1 - g - 2 * (int64_t)nc;
 			if (low > k || (int64_t)R + 1 - (int64_t)(c + nc) > dhi)
 				break;
 			lb++;
@@ -296,45 +452,12 @@ static int64_t bp_band(bp_ctx_t *cx, int64_t k)
 			M[lb] = 0;
 			sl += (int64_t)bp_rows(cx, lb);
 		}
-		int last = lb + 1 == nblk;
-		size_t fe = last ? lb : lb + 1; /* full blocks: fb .. fe - 1 (maybe none) */
-		const uint64_t *eq0 = bp_eq(cx, c, 0);
-		uint64_t hp0 = 1, hm0 = 0, hp1 = 1, hm1 = 0;
-		if (nc == 2) {
-			const uint64_t *eq1 = bp_eq(cx, c + 1, 1);
-			if (fe > fb) {
-				uint64_t pv = P[fb], mv = M[fb];
-				bp_block(eq0[fb], &pv, &mv, &hp0, &hm0, 63);
-				for (size_t b = fb + 1; b < fe; b++) {
-					uint64_t pn = P[b], mn = M[b];
-					bp_block(eq0[b], &pn, &mn, &hp0, &hm0, 63);
-					bp_block(eq1[b - 1], &pv, &mv, &hp1, &hm1, 63);
-					P[b - 1] = pv;
-					M[b - 1] = mv;
-					pv = pn;
-					mv = mn;
-				}
-				bp_block(eq1[fe - 1], &pv, &mv, &hp1, &hm1, 63);
-				P[fe - 1] = pv;
-				M[fe - 1] = mv;
-			}
-			if (last) {
-				uint64_t pv = P[lb], mv = M[lb];
-				bp_block(eq0[lb], &pv, &mv, &hp0, &hm0, lastsh);
-				bp_block(eq1[lb], &pv, &mv, &hp1, &hm1, lastsh);
-				P[lb] = pv;
-				M[lb] = mv;
-			}
-			bp_eq_done(cx, c + 1, 1);
-			sl += (int64_t)hp1 - (int64_t)hm1;
-		} else {
-			for (size_t b = fb; b < fe; b++)
-				bp_block(eq0[b], &P[b], &M[b], &hp0, &hm0, 63);
-			if (last)
-				bp_block(eq0[lb], &P[lb], &M[lb], &hp0, &hm0, lastsh);
-		}
-		bp_eq_done(cx, c, 0);
-		sl += (int64_t)hp0 - (int64_t)hm0;
+#ifdef BP_AVX2
+		if (tile)
+			sl += bp_tile_avx2(cx, fb, lb, c, nc);
+		else
+#endif
+			sl += bp_step(cx, fb, lb, c, nc);
 		top += (int64_t)nc;
 		c += nc;
 		/* drop blocks that cannot hold a path cell (lower bound over their rows) */
@@ -529,7 +652,7 @@ static void bp_init(bp_ctx_t *cx, const uint32_t *pid, size_t m, const uint32_t 
 	for (size_t s = 0; s < sigma; s++)
 		if (!cnt[s])
 			rowof[s] = (uint32_t)cx->ndense;
-	cx->peq = xcalloc((cx->ndense + 3) * nblk, sizeof *cx->peq);
+	cx->peq = xcalloc((cx->ndense + 1 + BP_TILE) * nblk + 4, sizeof *cx->peq);
 	if (nsparse) {
 		cx->sp_start = xcalloc(nsparse + 1, sizeof *cx->sp_start);
 		cx->sp_end = xmalloc((nsparse + 1) * sizeof *cx->sp_end);
@@ -565,8 +688,8 @@ static void bp_init(bp_ctx_t *cx, const uint32_t *pid, size_t m, const uint32_t 
 	cx->trow = xmalloc((n ? n : 1) * sizeof *cx->trow);
 	for (size_t j = 0; j < n; j++)
 		cx->trow[j] = rowof[tid[j]];
-	cx->P = xmalloc(nblk * sizeof *cx->P);
-	cx->M = xmalloc(nblk * sizeof *cx->M);
+	cx->P = xcalloc(nblk + 4, sizeof *cx->P); /* + 4: the AVX2 kernel reads 4 at a time */
+	cx->M = xcalloc(nblk + 4, sizeof *cx->M);
 	cx->S = xmalloc(nblk * sizeof *cx->S);
 	free(rowof);
 	free(cnt);
