@@ -142,7 +142,7 @@ size_t editdist_levenshtein_dp(const uint32_t *a, size_t na, const uint32_t *b, 
  */
 #define BP_WINDOW 4
 /* Columns per tile of the AVX2 kernel, and the band (in blocks) from which it is used. */
-#define BP_TILE 32
+#define BP_TILE 64
 #define BP_TILE_MIN_BLOCKS 8
 /* Match-mask rows beyond this many bytes (plus BP_PEQ_PER_SYM per pattern symbol) go
  * to the sparse form. */
@@ -155,7 +155,7 @@ typedef struct bp_ctx {
 	int lastsh;	/* bit of the last block's last row (0..63) */
 	uint64_t *peq;	/* rows of nblk masks: ndense symbols' rows, a zero row (symbols
 			   absent from the pattern), and BP_TILE scratch rows, zero but
-			   while a column of a sparse symbol is being computed; then 4
+			   while a column of a sparse symbol is being computed; then 8
 			   words of padding */
 	size_t ndense;
 	uint32_t *trow; /* per column: mask row, or BP_SPARSE | sparse symbol */
@@ -258,83 +258,192 @@ static inline void bp_eq_done(const bp_ctx_t *cx, size_t j, size_t slot)
 #endif
 
 #ifdef BP_AVX2
+/* One step of 4 blocks (one per lane) at once; lanes not in `a` keep their state. */
+__attribute__((target("avx2"), always_inline)) static inline void
+bp_vstep(__m256i eq, __m256i *pv, __m256i *mv, __m256i hpi, __m256i hmi, __m256i *hpo,
+	 __m256i *hmo, __m256i sh, __m256i a)
+{
+	const __m256i one = _mm256_set1_epi64x(1), ones = _mm256_set1_epi64x(-1);
+	__m256i p = *pv, m = *mv;
+	__m256i xv = _mm256_or_si256(eq, m);
+	eq = _mm256_or_si256(eq, hmi);
+	__m256i xh = _mm256_or_si256(
+	    _mm256_xor_si256(_mm256_add_epi64(_mm256_and_si256(eq, p), p), p), eq);
+	__m256i ph = _mm256_or_si256(m, _mm256_xor_si256(_mm256_or_si256(xh, p), ones));
+	__m256i mh = _mm256_and_si256(p, xh);
+	*hpo = _mm256_and_si256(_mm256_srlv_epi64(ph, sh), one);
+	*hmo = _mm256_and_si256(_mm256_srlv_epi64(mh, sh), one);
+	ph = _mm256_or_si256(_mm256_slli_epi64(ph, 1), hpi);
+	mh = _mm256_or_si256(_mm256_slli_epi64(mh, 1), hmi);
+	*pv = _mm256_blendv_epi8(
+	    p, _mm256_or_si256(mh, _mm256_xor_si256(_mm256_or_si256(xv, ph), ones)), a);
+	*mv = _mm256_blendv_epi8(m, _mm256_and_si256(ph, xv), a);
+}
+
+/* bp_vstep() with every lane active and no lane on the last block. */
+__attribute__((target("avx2"), always_inline)) static inline void
+bp_vstep_full(__m256i eq, __m256i *pv, __m256i *mv, __m256i hpi, __m256i hmi, __m256i *hpo,
+	      __m256i *hmo)
+{
+	const __m256i ones = _mm256_set1_epi64x(-1);
+	__m256i p = *pv, m = *mv;
+	__m256i xv = _mm256_or_si256(eq, m);
+	eq = _mm256_or_si256(eq, hmi);
+	__m256i xh = _mm256_or_si256(
+	    _mm256_xor_si256(_mm256_add_epi64(_mm256_and_si256(eq, p), p), p), eq);
+	__m256i ph = _mm256_or_si256(m, _mm256_xor_si256(_mm256_or_si256(xh, p), ones));
+	__m256i mh = _mm256_and_si256(p, xh);
+	*hpo = _mm256_srli_epi64(ph, 63);
+	*hmo = _mm256_srli_epi64(mh, 63);
+	ph = _mm256_or_si256(_mm256_slli_epi64(ph, 1), hpi);
+	mh = _mm256_or_si256(_mm256_slli_epi64(mh, 1), hmi);
+	*pv = _mm256_or_si256(mh, _mm256_xor_si256(_mm256_or_si256(xv, ph), ones));
+	*mv = _mm256_and_si256(ph, xv);
+}
+
+/* The lanes' shifts for the blocks B .. B + 3: 63, or the last block's last row. */
+__attribute__((target("avx2"))) static inline __m256i bp_vshift(const bp_ctx_t *cx, size_t B)
+{
+	__m256i sh = _mm256_set1_epi64x(63);
+	if (B + 3 >= cx->nblk - 1 && B <= cx->nblk - 1)
+		sh = _mm256_blendv_epi8(
+		    sh, _mm256_set1_epi64x(cx->lastsh),
+		    _mm256_cmpeq_epi64(_mm256_set1_epi64x((long long)(cx->nblk - 1 - B)),
+				       _mm256_set_epi64x(3, 2, 1, 0)));
+	return sh;
+}
+
+/* One step of the 8-lane sweep (two vectors) at step t; see bp_tile_avx2(). */
+__attribute__((target("avx2"), always_inline)) static inline void
+bp_dstep(const uint64_t *const *rows, const uint64_t *hp, const uint64_t *hm,
+	 uint64_t (*outp)[4], uint64_t (*outm)[4], const __m256i *act, size_t B, size_t t,
+	 __m256i *pv1, __m256i *mv1, __m256i *hpo1, __m256i *hmo1, __m256i *pv2, __m256i *mv2,
+	 __m256i *hpo2, __m256i *hmo2, __m256i sh1, __m256i sh2, __m256i blk1, __m256i blk2,
+	 int full)
+{
+	const uint64_t *const *r = rows + t + 7;
+	/* lane 0 of the second vector continues from lane 3 of the first */
+	__m256i hpi2 = _mm256_blend_epi32(_mm256_permute4x64_epi64(*hpo2, 0x90),
+					  _mm256_permute4x64_epi64(*hpo1, 0xFF), 0x03);
+	__m256i hmi2 = _mm256_blend_epi32(_mm256_permute4x64_epi64(*hmo2, 0x90),
+					  _mm256_permute4x64_epi64(*hmo1, 0xFF), 0x03);
+	__m256i hpi1 = _mm256_blend_epi32(_mm256_permute4x64_epi64(*hpo1, 0x90),
+					  _mm256_set1_epi64x((long long)hp[t]), 0x03);
+	__m256i hmi1 = _mm256_blend_epi32(_mm256_permute4x64_epi64(*hmo1, 0x90),
+					  _mm256_set1_epi64x((long long)hm[t]), 0x03);
+	__m256i eq1 = _mm256_set_epi64x((long long)r[-3][B + 3], (long long)r[-2][B + 2],
+					(long long)r[-1][B + 1], (long long)r[0][B]);
+	__m256i eq2 = _mm256_set_epi64x((long long)r[-7][B + 7], (long long)r[-6][B + 6],
+					(long long)r[-5][B + 5], (long long)r[-4][B + 4]);
+	if (full) {
+		bp_vstep_full(eq1, pv1, mv1, hpi1, hmi1, hpo1, hmo1);
+		bp_vstep_full(eq2, pv2, mv2, hpi2, hmi2, hpo2, hmo2);
+	} else {
+		bp_vstep(eq1, pv1, mv1, hpi1, hmi1, hpo1, hmo1, sh1,
+			 _mm256_and_si256(act[t + 4], blk1));
+		bp_vstep(eq2, pv2, mv2, hpi2, hmi2, hpo2, hmo2, sh2, _mm256_and_si256(act[t], blk2));
+	}
+	_mm256_storeu_si256((__m256i *)outp[t], *hpo2);
+	_mm256_storeu_si256((__m256i *)outm[t], *hmo2);
+}
+
 /*
- * The AVX2 kernel: blocks fb..lb over columns c0 .. c0 + T - 1 (0-based), in stripes
- * of 4 blocks, one block per 64-bit lane. In a stripe, lane j works on column t - j
- * at step t (a skewed sweep): its vertical deltas stay in the lane, and the horizontal
+ * The AVX2 kernel: blocks fb..lb over columns c0 .. c0 + T - 1 (0-based), one block
+ * per 64-bit lane, 8 blocks (two vectors) at a time. Lane j works on column t - j at
+ * step t (a skewed sweep): its vertical deltas stay in the lane, and the horizontal
  * delta it needs comes from lane j - 1 one step earlier (lane 0 takes the one the
- * stripe above left for that column). Lanes outside the tile's columns or past lb keep
- * their state. Returns the sum over the T columns of the horizontal delta at lb's
- * bottom row.
+ * blocks above left for that column). Lanes outside the tile's columns or past lb
+ * keep their state. Two vectors per step keep two dependency chains in flight.
+ * Returns the sum over the T columns of the horizontal delta at lb's bottom row.
  */
 __attribute__((target("avx2"))) static int64_t bp_tile_avx2(const bp_ctx_t *cx, size_t fb,
 							    size_t lb, size_t c0, size_t T)
 {
-	const uint64_t *rows[BP_TILE + 6]; /* column c0 + t at t + 3; zero rows around */
-	uint64_t hp[BP_TILE + 3], hm[BP_TILE + 3];
-	uint64_t outp[BP_TILE + 3][4], outm[BP_TILE + 3][4];
-	__m256i act[BP_TILE + 3];
+	const uint64_t *rows[BP_TILE + 14]; /* column x at x + 7; zero rows around */
+	uint64_t hp[BP_TILE + 7], hm[BP_TILE + 7];
+	uint64_t outp[BP_TILE + 7][4], outm[BP_TILE + 7][4];
+	__m256i act[BP_TILE + 11]; /* lanes whose column t - j is in the tile, at t + 4 */
 	const uint64_t *zero = cx->peq + cx->ndense * cx->nblk;
-	const __m256i one = _mm256_set1_epi64x(1), ones = _mm256_set1_epi64x(-1);
 	const __m256i lane = _mm256_set_epi64x(3, 2, 1, 0);
 	uint64_t *P = cx->P, *M = cx->M;
 
-	for (size_t t = 0; t < T + 6; t++)
-		rows[t] = t >= 3 && t < T + 3 ? bp_eq(cx, c0 + t - 3, t - 3) : zero;
-	for (size_t t = 0; t < T + 3; t++) {
+	for (size_t x = 0; x < T + 14; x++)
+		rows[x] = x >= 7 && x < T + 7 ? bp_eq(cx, c0 + x - 7, x - 7) : zero;
+	for (size_t t = 0; t < T + 7; t++) {
 		hp[t] = 1; /* the row above fb grows by 1 per column */
 		hm[t] = 0;
-		__m256i tv = _mm256_sub_epi64(_mm256_set1_epi64x((long long)t), lane);
-		act[t] = _mm256_and_si256(_mm256_cmpgt_epi64(tv, _mm256_set1_epi64x(-1)),
+	}
+	for (size_t x = 0; x < T + 11; x++) {
+		__m256i tv =
+		    _mm256_sub_epi64(_mm256_set1_epi64x((long long)x - 4), lane);
+		act[x] = _mm256_and_si256(_mm256_cmpgt_epi64(tv, _mm256_set1_epi64x(-1)),
 					  _mm256_cmpgt_epi64(_mm256_set1_epi64x((long long)T), tv));
 	}
-	for (size_t B = fb; B <= lb; B += 4) {
-		size_t L = lb - B < 3 ? lb - B : 3; /* last lane in use */
-		__m256i blk = _mm256_cmpgt_epi64(_mm256_set1_epi64x((long long)L + 1), lane);
-		__m256i sh = _mm256_set1_epi64x(63);
-		if (B + 3 >= cx->nblk - 1)
-			sh = _mm256_blendv_epi8(
-			    sh, _mm256_set1_epi64x(cx->lastsh),
-			    _mm256_cmpeq_epi64(_mm256_set1_epi64x((long long)(cx->nblk - 1 - B)),
-					       lane));
-		__m256i pv = _mm256_loadu_si256((const __m256i *)(P + B));
-		__m256i mv = _mm256_loadu_si256((const __m256i *)(M + B));
-		__m256i hpo = _mm256_setzero_si256(), hmo = _mm256_setzero_si256();
-		for (size_t t = 0; t < T + L; t++) {
-			__m256i hpi = _mm256_blend_epi32(_mm256_permute4x64_epi64(hpo, 0x90),
-							 _mm256_set1_epi64x((long long)hp[t]), 0x03);
-			__m256i hmi = _mm256_blend_epi32(_mm256_permute4x64_epi64(hmo, 0x90),
-							 _mm256_set1_epi64x((long long)hm[t]), 0x03);
-			__m256i eq = _mm256_set_epi64x(
-			    (long long)rows[t][B + 3], (long long)rows[t + 1][B + 2],
-			    (long long)rows[t + 2][B + 1], (long long)rows[t + 3][B]);
-			__m256i xv = _mm256_or_si256(eq, mv);
-			eq = _mm256_or_si256(eq, hmi);
-			__m256i xh = _mm256_or_si256(
-			    _mm256_xor_si256(_mm256_add_epi64(_mm256_and_si256(eq, pv), pv), pv),
-			    eq);
-			__m256i ph =
-			    _mm256_or_si256(mv, _mm256_xor_si256(_mm256_or_si256(xh, pv), ones));
-			__m256i mh = _mm256_and_si256(pv, xh);
-			hpo = _mm256_and_si256(_mm256_srlv_epi64(ph, sh), one);
-			hmo = _mm256_and_si256(_mm256_srlv_epi64(mh, sh), one);
-			ph = _mm256_or_si256(_mm256_slli_epi64(ph, 1), hpi);
-			mh = _mm256_or_si256(_mm256_slli_epi64(mh, 1), hmi);
-			__m256i a = _mm256_and_si256(act[t], blk);
-			pv = _mm256_blendv_epi8(
-			    pv, _mm256_or_si256(mh, _mm256_xor_si256(_mm256_or_si256(xv, ph), ones)),
-			    a);
-			mv = _mm256_blendv_epi8(mv, _mm256_and_si256(ph, xv), a);
-			_mm256_storeu_si256((__m256i *)outp[t], hpo);
-			_mm256_storeu_si256((__m256i *)outm[t], hmo);
+	for (size_t B = fb; B <= lb;) {
+		size_t L = lb - B < 7 ? lb - B : 7; /* last lane in use */
+		__m256i blk1 = _mm256_cmpgt_epi64(_mm256_set1_epi64x((long long)L + 1), lane);
+		__m256i sh1 = bp_vshift(cx, B);
+		__m256i pv1 = _mm256_loadu_si256((const __m256i *)(P + B));
+		__m256i mv1 = _mm256_loadu_si256((const __m256i *)(M + B));
+		__m256i hpo1 = _mm256_setzero_si256(), hmo1 = _mm256_setzero_si256();
+		if (L < 4) {
+			for (size_t t = 0; t < T + L; t++) {
+				const uint64_t *const *r = rows + t + 7;
+				__m256i hpi = _mm256_blend_epi32(
+				    _mm256_permute4x64_epi64(hpo1, 0x90),
+				    _mm256_set1_epi64x((long long)hp[t]), 0x03);
+				__m256i hmi = _mm256_blend_epi32(
+				    _mm256_permute4x64_epi64(hmo1, 0x90),
+				    _mm256_set1_epi64x((long long)hm[t]), 0x03);
+				__m256i eq = _mm256_set_epi64x(
+				    (long long)r[-3][B + 3], (long long)r[-2][B + 2],
+				    (long long)r[-1][B + 1], (long long)r[0][B]);
+				bp_vstep(eq, &pv1, &mv1, hpi, hmi, &hpo1, &hmo1, sh1,
+					 _mm256_and_si256(act[t + 4], blk1));
+				_mm256_storeu_si256((__m256i *)outp[t], hpo1);
+				_mm256_storeu_si256((__m256i *)outm[t], hmo1);
+			}
+			_mm256_storeu_si256((__m256i *)(P + B), pv1);
+			_mm256_storeu_si256((__m256i *)(M + B), mv1);
+			for (size_t t = 0; t < T; t++) {
+				hp[t] = outp[t + L][L];
+				hm[t] = outm[t + L][L];
+			}
+			B += 4;
+			continue;
 		}
-		_mm256_storeu_si256((__m256i *)(P + B), pv);
-		_mm256_storeu_si256((__m256i *)(M + B), mv);
-		/* the stripe's last lane, column t: step t + L */
-		for (size_t t = 0; t < T; t++) {
-			hp[t] = outp[t + L][L];
-			hm[t] = outm[t + L][L];
+		__m256i blk2 =
+		    _mm256_cmpgt_epi64(_mm256_set1_epi64x((long long)L - 3), lane);
+		__m256i sh2 = bp_vshift(cx, B + 4);
+		__m256i pv2 = _mm256_loadu_si256((const __m256i *)(P + B + 4));
+		__m256i mv2 = _mm256_loadu_si256((const __m256i *)(M + B + 4));
+		__m256i hpo2 = _mm256_setzero_si256(), hmo2 = _mm256_setzero_si256();
+		/* steps with every lane inside the tile and the band, none on the last
+		 * block, need no masks */
+		size_t f0 = T + L, f1 = T + L;
+		if (L == 7 && B + 7 < cx->nblk - 1 && T > 7) {
+			f0 = 7;
+			f1 = T;
 		}
+		size_t t = 0;
+		for (; t < f0; t++)
+			bp_dstep(rows, hp, hm, outp, outm, act, B, t, &pv1, &mv1, &hpo1, &hmo1,
+				 &pv2, &mv2, &hpo2, &hmo2, sh1, sh2, blk1, blk2, 0);
+		for (; t < f1; t++)
+			bp_dstep(rows, hp, hm, outp, outm, act, B, t, &pv1, &mv1, &hpo1, &hmo1,
+				 &pv2, &mv2, &hpo2, &hmo2, sh1, sh2, blk1, blk2, 1);
+		for (; t < T + L; t++)
+			bp_dstep(rows, hp, hm, outp, outm, act, B, t, &pv1, &mv1, &hpo1, &hmo1,
+				 &pv2, &mv2, &hpo2, &hmo2, sh1, sh2, blk1, blk2, 0);
+		_mm256_storeu_si256((__m256i *)(P + B), pv1);
+		_mm256_storeu_si256((__m256i *)(M + B), mv1);
+		_mm256_storeu_si256((__m256i *)(P + B + 4), pv2);
+		_mm256_storeu_si256((__m256i *)(M + B + 4), mv2);
+		for (t = 0; t < T; t++) {
+			hp[t] = outp[t + L][L - 4];
+			hm[t] = outm[t + L][L - 4];
+		}
+		B += 8;
 	}
 	int64_t sum = 0;
 	for (size_t t = 0; t < T; t++)
@@ -652,7 +761,7 @@ static void bp_init(bp_ctx_t *cx, const uint32_t *pid, size_t m, const uint32_t 
 	for (size_t s = 0; s < sigma; s++)
 		if (!cnt[s])
 			rowof[s] = (uint32_t)cx->ndense;
-	cx->peq = xcalloc((cx->ndense + 1 + BP_TILE) * nblk + 4, sizeof *cx->peq);
+	cx->peq = xcalloc((cx->ndense + 1 + BP_TILE) * nblk + 8, sizeof *cx->peq);
 	if (nsparse) {
 		cx->sp_start = xcalloc(nsparse + 1, sizeof *cx->sp_start);
 		cx->sp_end = xmalloc((nsparse + 1) * sizeof *cx->sp_end);
@@ -688,8 +797,8 @@ static void bp_init(bp_ctx_t *cx, const uint32_t *pid, size_t m, const uint32_t 
 	cx->trow = xmalloc((n ? n : 1) * sizeof *cx->trow);
 	for (size_t j = 0; j < n; j++)
 		cx->trow[j] = rowof[tid[j]];
-	cx->P = xcalloc(nblk + 4, sizeof *cx->P); /* + 4: the AVX2 kernel reads 4 at a time */
-	cx->M = xcalloc(nblk + 4, sizeof *cx->M);
+	cx->P = xcalloc(nblk + 8, sizeof *cx->P); /* + 8: the AVX2 kernel reads 8 at a time */
+	cx->M = xcalloc(nblk + 8, sizeof *cx->M);
 	cx->S = xmalloc(nblk * sizeof *cx->S);
 	free(rowof);
 	free(cnt);
