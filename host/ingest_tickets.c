@@ -190,6 +190,24 @@ static cJSON *export_ticket_start(const cJSON *x, const char *helpdesk, char *wh
 	return t;
 }
 
+/* created_at and tags of an exported ticket; -1 with why when those or a field
+ * checked before (bad_field) had the wrong type. */
+static int export_ticket_dates_tags(const cJSON *x, cJSON *t, int *bad, const char **bad_field,
+				    const char *id, char *why, size_t whylen)
+{
+	add_str(t, "created_at", str_of(x, "created_at", bad));
+	if (*bad && !*bad_field)
+		*bad_field = "created_at";
+	copy_tags(x, t, bad);
+	if (*bad && !*bad_field)
+		*bad_field = "tags";
+	if (*bad_field) {
+		snprintf(why, whylen, "ticket %s: field %s has the wrong type", id, *bad_field);
+		return -1;
+	}
+	return 0;
+}
+
 /* One Zendesk ticket (API ticket object, optionally with "comments" as the data
  * export and the comments endpoint give them) to the contract shape. */
 static cJSON *zendesk_ticket(const cJSON *z, const cJSON *users, char *why, size_t whylen)
@@ -214,14 +232,7 @@ static cJSON *zendesk_ticket(const cJSON *z, const cJSON *users, char *why, size
 	if (bad && !bad_field)
 		bad_field = "priority";
 	add_str(t, "priority", prio);
-	add_str(t, "created_at", str_of(z, "created_at", &bad));
-	if (bad && !bad_field)
-		bad_field = "created_at";
-	copy_tags(z, t, &bad);
-	if (bad && !bad_field)
-		bad_field = "tags";
-	if (bad_field) {
-		snprintf(why, whylen, "ticket %s: field %s has the wrong type", id, bad_field);
+	if (export_ticket_dates_tags(z, t, &bad, &bad_field, id, why, whylen)) {
 		cJSON_Delete(t);
 		return NULL;
 	}
@@ -336,14 +347,7 @@ static cJSON *freshdesk_ticket(const cJSON *f, char *why, size_t whylen)
 		cJSON_AddStringToObject(t, "priority", prname[pr->valueint]);
 	else if (pr && !cJSON_IsNull(pr) && !cJSON_IsNumber(pr) && !bad_field)
 		bad_field = "priority";
-	add_str(t, "created_at", str_of(f, "created_at", &bad));
-	if (bad && !bad_field)
-		bad_field = "created_at";
-	copy_tags(f, t, &bad);
-	if (bad && !bad_field)
-		bad_field = "tags";
-	if (bad_field) {
-		snprintf(why, whylen, "ticket %s: field %s has the wrong type", id, bad_field);
+	if (export_ticket_dates_tags(f, t, &bad, &bad_field, id, why, whylen)) {
 		cJSON_Delete(t);
 		return NULL;
 	}
