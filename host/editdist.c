@@ -1,19 +1,12 @@
 /*
  * editdist.c - edit metrics between a draft and the sent reply.
  *
- * Levenshtein distance uses Myers' bit-vector algorithm in Hyyro's blocked form:
- * the shorter sequence (the "pattern") is cut into 64-row blocks, and one block at a
- * time sweeps the columns of the longer sequence, keeping its vertical deltas in two
- * registers and passing the horizontal delta of its bottom row to the next block
- * through a byte array (one per column). Memory is O(n + m).
- *
- * Speed for similar texts comes from a band (Ukkonen): with a threshold k only cells
- * that can lie on a path of cost <= k are computed; cells outside are replaced by
- * upper bounds (costs of paths that exist), so the result is an upper bound of the
- * true distance and equals it whenever it is <= k. A first pass with a small k
- * follows the cheapest paths in a narrow band and returns an upper bound U; a second
- * pass with k = U is then exact. The work is O((n/64) * d) for distance d on similar
- * texts, and the full O(n*m/64) at worst.
+ * Levenshtein distance uses Myers' bit-vector algorithm in Hyyro's blocked form,
+ * column-major with an Ukkonen band as edlib does it (the comment above bp_band()
+ * says how and why it is exact). Memory is O(n + m). A cheap first pass (a window of
+ * a few blocks following the cheapest cells) gives an upper bound U of the distance;
+ * the banded pass with threshold U is then exact. The work is O((n/64) * d) for
+ * distance d on similar texts, and the full O(n*m/64) at worst.
  *
  * Everything else here (normalization, sentences, word diff) is plain code over
  * those distances.
@@ -110,237 +103,332 @@ size_t editdist_levenshtein_dp(const uint32_t *a, size_t na, const uint32_t *b, 
 /* ---- bit-parallel, blocked, banded --------------------------------------- */
 
 /*
- * The sequences are first mapped to dense symbol ids (ASCII is its own id, other code
- * points get ids from 128 up), so a block's match masks are one array load per cell.
+ * Myers' bit-vector algorithm in Hyyro's blocked form, column-major with a band, in
+ * the shape edlib made known.
  *
- * Blocks are swept in stripes of up to STRIPE blocks (256 rows). Inside a stripe,
- * block s works on column t - s while block 0 works on column t: block s takes the
- * horizontal delta block s - 1 produced one iteration earlier, so the blocks'
- * dependency chains are independent within an iteration and the CPU overlaps them.
+ * The shorter sequence (the pattern, m rows) is cut into 64-row blocks; the longer
+ * one (the text, n columns) is read one column at a time. For each column only the
+ * active blocks fb..lb are advanced, top to bottom; the horizontal delta leaving a
+ * block's bottom row goes straight into the next block in a register. A block's state
+ * is its two vertical-delta words (P, M); the values tracked are the one at the
+ * bottom row of the last active block and the one of the row above the first (others
+ * are recovered by popcounts when a block is dropped). Match masks: one row of masks per pattern symbol, indexed by
+ * block, so a column reads one contiguous row (rare symbols beyond a memory budget
+ * are scattered into a scratch row for their columns instead: memory stays linear).
  *
- * Pruning (Ukkonen, refined as in edlib): with threshold k, a cell (r, c) on the
- * bottom row of a stripe can lie on an optimal path only if its computed value
- * D'(r, c) + |(m - r) - (n - c)| <= k. The next stripe starts at the first such
- * column (its left boundary is D'(r, c) + 1, + 2, ... downwards: costs of real
- * paths) and ends at max(c + k - D'(r, c)) + rows. Computed values are always costs
- * of real paths (upper bounds); every cell of an optimal path of cost <= k stays
- * inside the region, so the result is exact when <= k. No valid column: the
- * distance is > k and the pass stops early.
+ * Every computed value is the cost of a real path, so an upper bound of D: the row
+ * above the first active block is taken to grow by 1 per column (horizontal steps),
+ * and a block that becomes active starts, in the column before, from the value of
+ * the row above it plus 1 per row (vertical steps).
+ *
+ * Band (Ukkonen, refined as edlib does): with a threshold k >= the distance, every
+ * cell (r, c) of an optimal path has D(r, c) + |(m - r) - (n - c)| <= k (what is left
+ * costs at least the diagonal gap to the corner), and D(r, c) >= |r - c|. A block is
+ * dropped from either end when a lower bound of that sum over its rows (from its
+ * bottom value, vertical deltas being >= -1) is over k; blocks are added below the
+ * last one while a lower bound for the rows below (from the last block's bottom
+ * value, values moving by at most 1 per row and per column) is within k, several in
+ * one column if need be. A block dropped at the top never holds a path cell again
+ * (paths only go down), except that block 0 stays while a path may still run along
+ * row 0; a block dropped at the bottom is added again when needed, from the upper
+ * bounds above. By induction over the columns every cell of an optimal path is then
+ * computed, and exactly, so the result is exact whenever the distance is <= k. The
+ * cells kept lie on about k diagonals (|d| + |d_end - d| <= k), fewer as the costs so
+ * far grow; k itself is lowered during the pass to the cost of any complete path
+ * seen (the last block's bottom value plus the steps left).
+ *
+ * k comes from a first, cheap pass (bp_window) whose result is the cost of a real
+ * path: on similar texts it is the distance or close to it. Small inputs skip it.
  */
-#define STRIPE 4
+#define BP_WINDOW 4
+/* Match-mask rows beyond this many bytes (plus BP_PEQ_PER_SYM per pattern symbol) go
+ * to the sparse form. */
+#define BP_PEQ_BASE ((size_t)256 << 10)
+#define BP_PEQ_PER_SYM 64
+#define BP_SPARSE 0x80000000u
 
 typedef struct bp_ctx {
-	const uint32_t *pid, *tid; /* pattern (m rows), text (n columns) */
-	size_t m, n;
-	uint64_t *peq; /* sigma * STRIPE masks, all zero between stripes */
-	int8_t *h;     /* n + 1 horizontal deltas of the row above a stripe */
+	size_t m, n, nblk;
+	int lastsh;	/* bit of the last block's last row (0..63) */
+	uint64_t *peq;	/* ndense + 3 rows of nblk masks: the symbols' rows, a zero row
+			   (symbols absent from the pattern), and two scratch rows, zero
+			   but while a column of a sparse symbol is being computed */
+	size_t ndense;
+	uint32_t *trow; /* per column: mask row, or BP_SPARSE | sparse symbol */
+	size_t *sp_start, *sp_end; /* sparse symbol s: entries [sp_start[s], sp_end[s]) */
+	uint32_t *sp_blk;
+	uint64_t *sp_mask;
+	uint64_t *P, *M; /* per block: vertical deltas +1 / -1 */
+	int64_t *S;	 /* per block bottom value (window pass only) */
 } bp_ctx_t;
 
-typedef struct bp_stripe {
-	size_t top, rows; /* row above the stripe; rows in it (<= 64 * STRIPE) */
-	size_t cmin, hi;  /* left boundary column; last column */
-	int64_t corner;	  /* D'(top, cmin) */
-	int64_t k;
-	/* results for the next stripe */
-	int found;
-	size_t ncmin;
-	int64_t ncorner, nreach, score;
-} bp_stripe_t;
-
-static inline void bp_cell(uint64_t eq, int hin, uint64_t *pv, uint64_t *mv, uint64_t hbit,
-			   int hshift, int *hout)
+/* One block over one column. *hp / *hm: in, the horizontal delta above the block
+ * (+1 / -1 as bits); out, the delta at its row `sh` (63: the bottom of a full block). */
+static inline __attribute__((always_inline)) void bp_block(uint64_t eq, uint64_t *pp, uint64_t *mp,
+							   uint64_t *hp, uint64_t *hm, int sh)
 {
-	uint64_t hp = hin > 0, hm = hin < 0;
-	uint64_t xv = eq | *mv;
-	eq |= hm;
-	uint64_t xh = (((eq & *pv) + *pv) ^ *pv) | eq;
-	uint64_t ph = *mv | ~(xh | *pv);
-	uint64_t mh = *pv & xh;
-	*hout = (int)((ph & hbit) >> hshift) - (int)((mh & hbit) >> hshift);
-	ph = (ph << 1) | hp;
-	mh = (mh << 1) | hm;
-	*pv = mh | ~(xv | ph);
-	*mv = ph & xv;
+	uint64_t pv = *pp, mv = *mp, hpi = *hp, hmi = *hm;
+	uint64_t xv = eq | mv;
+	eq |= hmi;
+	uint64_t xh = (((eq & pv) + pv) ^ pv) | eq;
+	uint64_t ph = mv | ~(xh | pv);
+	uint64_t mh = pv & xh;
+	*hp = (ph >> sh) & 1;
+	*hm = (mh >> sh) & 1;
+	ph = (ph << 1) | hpi;
+	mh = (mh << 1) | hmi;
+	*pp = mh | ~(xv | ph);
+	*mp = ph & xv;
 }
 
-/* Sweeps one stripe over columns cmin+1..hi, leaving the bottom row's horizontal
- * deltas in h[cmin+1..hi]; bp_scan() then reads them. */
-static inline __attribute__((always_inline)) void bp_stripe_run(const bp_ctx_t *cx, bp_stripe_t *st,
-								const int S)
+static inline size_t bp_rows(const bp_ctx_t *cx, size_t b)
 {
-	uint64_t pv[STRIPE], mv[STRIPE];
-	int carry[STRIPE + 1];
-	const uint32_t *tid = cx->tid;
-	const uint64_t *peq = cx->peq;
-	int8_t *h = cx->h;
-	size_t lastrows = st->rows - 64 * (size_t)(S - 1);
-	uint64_t lbit = (uint64_t)1 << (lastrows - 1);
-	int lshift = (int)lastrows - 1;
-	size_t cmin = st->cmin, hi = st->hi;
+	return b + 1 < cx->nblk ? 64 : (size_t)cx->lastsh + 1;
+}
 
-	for (int s = 0; s < S; s++) {
-		pv[s] = ~(uint64_t)0;
-		mv[s] = 0;
-		carry[s] = 0;
+/* Row number (1-based) of block b's bottom row. */
+static inline size_t bp_bottom(const bp_ctx_t *cx, size_t b)
+{
+	return b * 64 + bp_rows(cx, b);
+}
+
+static inline int bp_sh(const bp_ctx_t *cx, size_t b)
+{
+	return b + 1 < cx->nblk ? 63 : cx->lastsh;
+}
+
+/* Value at block b's bottom minus the value of the row above it. */
+static int64_t bp_vsum(const bp_ctx_t *cx, size_t b)
+{
+	size_t rows = bp_rows(cx, b);
+	uint64_t mask = rows == 64 ? ~(uint64_t)0 : ((uint64_t)1 << rows) - 1;
+	return (int64_t)__builtin_popcountll(cx->P[b] & mask) -
+	       (int64_t)__builtin_popcountll(cx->M[b] & mask);
+}
+
+/* Lower bound of D(r, c) + |(m - r) - (n - c)| over block b's rows, from s, the
+ * (computed) value at its bottom row R: D(R - j, c) >= s - j. */
+static inline int64_t bp_low(const bp_ctx_t *cx, size_t b, int64_t s, size_t c)
+{
+	int64_t r1 = (int64_t)bp_rows(cx, b) - 1;
+	int64_t e = (int64_t)(cx->m - bp_bottom(cx, b)) - (int64_t)(cx->n - c);
+	return e >= -r1 ? s + e : s - e - 2 * r1;
+}
+
+/* Whether row 0 at column c (value c, exact) may lie on a path of cost <= k: while it
+ * may, block 0 stays (a path can run along row 0 and enter block 0 later). */
+static inline int bp_row0(const bp_ctx_t *cx, size_t c, int64_t k)
+{
+	int64_t g = (int64_t)cx->m - (int64_t)(cx->n - c);
+	return (int64_t)c + (g < 0 ? -g : g) <= k;
+}
+
+/* The match masks of column j (0-based) in scratch slot 0 or 1 when its symbol is
+ * sparse; bp_eq_done() clears the slot again. */
+static inline const uint64_t *bp_eq(const bp_ctx_t *cx, size_t j, size_t slot)
+{
+	uint32_t r = cx->trow[j];
+	if (!(r & BP_SPARSE))
+		return cx->peq + (size_t)r * cx->nblk;
+	uint64_t *row = cx->peq + (cx->ndense + 1 + slot) * cx->nblk;
+	r &= ~BP_SPARSE;
+	for (size_t e = cx->sp_start[r]; e < cx->sp_end[r]; e++)
+		row[cx->sp_blk[e]] = cx->sp_mask[e];
+	return row;
+}
+
+static inline void bp_eq_done(const bp_ctx_t *cx, size_t j, size_t slot)
+{
+	uint32_t r = cx->trow[j];
+	if (!(r & BP_SPARSE))
+		return;
+	uint64_t *row = cx->peq + (cx->ndense + 1 + slot) * cx->nblk;
+	r &= ~BP_SPARSE;
+	for (size_t e = cx->sp_start[r]; e < cx->sp_end[r]; e++)
+		row[cx->sp_blk[e]] = 0;
+}
+
+/* min over i >= 1 of i + |g - i|: the least cost plus gap of a row i below a row
+ * whose gap to the corner's diagonal is g. */
+static inline int64_t bp_below(int64_t g)
+{
+	return g >= 1 ? g : 2 - g;
+}
+
+/*
+ * The banded pass with threshold k (k <= n). Returns the distance if it is <= k,
+ * else k + 1.
+ *
+ * Columns go in pairs: in one sweep down the blocks, column c works on block b while
+ * column c + 1 works on block b - 1, two independent dependency chains the CPU
+ * overlaps (one chain alone waits on the previous block's horizontal delta at every
+ * block). Blocks are therefore added before a pair, from the values of the column
+ * before it, with a bound valid for both columns (values move by at most 1 per
+ * column), and dropped after it.
+ */
+static int64_t bp_band(bp_ctx_t *cx, int64_t k)
+{
+	size_t m = cx->m, n = cx->n, nblk = cx->nblk, fb = 0, lb = 0;
+	uint64_t *P = cx->P, *M = cx->M;
+	int64_t kin = k, top = 0, sl;
+	int lastsh = cx->lastsh;
+	/* rows r with |r - c| + |(m - r) - (n - c)| <= k at column c have r - c <= dhi */
+	int64_t dhi = (k + (int64_t)m - (int64_t)n) / 2;
+
+	P[0] = ~(uint64_t)0;
+	M[0] = 0;
+	sl = (int64_t)bp_rows(cx, 0); /* column 0: D(r, 0) = r */
+	for (size_t c = 0; c < n;) {
+		size_t nc = n - c >= 2 ? 2 : 1; /* columns c + 1 .. c + nc */
+		/* add blocks whose rows may hold a path cell in these columns: i rows
+		 * below lb's bottom, their values are >= sl + i - 2 in column c + 1 and
+		 * >= sl + i - 3 in column c + 2 */
+		while (lb + 1 < nblk) {
+			size_t R = bp_bottom(cx, lb);
+			int64_t g = (int64_t)(m - R) - (int64_t)(n - c);
+			int64_t low = sl - 2 + bp_below(g + 1);
+			if (nc == 2 && sl - 3 + bp_below(g + 2) < low)
+				low = sl - 3 + bp_below(g + 2);
+			if (low > k || (int64_t)R + 1 - (int64_t)(c + nc) > dhi)
+				break;
+			lb++;
+			P[lb] = ~(uint64_t)0;
+			M[lb] = 0;
+			sl += (int64_t)bp_rows(cx, lb);
+		}
+		int last = lb + 1 == nblk;
+		size_t fe = last ? lb : lb + 1; /* full blocks: fb .. fe - 1 (maybe none) */
+		const uint64_t *eq0 = bp_eq(cx, c, 0);
+		uint64_t hp0 = 1, hm0 = 0, hp1 = 1, hm1 = 0;
+		if (nc == 2) {
+			const uint64_t *eq1 = bp_eq(cx, c + 1, 1);
+			if (fe > fb) {
+				uint64_t pv = P[fb], mv = M[fb];
+				bp_block(eq0[fb], &pv, &mv, &hp0, &hm0, 63);
+				for (size_t b = fb + 1; b < fe; b++) {
+					uint64_t pn = P[b], mn = M[b];
+					bp_block(eq0[b], &pn, &mn, &hp0, &hm0, 63);
+					bp_block(eq1[b - 1], &pv, &mv, &hp1, &hm1, 63);
+					P[b - 1] = pv;
+					M[b - 1] = mv;
+					pv = pn;
+					mv = mn;
+				}
+				bp_block(eq1[fe - 1], &pv, &mv, &hp1, &hm1, 63);
+				P[fe - 1] = pv;
+				M[fe - 1] = mv;
+			}
+			if (last) {
+				uint64_t pv = P[lb], mv = M[lb];
+				bp_block(eq0[lb], &pv, &mv, &hp0, &hm0, lastsh);
+				bp_block(eq1[lb], &pv, &mv, &hp1, &hm1, lastsh);
+				P[lb] = pv;
+				M[lb] = mv;
+			}
+			bp_eq_done(cx, c + 1, 1);
+			sl += (int64_t)hp1 - (int64_t)hm1;
+		} else {
+			for (size_t b = fb; b < fe; b++)
+				bp_block(eq0[b], &P[b], &M[b], &hp0, &hm0, 63);
+			if (last)
+				bp_block(eq0[lb], &P[lb], &M[lb], &hp0, &hm0, lastsh);
+		}
+		bp_eq_done(cx, c, 0);
+		sl += (int64_t)hp0 - (int64_t)hm0;
+		top += (int64_t)nc;
+		c += nc;
+		/* drop blocks that cannot hold a path cell (lower bound over their rows) */
+		int row0 = fb == 0 && bp_row0(cx, c, k);
+		while (bp_low(cx, lb, sl, c) > k) {
+			if (lb == fb) {
+				if (row0)
+					break;
+				return kin + 1;
+			}
+			sl -= bp_vsum(cx, lb);
+			lb--;
+		}
+		while (fb < lb && !(fb == 0 && row0)) {
+			int64_t v = bp_vsum(cx, fb);
+			if (bp_low(cx, fb, top + v, c) <= k)
+				break;
+			top += v;
+			fb++;
+		}
+		/* a complete path: to the bottom of lb, then straight to the corner */
+		size_t R = bp_bottom(cx, lb);
+		int64_t u = sl + (int64_t)(m - R > n - c ? m - R : n - c);
+		if (u < k)
+			k = u;
 	}
-	/* iteration t: block s on column t - s; ranges with every block active are unchecked */
-	size_t t = cmin + 1, tend = hi + (size_t)S - 1;
-	while (t <= tend) {
-		int full = t >= cmin + (size_t)S && t <= hi;
-		if (full) {
-			size_t stop = hi;
-			for (; t <= stop; t++) {
-#pragma GCC unroll 4
-				for (int s = S - 1; s >= 0; s--) {
-					size_t j = t - (size_t)s;
-					int hin = s == 0 ? h[j] : carry[s];
-					int ho;
-					uint64_t eq = peq[(size_t)tid[j - 1] * STRIPE + (size_t)s];
-					if (s == S - 1) {
-						bp_cell(eq, hin, &pv[s], &mv[s], lbit, lshift, &ho);
-						h[j] = (int8_t)ho;
-					} else {
-						bp_cell(eq, hin, &pv[s], &mv[s], (uint64_t)1 << 63,
-							63, &ho);
-						carry[s + 1] = ho;
+	if (lb + 1 != nblk || sl > kin)
+		return kin + 1;
+	return sl;
+}
+
+/*
+ * The window pass: always (up to) w blocks, moved down one block at a time while the
+ * cheapest promise in it lies in its lower half. The promise of a block's bottom row
+ * is its value plus a quarter of its diagonal gap to the corner (the full gap would
+ * favour rows above the path whenever cells off the path are cheaper than one per
+ * row, as they are in text with repeated words). Returns the cost of a real path,
+ * an upper bound of the distance.
+ */
+static int64_t bp_window(bp_ctx_t *cx, size_t w)
+{
+	size_t m = cx->m, n = cx->n, nblk = cx->nblk, fb = 0, lb = 0;
+	uint64_t *P = cx->P, *M = cx->M;
+	int64_t *S = cx->S, best = INT64_MAX;
+	int lastsh = cx->lastsh;
+
+	P[0] = ~(uint64_t)0;
+	M[0] = 0;
+	S[0] = (int64_t)bp_rows(cx, 0);
+	for (size_t c = 1; c <= n; c++) {
+		const uint64_t *eq = bp_eq(cx, c - 1, 0);
+		uint64_t hp = 1, hm = 0;
+		size_t fe = lb + 1 == nblk ? lb : lb + 1;
+		for (size_t b = fb; b < fe; b++) {
+			bp_block(eq[b], &P[b], &M[b], &hp, &hm, 63);
+			S[b] += (int64_t)hp - (int64_t)hm;
+		}
+		if (lb + 1 == nblk) {
+			bp_block(eq[lb], &P[lb], &M[lb], &hp, &hm, lastsh);
+			S[lb] += (int64_t)hp - (int64_t)hm;
+		}
+		int64_t slp = S[lb] - ((int64_t)hp - (int64_t)hm);
+		/* gap of the window's last bottom row, and of the others 64 rows apart */
+		while (lb + 1 < nblk) {
+			if (lb - fb + 1 >= w) {
+				int64_t g = (int64_t)(m - bp_bottom(cx, lb)) - (int64_t)(n - c);
+				size_t bmin = lb;
+				int64_t pmin = INT64_MAX;
+				for (size_t b = lb + 1; b-- > fb; g += 64) {
+					int64_t p = S[b] + (g < 0 ? -g : g) / 4;
+					if (p < pmin) {
+						pmin = p;
+						bmin = b;
 					}
 				}
+				if (bmin < fb + w / 2)
+					break;
 			}
-			continue;
+			lb++;
+			P[lb] = ~(uint64_t)0;
+			M[lb] = 0;
+			bp_block(eq[lb], &P[lb], &M[lb], &hp, &hm, bp_sh(cx, lb));
+			slp += (int64_t)bp_rows(cx, lb);
+			S[lb] = slp + (int64_t)hp - (int64_t)hm;
+			if (lb - fb + 1 > w)
+				fb++;
 		}
-		for (int s = S - 1; s >= 0; s--) {
-			size_t j = t - (size_t)s;
-			if (t < (size_t)s || j < cmin + 1 || j > hi)
-				continue;
-			int hin = s == 0 ? h[j] : carry[s];
-			int ho;
-			uint64_t eq = peq[(size_t)tid[j - 1] * STRIPE + (size_t)s];
-			if (s == S - 1) {
-				bp_cell(eq, hin, &pv[s], &mv[s], lbit, lshift, &ho);
-				h[j] = (int8_t)ho;
-			} else {
-				bp_cell(eq, hin, &pv[s], &mv[s], (uint64_t)1 << 63, 63, &ho);
-				carry[s + 1] = ho;
-			}
-		}
-		t++;
+		bp_eq_done(cx, c - 1, 0);
+		size_t R = bp_bottom(cx, lb);
+		int64_t u = S[lb] + (int64_t)(m - R > n - c ? m - R : n - c);
+		if (u < best)
+			best = u;
 	}
-}
-
-/*
- * Reads the stripe's bottom row (its deltas in h) and finds where the next stripe
- * starts (the first column c with D'(r, c) + |(m - r) - (n - c)| <= k), its corner
- * value and its reach, and the row's last value (st->score).
- *
- * With raise, the threshold may go up during a pass. When no column of the stripe's bottom row can
- * be on a path of cost <= k, the distance is > k; to still end the pass with an upper
- * bound (the next threshold), k is raised to the cheapest promise there (D' + the
- * least cost left) plus slack. With slack > 0 this also happens whenever the margin
- * above the cheapest promise falls below slack, so the band never narrows onto one
- * greedy path; the row is then read again with the new k. A pass that raised k
- * returns an upper bound only.
- */
-static void bp_scan(const bp_ctx_t *cx, bp_stripe_t *st, int raise, int64_t slack)
-{
-	int64_t rem_rows = (int64_t)(cx->m - st->top - st->rows), n = (int64_t)cx->n;
-	int64_t base = st->corner + (int64_t)st->rows, best = INT64_MAX, sc, k = st->k;
-	const int8_t *h = cx->h;
-	for (int round = 0; round < 2; round++) {
-		st->found = 0;
-		st->nreach = -1;
-		sc = base;
-		for (size_t j = st->cmin; j <= st->hi; j++) {
-			if (j > st->cmin)
-				sc += h[j];
-			int64_t rem = rem_rows - (n - (int64_t)j);
-			rem = rem < 0 ? -rem : rem;
-			if (sc + rem < best)
-				best = sc + rem;
-			if (sc + rem > k)
-				continue;
-			if (!st->found) {
-				st->found = 1;
-				st->ncmin = j;
-				st->ncorner = sc;
-			}
-			if ((int64_t)j + k - sc > st->nreach)
-				st->nreach = (int64_t)j + k - sc;
-		}
-		st->score = sc;
-		if (!raise || (st->found && best + slack <= k))
-			break;
-		k = st->k = best + slack;
-	}
-}
-
-/*
- * One pass with threshold k. Requires 1 <= m <= n and k >= n - m. Returns the
- * distance if it is <= k. Otherwise, with raise, an upper bound (> k) of the
- * distance; without, k + 1 as soon as that is certain.
- */
-static int64_t bp_pass(bp_ctx_t *cx, int64_t k, int raise, int64_t slack)
-{
-	size_t m = cx->m, n = cx->n, hmax = 0;
-	bp_stripe_t st = {0};
-	memset(cx->h, 1, n + 1);
-	st.k = k;
-	st.top = 0;
-	st.cmin = 0;
-	st.corner = 0;
-	int64_t reach = k; /* max over valid c of c + k - D'(0, c) */
-	for (;;) {
-		size_t left = m - st.top;
-		st.rows = left < 64 * STRIPE ? left : 64 * STRIPE;
-		int S = (int)((st.rows + 63) / 64);
-		st.hi =
-		    reach + (int64_t)st.rows < (int64_t)n ? (size_t)(reach + (int64_t)st.rows) : n;
-		/* columns the previous stripe did not reach are row values + 1 each */
-		if (hmax > st.hi)
-			memset(cx->h + st.hi + 1, 1, hmax - st.hi);
-		for (int s = 0; s < S; s++) {
-			size_t r0 = st.top + 64 * (size_t)s;
-			size_t nr = st.rows - 64 * (size_t)s < 64 ? st.rows - 64 * (size_t)s : 64;
-			for (size_t r = 0; r < nr; r++)
-				cx->peq[(size_t)cx->pid[r0 + r] * STRIPE + (size_t)s] |= (uint64_t)1
-											 << r;
-		}
-		switch (S) {
-		case 1:
-			bp_stripe_run(cx, &st, 1);
-			break;
-		case 2:
-			bp_stripe_run(cx, &st, 2);
-			break;
-		case 3:
-			bp_stripe_run(cx, &st, 3);
-			break;
-		default:
-			bp_stripe_run(cx, &st, 4);
-			break;
-		}
-		for (int s = 0; s < S; s++) {
-			size_t r0 = st.top + 64 * (size_t)s;
-			size_t nr = st.rows - 64 * (size_t)s < 64 ? st.rows - 64 * (size_t)s : 64;
-			for (size_t r = 0; r < nr; r++)
-				cx->peq[(size_t)cx->pid[r0 + r] * STRIPE + (size_t)s] = 0;
-		}
-		if (hmax < st.hi)
-			hmax = st.hi;
-		int last = st.top + st.rows == m;
-		bp_scan(cx, &st, raise && !last, slack);
-		if (last) /* along the last row from hi to n: a real path */
-			return st.score + (int64_t)(n - st.hi);
-		if (!st.found)
-			return k + 1;
-		/* columns left of the new start are never read again */
-		if (hmax > st.hi)
-			memset(cx->h + st.hi + 1, 1, hmax - st.hi);
-		hmax = st.hi;
-		st.top += st.rows;
-		st.cmin = st.ncmin;
-		st.corner = st.ncorner;
-		reach = st.nreach;
-	}
+	return best;
 }
 
 /* Dense ids: ASCII is its own id; other code points 128, 129, ... Returns sigma. */
@@ -363,9 +451,6 @@ static size_t dense_ids(const uint32_t *a, size_t na, const uint32_t *b, size_t 
 				slots = 1024;
 				while (slots < 2 * (na + nb))
 					slots *= 2;
-				if (slots > (1u << 22))
-					slots = 1u
-						<< 22; /* ids are bounded by the code-point range */
 				key = xcalloc(slots, sizeof *key);
 				val = xmalloc(slots * sizeof *val);
 			}
@@ -382,6 +467,122 @@ static size_t dense_ids(const uint32_t *a, size_t na, const uint32_t *b, size_t 
 	free(key);
 	free(val);
 	return next;
+}
+
+typedef struct sym_count {
+	uint32_t count, id;
+} sym_count_t;
+
+static int by_count_desc(const void *x, const void *y)
+{
+	const sym_count_t *p = x, *q = y;
+	if (p->count != q->count)
+		return p->count > q->count ? -1 : 1;
+	return p->id < q->id ? -1 : p->id > q->id;
+}
+
+/* Builds the match masks and per-column rows for pattern pid[0..m) (m >= 1) and text
+ * tid[0..n), ids < sigma. Release with bp_release(). */
+static void bp_init(bp_ctx_t *cx, const uint32_t *pid, size_t m, const uint32_t *tid, size_t n,
+		    size_t sigma)
+{
+	memset(cx, 0, sizeof *cx);
+	cx->m = m;
+	cx->n = n;
+	cx->nblk = (m + 63) / 64;
+	cx->lastsh = (int)(m - 64 * (cx->nblk - 1)) - 1;
+	size_t nblk = cx->nblk;
+
+	uint32_t *cnt = xcalloc(sigma, sizeof *cnt);
+	for (size_t i = 0; i < m; i++)
+		cnt[pid[i]]++;
+	size_t npres = 0;
+	for (size_t s = 0; s < sigma; s++)
+		npres += cnt[s] != 0;
+	size_t maxrows = (BP_PEQ_BASE + BP_PEQ_PER_SYM * m) / (nblk * sizeof(uint64_t));
+	if (maxrows < 1)
+		maxrows = 1;
+	/* rowof: mask row, BP_SPARSE | sparse index, or the zero row when absent */
+	uint32_t *rowof = xmalloc(sigma * sizeof *rowof);
+	size_t nsparse = 0;
+	if (npres <= maxrows) {
+		cx->ndense = npres;
+		for (size_t s = 0, r = 0; s < sigma; s++)
+			rowof[s] = cnt[s] ? (uint32_t)r++ : 0;
+	} else {
+		/* the most frequent symbols get rows; the rest are sparse */
+		sym_count_t *v = xmalloc(npres * sizeof *v);
+		size_t k = 0;
+		for (size_t s = 0; s < sigma; s++)
+			if (cnt[s]) {
+				v[k].count = cnt[s];
+				v[k].id = (uint32_t)s;
+				k++;
+			}
+		qsort(v, npres, sizeof *v, by_count_desc);
+		cx->ndense = maxrows;
+		for (size_t i = 0; i < npres; i++)
+			rowof[v[i].id] =
+			    i < maxrows ? (uint32_t)i : (BP_SPARSE | (uint32_t)nsparse++);
+		free(v);
+	}
+	for (size_t s = 0; s < sigma; s++)
+		if (!cnt[s])
+			rowof[s] = (uint32_t)cx->ndense;
+	cx->peq = xcalloc((cx->ndense + 3) * nblk, sizeof *cx->peq);
+	if (nsparse) {
+		cx->sp_start = xcalloc(nsparse + 1, sizeof *cx->sp_start);
+		cx->sp_end = xmalloc((nsparse + 1) * sizeof *cx->sp_end);
+		for (size_t i = 0; i < m; i++) {
+			uint32_t r = rowof[pid[i]];
+			if (r & BP_SPARSE)
+				cx->sp_start[(r & ~BP_SPARSE) + 1]++;
+		}
+		for (size_t s = 0; s < nsparse; s++)
+			cx->sp_start[s + 1] += cx->sp_start[s];
+		size_t total = cx->sp_start[nsparse];
+		cx->sp_blk = xmalloc((total ? total : 1) * sizeof *cx->sp_blk);
+		cx->sp_mask = xmalloc((total ? total : 1) * sizeof *cx->sp_mask);
+		memcpy(cx->sp_end, cx->sp_start, (nsparse + 1) * sizeof *cx->sp_end);
+	}
+	for (size_t i = 0; i < m; i++) {
+		uint32_t r = rowof[pid[i]];
+		uint64_t bit = (uint64_t)1 << (i % 64);
+		if (!(r & BP_SPARSE)) {
+			cx->peq[(size_t)r * nblk + i / 64] |= bit;
+			continue;
+		}
+		r &= ~BP_SPARSE;
+		size_t e = cx->sp_end[r];
+		if (e > cx->sp_start[r] && cx->sp_blk[e - 1] == i / 64) {
+			cx->sp_mask[e - 1] |= bit;
+		} else {
+			cx->sp_blk[e] = (uint32_t)(i / 64);
+			cx->sp_mask[e] = bit;
+			cx->sp_end[r]++;
+		}
+	}
+	cx->trow = xmalloc((n ? n : 1) * sizeof *cx->trow);
+	for (size_t j = 0; j < n; j++)
+		cx->trow[j] = rowof[tid[j]];
+	cx->P = xmalloc(nblk * sizeof *cx->P);
+	cx->M = xmalloc(nblk * sizeof *cx->M);
+	cx->S = xmalloc(nblk * sizeof *cx->S);
+	free(rowof);
+	free(cnt);
+}
+
+static void bp_release(bp_ctx_t *cx)
+{
+	free(cx->peq);
+	free(cx->trow);
+	free(cx->sp_start);
+	free(cx->sp_end);
+	free(cx->sp_blk);
+	free(cx->sp_mask);
+	free(cx->P);
+	free(cx->M);
+	free(cx->S);
 }
 
 /* Strips the common prefix and suffix. */
@@ -421,34 +622,20 @@ static size_t levenshtein_upto(const uint32_t *a, size_t na, const uint32_t *b, 
 	bp_ctx_t cx;
 	uint32_t *ia = xmalloc(na * sizeof *ia), *ib = xmalloc(nb * sizeof *ib);
 	size_t sigma = dense_ids(a, na, b, nb, ia, ib);
-	cx.pid = ia;
-	cx.tid = ib;
-	cx.m = na;
-	cx.n = nb;
-	cx.peq = xcalloc(sigma * STRIPE, sizeof *cx.peq);
-	cx.h = xmalloc(nb + 1);
-	int64_t off = (int64_t)(nb - na), k, d;
-	if (exact)
-		k = off + 64;
-	else
-		k = (int64_t)max;
-	if (k > (int64_t)nb)
-		k = (int64_t)nb;
-	/* The first pass keeps a margin of k/4 above the cheapest path (for a good upper
-	 * bound); later passes have k >= the distance and need none. */
-	int64_t slack = k / 4 > 0 ? k / 4 : 1;
-	for (;;) {
-		d = bp_pass(&cx, k, exact, slack);
-		slack = 0;
-		if (d <= k || !exact)
-			break;
-		/* d is an upper bound: a pass with k = d is exact */
-		k = d < (int64_t)nb ? d : (int64_t)nb;
-	}
-	free(cx.h);
-	free(cx.peq);
+	bp_init(&cx, ia, na, ib, nb, sigma);
 	free(ia);
 	free(ib);
+	/* n is always a bound: substitute the pattern, insert the rest */
+	int64_t k = (int64_t)nb, d;
+	if (!exact && (int64_t)max < k)
+		k = (int64_t)max;
+	if (exact && cx.nblk > 2 * BP_WINDOW) {
+		int64_t u = bp_window(&cx, BP_WINDOW);
+		if (u < k)
+			k = u;
+	}
+	d = bp_band(&cx, k);
+	bp_release(&cx);
 	if (!exact && d > (int64_t)max)
 		d = (int64_t)max + 1;
 	return (size_t)d;

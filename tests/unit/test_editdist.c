@@ -18,7 +18,9 @@ static uint32_t rnd(void)
 	return (uint32_t)(rng_state >> 11);
 }
 
-/* Alphabets: tiny (many matches), ASCII, mixed multi-byte (BMP, astral). */
+/* Alphabets: tiny (many matches), ASCII, mixed multi-byte (BMP, astral), and 5000
+ * CJK code points (a long pattern then has more distinct symbols than the match-mask
+ * budget holds, so the rare ones take the sparse path). */
 static uint32_t rnd_sym(int alpha)
 {
 	static const uint32_t mixed[] = {'a', 'b', 0xE9, 0x4E2D, 0x1F600, 0x10FFFF, 0x80, 0xFFFD};
@@ -29,8 +31,10 @@ static uint32_t rnd_sym(int alpha)
 		return 'a' + rnd() % 4;
 	case 2:
 		return 32 + rnd() % 95;
-	default:
+	case 3:
 		return mixed[rnd() % 8];
+	default:
+		return 0x4E00 + rnd() % 5000;
 	}
 }
 
@@ -167,6 +171,208 @@ static void test_long_texts_match_dp(void **state)
 	}
 	free(a);
 	free(b);
+}
+
+/* Long pairs (more than 8 blocks: the window pass and the band both run) at every
+ * edit density, from one edit to most of the text rewritten. */
+static void test_long_pairs_match_dp_at_every_density(void **state)
+{
+	(void)state;
+	static const size_t edits[] = {1, 4, 20, 90, 400, 1500};
+	uint32_t *a = malloc(2600 * sizeof *a), *b = malloc(5300 * sizeof *b);
+	assert_non_null(a);
+	assert_non_null(b);
+	for (int iter = 0; iter < 36; iter++) {
+		int alpha = iter % 5;
+		size_t na = 520 + rnd() % 2000;
+		fill(a, na, alpha);
+		size_t nb = mutate(a, na, b, 5300, edits[iter % 6], alpha);
+		check_pair(a, na, b, nb);
+	}
+	free(a);
+	free(b);
+}
+
+/* One substitution, deletion or insertion exactly at, before and after a 64-row block
+ * edge, in texts of 12 blocks plus 0, 1 or 63 rows. */
+static void test_edits_at_block_edges_of_long_texts(void **state)
+{
+	(void)state;
+	static const size_t extra[] = {0, 1, 63};
+	static const size_t at[] = {0, 62, 63, 64, 65, 127, 128, 129, 383, 384, 767, 768};
+	uint32_t a[64 * 13], b[64 * 13 + 1];
+	for (size_t x = 0; x < 3; x++) {
+		size_t na = 64 * 12 + extra[x];
+		for (int alpha = 0; alpha < 5; alpha++) {
+			fill(a, na, alpha);
+			for (size_t i = 0; i < sizeof at / sizeof *at; i++) {
+				size_t p = at[i] < na ? at[i] : na - 1;
+				memcpy(b, a, na * sizeof *a);
+				b[p] = a[p] == 'z' ? 'y' : 'z'; /* substitution */
+				check_pair(a, na, b, na);
+				memcpy(b, a, p * sizeof *a); /* deletion */
+				memcpy(b + p, a + p + 1, (na - p - 1) * sizeof *a);
+				check_pair(a, na, b, na - 1);
+				memcpy(b, a, p * sizeof *a); /* insertion */
+				b[p] = 'z';
+				memcpy(b + p + 1, a + p, (na - p) * sizeof *a);
+				check_pair(a, na, b, na + 1);
+			}
+		}
+	}
+}
+
+/* The bounded distance at every threshold around the distance: exact at or above it,
+ * over the threshold below it (the band's edges). */
+static void test_bounded_distance_is_exact_at_every_threshold(void **state)
+{
+	(void)state;
+	uint32_t a[900], b[1900];
+	for (int iter = 0; iter < 8; iter++) {
+		int alpha = iter % 5;
+		size_t na = 600 + rnd() % 300;
+		fill(a, na, alpha);
+		size_t nb = mutate(a, na, b, sizeof b / sizeof *b, 10 + rnd() % 60, alpha);
+		size_t d = editdist_levenshtein_dp(a, na, b, nb);
+		for (size_t max = 0; max <= d + 3; max++) {
+			size_t got = editdist_levenshtein_max(a, na, b, nb, max);
+			if (max >= d)
+				assert_int_equal(got, d);
+			else
+				assert_int_equal(got, max + 1);
+			assert_int_equal(editdist_levenshtein_max(b, nb, a, na, max), got);
+		}
+	}
+}
+
+/* Paths that leave any narrow band: a large cut, a large insertion, a block moved,
+ * the text repeated, and one text a small part of the other (very unequal lengths). */
+static void test_far_drifting_paths_and_unequal_lengths(void **state)
+{
+	(void)state;
+	size_t n = 2400;
+	uint32_t *a = malloc(n * sizeof *a), *b = malloc(3 * n * sizeof *b);
+	assert_non_null(a);
+	assert_non_null(b);
+	for (int alpha = 0; alpha < 5; alpha++) {
+		fill(a, n, alpha);
+		/* 700 rows cut from the middle, 900 unrelated ones inserted near the end */
+		size_t nb = 0;
+		memcpy(b, a, 800 * sizeof *a);
+		nb = 800;
+		memcpy(b + nb, a + 1500, 600 * sizeof *a);
+		nb += 600;
+		fill(b + nb, 900, alpha);
+		nb += 900;
+		memcpy(b + nb, a + 2100, (n - 2100) * sizeof *a);
+		nb += n - 2100;
+		check_pair(a, n, b, nb);
+		/* the text twice */
+		memcpy(b, a, n * sizeof *a);
+		memcpy(b + n, a, n * sizeof *a);
+		check_pair(a, n, b, 2 * n);
+		/* a short piece of the other text, and short unrelated texts */
+		static const size_t shortlen[] = {1, 10, 63, 64, 65, 200, 513};
+		for (size_t i = 0; i < sizeof shortlen / sizeof *shortlen; i++) {
+			size_t m = shortlen[i];
+			check_pair(a + 900, m, a, n);
+			fill(b, m, alpha);
+			check_pair(b, m, a, n);
+			/* every other symbol of a stretch: d = n - m exactly if it matches */
+			for (size_t j = 0; j < m; j++)
+				b[j] = a[100 + 2 * j];
+			check_pair(b, m, a, n);
+		}
+	}
+	free(a);
+	free(b);
+}
+
+/* Identical long texts (distance 0, bounded too) and long disjoint ones (distance =
+ * the longer length). */
+static void test_long_identical_and_disjoint(void **state)
+{
+	(void)state;
+	size_t n = 3000;
+	uint32_t *a = malloc(n * sizeof *a), *b = malloc(n * sizeof *b);
+	assert_non_null(a);
+	assert_non_null(b);
+	for (int alpha = 0; alpha < 5; alpha++) {
+		fill(a, n, alpha);
+		memcpy(b, a, n * sizeof *a);
+		assert_int_equal(editdist_levenshtein_cp(a, n, b, n), 0);
+		assert_int_equal(editdist_levenshtein_max(a, n, b, n, 0), 0);
+	}
+	for (size_t i = 0; i < n; i++) {
+		a[i] = 0x4E00 + (uint32_t)(i % 3000);
+		b[i] = 'a' + (uint32_t)(i % 26);
+	}
+	static const size_t lens[][2] = {{3000, 3000}, {3000, 700}, {65, 3000}, {2999, 2000}};
+	for (size_t i = 0; i < 4; i++) {
+		size_t x = lens[i][0], y = lens[i][1], mx = x > y ? x : y;
+		assert_int_equal(editdist_levenshtein_cp(a, x, b, y), mx);
+		assert_int_equal(editdist_levenshtein_cp(b, y, a, x), mx);
+		assert_int_equal(editdist_levenshtein_max(a, x, b, y, mx - 1), mx);
+		assert_int_equal(editdist_levenshtein_max(a, x, b, y, mx), mx);
+	}
+	free(a);
+	free(b);
+}
+
+static size_t put_utf8(char *s, uint32_t c)
+{
+	if (c < 0x80) {
+		s[0] = (char)c;
+		return 1;
+	}
+	if (c < 0x800) {
+		s[0] = (char)(0xC0 | (c >> 6));
+		s[1] = (char)(0x80 | (c & 0x3F));
+		return 2;
+	}
+	if (c < 0x10000) {
+		s[0] = (char)(0xE0 | (c >> 12));
+		s[1] = (char)(0x80 | ((c >> 6) & 0x3F));
+		s[2] = (char)(0x80 | (c & 0x3F));
+		return 3;
+	}
+	s[0] = (char)(0xF0 | (c >> 18));
+	s[1] = (char)(0x80 | ((c >> 12) & 0x3F));
+	s[2] = (char)(0x80 | ((c >> 6) & 0x3F));
+	s[3] = (char)(0x80 | (c & 0x3F));
+	return 4;
+}
+
+/* Long multi-byte UTF-8 texts (2-, 3- and 4-byte characters) through
+ * editdist_compute: the distance counts code points, as the DP on them does. */
+static void test_long_multibyte_texts_count_code_points(void **state)
+{
+	(void)state;
+	size_t n = 1800;
+	uint32_t *a = malloc(n * sizeof *a), *b = malloc(2 * n * sizeof *b);
+	char *sa = malloc(4 * n), *sb = malloc(8 * n);
+	assert_non_null(a);
+	assert_non_null(b);
+	assert_non_null(sa);
+	assert_non_null(sb);
+	for (int alpha = 3; alpha < 5; alpha++) {
+		fill(a, n, alpha);
+		size_t nb = mutate(a, n, b, 2 * n, 150, alpha);
+		size_t la = 0, lb = 0;
+		for (size_t i = 0; i < n; i++)
+			la += put_utf8(sa + la, a[i]);
+		for (size_t i = 0; i < nb; i++)
+			lb += put_utf8(sb + lb, b[i]);
+		editdist_result_t r;
+		assert_int_equal(editdist_compute(sa, la, sb, lb, &r), 0);
+		assert_int_equal(r.len_a, n);
+		assert_int_equal(r.len_b, nb);
+		assert_int_equal(r.distance, editdist_levenshtein_dp(a, n, b, nb));
+	}
+	free(a);
+	free(b);
+	free(sa);
+	free(sb);
 }
 
 static void test_compute_counts_code_points_not_bytes(void **state)
@@ -500,6 +706,12 @@ int main(void)
 	    cmocka_unit_test(test_block_boundaries_are_exact),
 	    cmocka_unit_test(test_identical_empty_and_disjoint),
 	    cmocka_unit_test(test_long_texts_match_dp),
+	    cmocka_unit_test(test_long_pairs_match_dp_at_every_density),
+	    cmocka_unit_test(test_edits_at_block_edges_of_long_texts),
+	    cmocka_unit_test(test_bounded_distance_is_exact_at_every_threshold),
+	    cmocka_unit_test(test_far_drifting_paths_and_unequal_lengths),
+	    cmocka_unit_test(test_long_identical_and_disjoint),
+	    cmocka_unit_test(test_long_multibyte_texts_count_code_points),
 	    cmocka_unit_test(test_compute_counts_code_points_not_bytes),
 	    cmocka_unit_test(test_word_distance_counts_whole_words),
 	    cmocka_unit_test(test_normalize_collapses_whitespace),
