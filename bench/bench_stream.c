@@ -1,14 +1,26 @@
 /*
  * bench_stream.c - the LLM streaming path end to end with the release binary: the fake
  * provider (tests/fake_llm/server.py) on 127.0.0.1, the host in native messaging mode over
- * pipes with an index of BENCH_TICKETS generated tickets (default 20000), and a WebSocket
- * client with the extension origin and token. Prints:
- *   - host overhead from draft.request received to the provider request sent (the host's own
- *     clock, reported in draft.done timing), p50/p99 over sequential drafts;
+ * pipes, and a WebSocket client with the extension origin and token.
+ *
+ * Corpus: a synthetic support archive (synth.c) of BENCH_STREAM_TICKETS tickets (default
+ * 1,000,000) and BENCH_STREAM_SECTIONS doc sections (default a tenth), indexed once into
+ * build/bench-cache/synth-<T>t-<S>s/ and reused by later runs (the first build of the 1M index
+ * takes about ten minutes on two cores; a run on the cached index about one). Draft requests
+ * are the corpus's labelled queries (each a customer's paraphrase of one archived ticket), with
+ * an email address added so redaction has work to do.
+ *
+ * Prints, each with the load average at that moment:
+ *   - host overhead from draft.request received (the loop read the frame) to the provider
+ *     request sent (curl wrote it), p50/p99 over sequential streamed drafts after a warm-up
+ *     (and the first request after start, cold), and the retrieval part of it;
  *   - delay from a provider token arriving (curl's write callback) to its WebSocket frame
- *     written (lws_write), p50/p99, measured in the host;
- *   - 20 concurrent streaming drafts: all done, the longest gap between two frames of one
- *     draft on the client (a stall would show here), wall time.
+ *     written (lws_write), p50/p99/max in the host, and the loop's longest iteration;
+ *   - 20 concurrent streaming drafts: all done, the stall check (below), wall time.
+ * A stall: a provider token the host held for more than STALL_MS before its frame was written
+ * (the host's own delay, whatever the provider's pace), or a draft with a gap between two of
+ * its frames on the client more than STALL_MS longer than the provider's longest pause in that
+ * draft (as the host received it).
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -20,17 +32,22 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <cJSON.h>
 #include <curl/curl.h>
+#include <sqlite3.h>
 
+#include "precedent/store.h"
 #include "precedent/util.h"
 
 #define ORIGIN "chrome-extension://bobbbohfagmeilponeeemcldbikfkjkh"
 #define NCONC 20
-#define NSEQ 30
+#define NSEQ 100
+#define NWARM 30
+#define STALL_MS 10.0
 
 static pid_t fake_pid, host_pid;
 static int host_in = -1, host_out = -1, ws_fd = -1;
@@ -87,29 +104,100 @@ static void fake_control(int port, const char *json)
 	curl_easy_cleanup(e);
 }
 
-static void build_index(const char *dir, const char *db, int n)
+static const char *loadavg(void)
 {
-	static const char *const topics[] = {"router", "invoice", "login", "sync", "export",
-					     "webhook", "billing", "sso", "printer", "vpn"};
-	char path[512], cmd[1536];
-	snprintf(path, sizeof path, "%s/tickets.jsonl", dir);
-	FILE *f = fopen(path, "w");
-	if (!f)
-		die("tickets file");
-	for (int i = 0; i < n; i++) {
-		const char *t = topics[i % 10];
-		fprintf(f,
-			"{\"id\":\"B%07d\",\"subject\":\"%s issue %d after update %d\",\"status\":"
-			"\"solved\",\"closed_at\":\"2026-01-%02dT10:00:00Z\",\"messages\":[{\"role\":"
-			"\"customer\",\"body\":\"The %s stopped working with error E%d on version "
-			"%d.%d\"}],\"resolution\":\"Reset the %s settings and cleared cache %d\"}\n",
-			i, t, i, i % 50, 1 + i % 28, t, i % 997, i % 7, i % 10, t, i % 13);
+	static char la[64];
+	FILE *f = fopen("/proc/loadavg", "r");
+	la[0] = '\0';
+	if (f) {
+		if (!fgets(la, sizeof la, f))
+			la[0] = '\0';
+		fclose(f);
 	}
-	fclose(f);
-	snprintf(cmd, sizeof cmd, "build/precedent-host --db '%s' index tickets '%s' >/dev/null 2>&1",
-		 db, path);
-	if (system(cmd) != 0)
-		die("index failed");
+	/* the 1, 5 and 15 minute figures */
+	char *p = la;
+	for (int sp = 0; *p; p++)
+		if (*p == ' ' && ++sp == 3) {
+			*p = '\0';
+			break;
+		}
+	return la;
+}
+
+static int run(const char *cmd)
+{
+	printf("  $ %s\n", cmd);
+	fflush(stdout);
+	return system(cmd);
+}
+
+/* The cached index for t tickets and n sections: built once (synth, index tickets, index
+ * docs), marked READY when whole; queries.jsonl kept beside it. */
+static void cache_corpus(size_t t, size_t n, char *dir, size_t dirlen)
+{
+	char ready[700], cmd[8192];
+	struct stat st;
+	snprintf(dir, dirlen, "build/bench-cache/synth-%zut-%zus", t, n);
+	snprintf(ready, sizeof ready, "%s/READY", dir);
+	if (stat(ready, &st) == 0)
+		return;
+	printf("building the cached index in %s (once; later runs reuse it)\n", dir);
+	double t0 = now_ms();
+	snprintf(cmd, sizeof cmd,
+		 "rm -rf '%s' && mkdir -p '%s' && build/precedent-host synth --tickets %zu "
+		 "--sections %zu --queries 2000 --seed 7 '%s/corpus' >/dev/null",
+		 dir, dir, t, n, dir);
+	if (run(cmd) != 0)
+		die("synth failed");
+	snprintf(cmd, sizeof cmd,
+		 "build/precedent-host --db '%s/p.db' index tickets '%s/corpus/tickets.jsonl' "
+		 ">/dev/null && build/precedent-host --db '%s/p.db' index docs '%s/corpus/docs' "
+		 ">/dev/null && mv '%s/corpus/queries.jsonl' '%s/' && rm -rf '%s/corpus' && "
+		 "echo ok > '%s'",
+		 dir, dir, dir, dir, dir, dir, dir, ready);
+	if (run(cmd) != 0)
+		die("indexing failed");
+	printf("index built in %.0f s (load %s)\n", (now_ms() - t0) / 1000, loadavg());
+}
+
+/* Every run starts from the same state: the document frequencies an earlier run cached for
+ * these queries are forgotten (the warm-up then caches the common terms, as a host that has
+ * served a few drafts has; each measured ticket's own rare terms are new to it). */
+static void forget_dfs(const char *db)
+{
+	store_t *s;
+	char err[512];
+	if (store_open(db, 0, &s, err, sizeof err) != 0)
+		die(err);
+	if (sqlite3_exec(store_db(s), "DELETE FROM df_cache", NULL, NULL, NULL) != SQLITE_OK)
+		die("cannot clear the df cache");
+	store_close(s);
+}
+
+static cJSON **load_queries(const char *dir, size_t *n)
+{
+	char path[700], *text = NULL;
+	size_t len = 0, cap = 64;
+	cJSON **q = xcalloc(cap, sizeof *q);
+	snprintf(path, sizeof path, "%s/queries.jsonl", dir);
+	if (read_file(path, (size_t)64 << 20, &text, &len) != 0)
+		die("no queries.jsonl in the cache");
+	*n = 0;
+	for (char *line = text, *nl; line && *line; line = nl ? nl + 1 : NULL) {
+		nl = strchr(line, '\n');
+		if (nl)
+			*nl = '\0';
+		cJSON *j = cJSON_Parse(line);
+		if (!cJSON_IsObject(j)) {
+			cJSON_Delete(j);
+			continue;
+		}
+		if (*n == cap)
+			q = xrealloc(q, (cap *= 2) * sizeof *q);
+		q[(*n)++] = j;
+	}
+	free(text);
+	return q;
 }
 
 static void start_host(const char *home, const char *db, int fake_port)
@@ -301,45 +389,49 @@ static double pct(double *v, int n, int p)
 	return v[i < n ? i : n - 1];
 }
 
-static char *request_json(int id, int i)
+/* A draft.request for query q (the caller frees the text). */
+static char *request_json(int id, const cJSON *q, int stream)
 {
-	static const char *const topics[] = {"router", "invoice", "login", "sync", "export"};
-	char *s = xmalloc(1024);
-	snprintf(s, 1024,
-		 "{\"id\":%d,\"type\":\"draft.request\",\"ticket\":{\"id\":\"Q%d\",\"subject\":\"%s "
-		 "issue after update %d\",\"messages\":[{\"role\":\"customer\",\"body\":\"My %s "
-		 "stopped working with error E%d on version 3.%d. Reach me at bob%d@example.com\"}]},"
-		 "\"options\":{\"mode\":\"llm\",\"stream\":true}}",
-		 id, i, topics[i % 5], i % 50, topics[i % 5], i % 997, i % 10, i);
-	return s;
+	cJSON *r = cJSON_CreateObject();
+	cJSON_AddNumberToObject(r, "id", id);
+	cJSON_AddStringToObject(r, "type", "draft.request");
+	cJSON *t = cJSON_AddObjectToObject(r, "ticket");
+	char tid[64], body[4096];
+	const cJSON *qid = cJSON_GetObjectItem(q, "id");
+	snprintf(tid, sizeof tid, "bench-%s", cJSON_IsString(qid) ? qid->valuestring : "q");
+	cJSON_AddStringToObject(t, "id", tid);
+	cJSON_AddItemToObject(t, "subject", cJSON_Duplicate(cJSON_GetObjectItem(q, "subject"), 1));
+	const cJSON *m0 = cJSON_GetArrayItem(cJSON_GetObjectItem(q, "messages"), 0);
+	const cJSON *b = cJSON_GetObjectItem(m0, "body");
+	snprintf(body, sizeof body, "%s\nReach me at bob%d@example.com or +1 415 555 %04d.",
+		 cJSON_IsString(b) ? b->valuestring : "", id, id % 10000);
+	cJSON *msgs = cJSON_AddArrayToObject(t, "messages");
+	cJSON *m = cJSON_CreateObject();
+	cJSON_AddStringToObject(m, "role", "customer");
+	cJSON_AddStringToObject(m, "body", body);
+	cJSON_AddItemToArray(msgs, m);
+	cJSON *o = cJSON_AddObjectToObject(r, "options");
+	cJSON_AddStringToObject(o, "mode", "llm");
+	cJSON_AddBoolToObject(o, "stream", stream);
+	char *txt = cJSON_PrintUnformatted(r);
+	cJSON_Delete(r);
+	return txt;
 }
 
-int main(void)
+static double num(const cJSON *o, const char *k)
 {
-	char home[] = "/tmp/precedent-bench-XXXXXX";
-	char db[600];
-	int ntickets = getenv("BENCH_TICKETS") ? atoi(getenv("BENCH_TICKETS")) : 20000;
-	double sent[NSEQ], own[NSEQ], search[NSEQ], delay_p50 = 0, delay_p99 = 0;
-	int id = 1;
+	const cJSON *v = cJSON_GetObjectItem(o, k);
+	if (!cJSON_IsNumber(v))
+		die("a timing figure is missing");
+	return v->valuedouble;
+}
 
-	signal(SIGPIPE, SIG_IGN);
-	buf_init(&nm_buf, 0);
-	buf_init(&ws_buf, 0);
-	if (!mkdtemp(home))
-		die("mkdtemp");
-	snprintf(db, sizeof db, "%s/p.db", home);
-	int fport = start_fake();
-	/* a long reply in small chunks: many tokens per draft */
-	fake_control(fport, "{\"reply\": \"Hello, thanks for writing. Please reset the settings "
-			    "and clear the cache, then restart the service and check the version "
-			    "number again; if the error stays, send us the log file and the exact "
-			    "time it happened so we can look at it together with the team.\", "
-			    "\"delay_ms\": 3, \"chunk_words\": 1}");
-	double t0 = now_ms();
-	build_index(home, db, ntickets);
-	printf("index: %d tickets in %.1f s\n", ntickets, (now_ms() - t0) / 1000);
+/* Starts a host on db, says hello and connects the panel's WebSocket. */
+static void open_host(const char *home, const char *db, int fport)
+{
+	buf_reset(&nm_buf);
+	buf_reset(&ws_buf);
 	start_host(home, db, fport);
-
 	nm_send("{\"id\":1,\"type\":\"hello\",\"client\":\"bench\",\"origin\":\"" ORIGIN "\"}");
 	cJSON *hello = nm_wait(1);
 	cJSON *ws = cJSON_GetObjectItem(cJSON_GetObjectItem(hello, "result"), "ws");
@@ -348,46 +440,126 @@ int main(void)
 	ws_connect((int)cJSON_GetObjectItem(ws, "port")->valuedouble,
 		   cJSON_GetObjectItem(ws, "token")->valuestring);
 	cJSON_Delete(hello);
+}
 
-	/* sequential: host overhead to the provider request */
-	for (int i = 0; i < NSEQ; i++) {
-		char *r = request_json(++id, i);
-		nm_send(r);
-		free(r);
-		cJSON *rep = nm_wait(id);
-		cJSON *t = cJSON_GetObjectItem(cJSON_GetObjectItem(rep, "result"), "timing");
-		if (!t)
-			die("a draft failed");
-		sent[i] = cJSON_GetObjectItem(t, "request_sent_ms")->valuedouble;
-		search[i] = cJSON_GetObjectItem(t, "search_ms")->valuedouble;
-		own[i] = sent[i] - search[i];
-		delay_p50 = cJSON_GetObjectItem(t, "ws_write_delay_p50_ms")->valuedouble;
-		delay_p99 = cJSON_GetObjectItem(t, "ws_write_delay_p99_ms")->valuedouble;
+static void close_host(void)
+{
+	int st;
+	close(host_in);
+	close(ws_fd);
+	ws_fd = -1;
+	waitpid(host_pid, &st, 0);
+	close(host_out);
+	host_pid = 0;
+}
+
+/* One draft, answered; its timing (caller frees the reply). */
+static cJSON *draft(int id, const cJSON *q, int stream, cJSON **timing)
+{
+	char *r = request_json(id, q, stream);
+	nm_send(r);
+	free(r);
+	cJSON *rep = nm_wait(id);
+	*timing = cJSON_GetObjectItem(cJSON_GetObjectItem(rep, "result"), "timing");
+	if (!*timing)
+		die("a draft failed");
+	/* the frames of streamed drafts are not needed here */
+	if (ws_fd >= 0) {
+		pump(0);
+		buf_reset(&ws_buf);
+	}
+	return rep;
+}
+
+int main(void)
+{
+	char home[] = "/tmp/precedent-bench-XXXXXX";
+	char dir[600], db[700];
+	const char *e = getenv("BENCH_STREAM_TICKETS");
+	size_t nt = e ? strtoul(e, NULL, 10) : 1000000;
+	e = getenv("BENCH_STREAM_SECTIONS");
+	size_t ns = e ? strtoul(e, NULL, 10) : nt / 10;
+	double sent[NSEQ], own[NSEQ], search[NSEQ];
+	int id = 1;
+	size_t nq;
+
+	signal(SIGPIPE, SIG_IGN);
+	buf_init(&nm_buf, 0);
+	buf_init(&ws_buf, 0);
+	if (!mkdtemp(home))
+		die("mkdtemp");
+	cache_corpus(nt, ns, dir, sizeof dir);
+	snprintf(db, sizeof db, "%s/p.db", dir);
+	forget_dfs(db);
+	cJSON **qs = load_queries(dir, &nq);
+	if (nq < NWARM + NSEQ + NCONC + 5)
+		die("too few queries in the cache");
+	printf("corpus: %zu tickets, %zu doc sections (%s)\n", nt, ns, dir);
+	int fport = start_fake();
+	/* a long reply in small chunks: many tokens per draft */
+	fake_control(fport, "{\"reply\": \"Hello, thanks for writing. Please reset the settings "
+			    "and clear the cache, then restart the service and check the version "
+			    "number again; if the error stays, send us the log file and the exact "
+			    "time it happened so we can look at it together with the team.\", "
+			    "\"delay_ms\": 3, \"chunk_words\": 1}");
+
+	/* 1. sequential drafts, after a warm-up of unstreamed ones */
+	open_host(home, db, fport);
+	size_t qi = 0;
+	double cold = 0, cold_search = 0;
+	for (int i = 0; i < NWARM; i++) {
+		cJSON *t, *rep = draft(++id, qs[qi++], 0, &t);
+		if (i == 0) {
+			cold = num(t, "request_sent_ms");
+			cold_search = num(t, "search_ms");
+		}
 		cJSON_Delete(rep);
 	}
-	/* the frames of those drafts are not needed */
-	pump(50);
-	buf_reset(&ws_buf);
-	printf("host overhead, draft.request received -> provider request sent (%d tickets "
-	       "indexed): p50 %.2f ms, p99 %.2f ms (n=%d)\n",
-	       ntickets, pct(sent, NSEQ, 50), pct(sent, NSEQ, 99), NSEQ);
-	printf("  of which retrieval (retrieve_search on its read-only connection): p50 %.2f ms, "
-	       "p99 %.2f ms; everything else (parse, redact, context, prompt, curl setup, "
-	       "connect): p50 %.2f ms, p99 %.2f ms\n",
-	       pct(search, NSEQ, 50), pct(search, NSEQ, 99), pct(own, NSEQ, 50), pct(own, NSEQ, 99));
-	printf("provider token arrived -> WebSocket frame written: p50 %.3f ms, p99 %.3f ms\n",
-	       delay_p50, delay_p99);
+	cJSON *last = NULL;
+	for (int i = 0; i < NSEQ; i++) {
+		cJSON *t;
+		cJSON_Delete(last);
+		last = draft(++id, qs[qi++], 1, &t);
+		sent[i] = num(t, "request_sent_ms");
+		search[i] = num(t, "search_ms");
+		own[i] = sent[i] - search[i];
+	}
+	cJSON *t = cJSON_GetObjectItem(cJSON_GetObjectItem(last, "result"), "timing");
+	printf("host overhead, draft.request received -> provider request sent (%zu tickets, %zu "
+	       "sections): p50 %.2f ms, p99 %.2f ms (n=%d, after %d warm-up drafts; the first "
+	       "request after start: %.2f ms, of which retrieval %.2f ms) [load %s]\n",
+	       nt, ns, pct(sent, NSEQ, 50), pct(sent, NSEQ, 99), NSEQ, NWARM, cold, cold_search,
+	       loadavg());
+	printf("  of which retrieval: p50 %.2f ms, p99 %.2f ms; everything else (parse, redact, "
+	       "context, prompt, request body, hand-over, connect): p50 %.2f ms, p99 %.2f ms\n",
+	       pct(search, NSEQ, 50), pct(search, NSEQ, 99), pct(own, NSEQ, 50),
+	       pct(own, NSEQ, 99));
+	printf("provider token arrived -> WebSocket frame written: p50 %.3f ms, p99 %.3f ms, max "
+	       "%.3f ms over %.0f frames; the loop's longest iteration %.3f ms (p99 %.3f ms; most CPU "
+	       "in one iteration %.3f ms) [load %s]\n",
+	       num(t, "ws_write_delay_p50_ms"), num(t, "ws_write_delay_p99_ms"),
+	       num(t, "ws_write_delay_max_ms"), num(t, "ws_frames"), num(t, "loop_busy_max_ms"),
+	       num(t, "loop_busy_p99_ms"), num(t, "loop_cpu_max_ms"), loadavg());
+	cJSON_Delete(last);
+	close_host();
 
-	/* concurrent */
-	int first = id + 1, done = 0, frames = 0;
-	double last[NCONC], firstf[NCONC], maxgap = 0, maxfirst = 0;
+	/* 2. concurrent drafts, on a fresh host (its figures cover this part only) */
+	open_host(home, db, fport);
+	for (int i = 0; i < 5; i++) {
+		cJSON *tt, *rep = draft(++id, qs[qi++], 0, &tt);
+		cJSON_Delete(rep);
+	}
+	int first = id + 1, done = 0, frames = 0, stalled = 0;
+	double last_t[NCONC], maxgap[NCONC] = {0}, pgap[NCONC] = {0}, maxfirst = 0;
+	double ws_max = 0, ws_p99 = 0, ws_p50 = 0, busy_max = 0, busy_p99 = 0, cpu_max = 0;
+	double wsn = -1;
 	int seen[NCONC] = {0};
-	t0 = now_ms();
+	double t0 = now_ms();
 	for (int i = 0; i < NCONC; i++) {
-		char *r = request_json(++id, 100 + i);
+		char *r = request_json(++id, qs[qi++], 1);
 		nm_send(r);
 		free(r);
-		last[i] = now_ms();
+		last_t[i] = now_ms();
 	}
 	while (done < NCONC) {
 		cJSON *j;
@@ -397,19 +569,30 @@ int main(void)
 			if (cJSON_IsNumber(rid) && cJSON_IsString(type)) {
 				int k = (int)rid->valuedouble - first;
 				if (k >= 0 && k < NCONC) {
-					double t = now_ms();
+					double now = now_ms();
 					if (!seen[k]) {
-						firstf[k] = t - last[k];
-						if (firstf[k] > maxfirst)
-							maxfirst = firstf[k];
+						if (now - last_t[k] > maxfirst)
+							maxfirst = now - last_t[k];
 						seen[k] = 1;
-					} else if (t - last[k] > maxgap) {
-						maxgap = t - last[k];
+					} else if (now - last_t[k] > maxgap[k]) {
+						maxgap[k] = now - last_t[k];
 					}
-					last[k] = t;
+					last_t[k] = now;
 					frames++;
-					if (!strcmp(type->valuestring, "draft.done"))
+					if (!strcmp(type->valuestring, "draft.done")) {
+						cJSON *tm = cJSON_GetObjectItem(j, "timing");
 						done++;
+						pgap[k] = num(tm, "provider_gap_max_ms");
+						if (num(tm, "ws_frames") > wsn) {
+							wsn = num(tm, "ws_frames");
+							ws_p50 = num(tm, "ws_write_delay_p50_ms");
+							ws_p99 = num(tm, "ws_write_delay_p99_ms");
+							ws_max = num(tm, "ws_write_delay_max_ms");
+							busy_max = num(tm, "loop_busy_max_ms");
+							busy_p99 = num(tm, "loop_busy_p99_ms");
+							cpu_max = num(tm, "loop_cpu_max_ms");
+						}
+					}
 					if (!strcmp(type->valuestring, "draft.error"))
 						die("a concurrent draft failed");
 				}
@@ -420,23 +603,42 @@ int main(void)
 			die("concurrent drafts did not finish in 60 s");
 		pump(1000);
 	}
-	double wall = now_ms() - t0;
-	while ((nm_buf.len < 4) || 1) {
-		cJSON *j = nm_take();
-		if (!j)
-			break;
-		cJSON_Delete(j);
+	double wall = now_ms() - t0, worst_gap = 0, worst_pgap = 0, worst_excess = 0;
+	for (int k = 0; k < NCONC; k++) {
+		double excess = maxgap[k] - pgap[k];
+		if (maxgap[k] > worst_gap)
+			worst_gap = maxgap[k];
+		if (pgap[k] > worst_pgap)
+			worst_pgap = pgap[k];
+		if (excess > worst_excess)
+			worst_excess = excess;
+		if (excess > STALL_MS)
+			stalled++;
 	}
-	printf("%d concurrent streaming drafts: all done in %.0f ms, %d frames; slowest first "
-	       "frame %.0f ms after its request; longest gap between two frames of one draft once "
-	       "streaming %.1f ms (the provider sends a token every ~3 ms)\n",
-	       NCONC, wall, frames, maxfirst, maxgap);
+	printf("%d concurrent streaming drafts: all done in %.0f ms, %d frames; slowest first frame "
+	       "%.0f ms after its request [load %s]\n",
+	       NCONC, wall, frames, maxfirst, loadavg());
+	printf("  token -> frame in the host: p50 %.3f ms, p99 %.3f ms, max %.3f ms; the loop's "
+	       "longest iteration %.3f ms (p99 %.3f ms; most CPU in one iteration %.3f ms)\n",
+	       ws_p50, ws_p99, ws_max, busy_max, busy_p99, cpu_max);
+	printf("  longest gap between two frames of one draft on the client %.1f ms; the provider's "
+	       "own longest pause in a draft %.1f ms (it sends a token every ~3 ms); worst excess "
+	       "of a draft's gap over its provider's pause %.1f ms\n",
+	       worst_gap, worst_pgap, worst_excess);
+	printf("  stall (a token held > %.0f ms in the host, or a draft's frame gap > its provider's "
+	       "longest pause + %.0f ms): %s\n",
+	       STALL_MS, STALL_MS,
+	       ws_max <= STALL_MS && !stalled ? "none" : "STALLED");
+	if (stalled)
+		printf("  %d of %d drafts had a gap over their provider's pause + %.0f ms\n", stalled,
+		       NCONC, STALL_MS);
+	close_host();
 
-	close(host_in);
-	int st;
-	waitpid(host_pid, &st, 0);
 	kill(fake_pid, SIGTERM);
 	waitpid(fake_pid, NULL, 0);
+	for (size_t i = 0; i < nq; i++)
+		cJSON_Delete(qs[i]);
+	free(qs);
 	char cmd[700];
 	snprintf(cmd, sizeof cmd, "rm -rf '%s'", home);
 	if (system(cmd) != 0)

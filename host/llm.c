@@ -583,8 +583,24 @@ void llm_client_free(llm_client_t *c)
 
 int llm_client_active(const llm_client_t *c) { return c ? c->active : 0; }
 
-int llm_stream_start(llm_client_t *c, const llm_config_t *cfg, const llm_request_t *req,
-		     const llm_callbacks_t *cb, void *ud, llm_stream_t **out)
+/* Frees a stream that was never submitted. */
+void llm_stream_discard(llm_stream_t *s)
+{
+	if (!s)
+		return;
+	if (s->easy)
+		curl_easy_cleanup(s->easy);
+	sse_release(&s->sse);
+	buf_release(&s->errbody);
+	buf_release(&s->delta);
+	buf_release(&s->url);
+	buf_release(&s->body);
+	curl_slist_free_all(s->headers);
+	free(s);
+}
+
+int llm_stream_prepare(const llm_config_t *cfg, const llm_request_t *req,
+		       const llm_callbacks_t *cb, void *ud, llm_stream_t **out)
 {
 	llm_stream_t *s;
 	int rc;
@@ -592,10 +608,7 @@ int llm_stream_start(llm_client_t *c, const llm_config_t *cfg, const llm_request
 	*out = NULL;
 	if (cfg->provider != LLM_PROVIDER_OPENAI && cfg->provider != LLM_PROVIDER_ANTHROPIC)
 		return PRECEDENT_ECONFIG;
-	if (c->active >= LLM_STREAMS_MAX)
-		return PRECEDENT_EBUSY;
 	s = xcalloc(1, sizeof *s);
-	s->client = c;
 	s->provider = cfg->provider;
 	s->idle_ms = cfg->idle_timeout_ms > 0 ? cfg->idle_timeout_ms : 30000;
 	s->max_retries = cfg->max_retries < 0 ? 0 : cfg->max_retries;
@@ -604,7 +617,6 @@ int llm_stream_start(llm_client_t *c, const llm_config_t *cfg, const llm_request
 	s->backoff_ms = cfg->backoff_ms > 0 ? cfg->backoff_ms : 500;
 	s->cb = *cb;
 	s->ud = ud;
-	s->t_start = now_ms();
 	s->t_sent = -1;
 	buf_init(&s->url, 8192);
 	buf_init(&s->body, LLM_REQUEST_CAP);
@@ -643,6 +655,18 @@ int llm_stream_start(llm_client_t *c, const llm_config_t *cfg, const llm_request
 			 cfg->total_timeout_ms > 0 ? cfg->total_timeout_ms : 180000L);
 	curl_easy_setopt(s->easy, CURLOPT_ACCEPT_ENCODING, ""); /* any the build supports */
 	curl_easy_setopt(s->easy, CURLOPT_USERAGENT, "precedent-host/" PRECEDENT_VERSION);
+	*out = s;
+	return 0;
+fail:
+	llm_stream_discard(s);
+	return rc;
+}
+
+/* Joins a prepared stream to the client: its timers, the list, the multi handle. */
+static int submit(llm_client_t *c, llm_stream_t *s)
+{
+	s->client = c;
+	s->t_start = now_ms();
 	uv_timer_init(c->loop, &s->retry_timer);
 	uv_timer_init(c->loop, &s->idle_timer);
 	s->retry_timer.data = s;
@@ -654,15 +678,35 @@ int llm_stream_start(llm_client_t *c, const llm_config_t *cfg, const llm_request
 		destroy(s);
 		return PRECEDENT_ENET;
 	}
+	return 0;
+}
+
+int llm_stream_submit(llm_client_t *c, llm_stream_t *s)
+{
+	if (c->active >= LLM_STREAMS_MAX) {
+		llm_stream_discard(s);
+		return PRECEDENT_EBUSY;
+	}
+	return submit(c, s);
+}
+
+int llm_stream_start(llm_client_t *c, const llm_config_t *cfg, const llm_request_t *req,
+		     const llm_callbacks_t *cb, void *ud, llm_stream_t **out)
+{
+	llm_stream_t *s;
+	int rc;
+
+	*out = NULL;
+	if (cfg->provider != LLM_PROVIDER_OPENAI && cfg->provider != LLM_PROVIDER_ANTHROPIC)
+		return PRECEDENT_ECONFIG;
+	if (c->active >= LLM_STREAMS_MAX)
+		return PRECEDENT_EBUSY;
+	if ((rc = llm_stream_prepare(cfg, req, cb, ud, &s)))
+		return rc;
+	if ((rc = submit(c, s)))
+		return rc;
 	*out = s;
 	return 0;
-fail:
-	sse_release(&s->sse);
-	buf_release(&s->url);
-	buf_release(&s->body);
-	curl_slist_free_all(s->headers);
-	free(s);
-	return rc;
 }
 
 int llm_http_get(llm_client_t *c, const char *url, long timeout_ms, size_t cap,
@@ -680,7 +724,6 @@ int llm_http_get(llm_client_t *c, const char *url, long timeout_ms, size_t cap,
 	s->idle_ms = timeout_ms > 0 ? timeout_ms : 2000;
 	s->cb = *cb;
 	s->ud = ud;
-	s->t_start = now_ms();
 	s->t_sent = -1;
 	buf_init(&s->url, 8192);
 	buf_init(&s->body, 0);
@@ -708,17 +751,8 @@ int llm_http_get(llm_client_t *c, const char *url, long timeout_ms, size_t cap,
 	curl_easy_setopt(s->easy, CURLOPT_TIMEOUT_MS, s->idle_ms);
 	curl_easy_setopt(s->easy, CURLOPT_CONNECTTIMEOUT_MS, s->idle_ms);
 	curl_easy_setopt(s->easy, CURLOPT_USERAGENT, "precedent-host/" PRECEDENT_VERSION);
-	uv_timer_init(c->loop, &s->retry_timer);
-	uv_timer_init(c->loop, &s->idle_timer);
-	s->retry_timer.data = s;
-	s->idle_timer.data = s;
-	s->next = c->streams;
-	c->streams = s;
-	c->active++;
-	if (add_easy(s) != 0) {
-		destroy(s);
+	if (submit(c, s) != 0)
 		return PRECEDENT_ENET;
-	}
 	*out = s;
 	return 0;
 }

@@ -1,14 +1,26 @@
 /*
  * llm_draft.c - one LLM draft from request to reply (see llm_draft.h).
  *
- *   request -> redact + retrieve (fast, on the loop) -> [context endpoint GET] -> prompt ->
- *   provider stream: each delta is rehydrated and queued to the WebSocket as draft.delta ->
- *   done: citation check, staleness, store, draft.citations + draft.flags + draft.done frames
- *   and the native messaging reply; or error: draft.error (partial kept) and an error reply,
- *   or for "auto" the offline draft.
+ * Two threads share the work (loop.h). The worker does everything that touches the store, the
+ * redactor or the config, or takes time: redact + retrieve + customer context + prompt + the
+ * provider request's body, and at the end citation check, staleness, the durable store of the
+ * draft, the native messaging reply and the final frames' text. The loop thread only moves
+ * bytes: it starts the prepared stream, turns each provider delta into a draft.delta frame
+ * (rehydrated for the agent), runs the context endpoint GET, and hands the job back when the
+ * provider is done.
  *
- * A job is freed only from its own completion paths or from cancel, never while a curl
- * callback of its stream is on the stack (llm.c defers removal itself).
+ *   worker: request -> redact, retrieve, context table [-> loop: endpoint GET -> worker: merge]
+ *           -> prompt, request body
+ *   loop:   submit -> deltas -> done/error/cancel: flush the held-back text, snapshot timing
+ *   worker: finish -> citecheck, store (fsync), draft.citations/flags/done or draft.error
+ *           frames (posted to the loop), the reply; "auto" falls back to the offline draft.
+ *
+ * A job is owned by one thread at a time and moves only through loop_work()/loop_post(). The
+ * loop keeps the jobs it knows in ls->jobs (from its first hand-over to the loop until its
+ * finish goes to the worker); a job there with on_worker set is being worked on by the worker
+ * (context merge) and comes back. A job is freed by its finish on the worker, or by the loop
+ * once the session has stopped; never while a curl callback of its stream is on the stack
+ * (llm.c defers removal itself).
  */
 #include "precedent/llm_draft.h"
 
@@ -26,6 +38,7 @@
 #include "precedent/error.h"
 #include "precedent/limits.h"
 #include "precedent/llm.h"
+#include "precedent/loop.h"
 #include "precedent/prompt.h"
 #include "precedent/redact.h"
 #include "precedent/retrieve.h"
@@ -36,6 +49,10 @@
 
 /* A placeholder cut between two deltas is held back at most this long. */
 #define HOLDBACK_MAX 48
+/* Draft ids the panel cancelled before the loop knew the draft (it was still being prepared). */
+#define RECENT_CANCELS 16
+/* ctx_rc when the context endpoint request could not even start (llm's codes are negative). */
+#define CTX_NOT_ASKED 1
 
 typedef struct job job_t;
 
@@ -44,19 +61,22 @@ struct llm_session {
 	uv_loop_t *loop;
 	ws_server_t *ws;
 	llm_client_t *client;
-	job_t *jobs;
 	char ws_error[256];
-	/* retrieval runs on libuv's thread pool against its own read-only connection, so a large
-	 * index never stalls the streams in flight; RO_CONNS searches at a time */
-#define RO_CONNS 2
-	store_t *ro[RO_CONNS];
-	pthread_mutex_t ro_lock[RO_CONNS];
-	unsigned next_ro;
+	/* loop thread only */
+	job_t *jobs;
+	int stopped;
+	char cancelled[RECENT_CANCELS][24];
+	unsigned ncancelled;
+	/* jobs handed to the writer, and its own connection (NULL: drafts are not saved) */
+	pthread_mutex_t fin_mu;
+	job_t *fin_head, *fin_tail;
+	store_t *wstore;
 };
 
 struct job {
 	job_t *next;
 	llm_session_t *ls;
+	session_t *s;
 	cJSON *id; /* the request id (copy) */
 	cJSON *ticket_json;
 	cJSON *options;
@@ -78,20 +98,41 @@ struct job {
 	char *language;
 	char provider[32];
 	char model[128];
+	/* settings read from the config on the worker when the request came */
+	llm_config_t cfg; /* its strings point at the copies below */
+	char *base_url, *model_cfg;
+	char key[1024];
+	int stale_days;
+	size_t token_budget;
+	char *ctx_url;
+	long ctx_timeout_ms;
+	/* the context endpoint's reply, copied on the loop for the worker */
+	char *ctx_body;
+	size_t ctx_len;
+	int ctx_rc;
+	char ctx_msg[300];
+	/* the stream the worker prepared, or why it could not */
+	llm_stream_t *prepared;
+	int prep_rc;
+	char prep_msg[160];
 	buf_t text;    /* redacted, as generated */
-	buf_t pending; /* redacted tail not yet sent to the panel */
-	llm_stream_t *stream_h;
-	llm_stream_t *ctx_h;
-	double t_recv, t_sent, t_first, t_done;
+	buf_t pending; /* redacted tail not yet sent to the panel (loop) */
+	llm_stream_t *stream_h; /* loop */
+	llm_stream_t *ctx_h;    /* loop */
+	int linked, on_worker, cancelled; /* loop */
+	double t_recv, t_sent, t_first, t_done, t_last_delta;
+	double delta_gap_max; /* the provider's longest pause between two deltas, as received */
 	size_t deltas;
-	uv_work_t work;
-	char *problem; /* redacted customer text, for the search */
-	size_t k;
-	int work_rc;
-	unsigned ro_hint;
 	double search_ms;
-	int in_work; /* the search runs on the pool: the job is freed when it comes back */
-	int orphan;  /* answered or abandoned while searching */
+	/* how it ended (set on the loop, read by the writer) */
+	job_t *fin_next; /* the writer's queue */
+	citecheck_result_t cr;
+	int have_cr, saved;
+	cJSON *cits;
+	int done_rc;
+	char done_msg[300];
+	double ws_p50, ws_p99, ws_max, busy_p50, busy_p99, busy_max, busy_cpu_max;
+	size_t ws_n, busy_n;
 };
 
 /* ---- small helpers ---- */
@@ -113,6 +154,25 @@ static char *rehydrate(const redact_map_t *m, const char *text, size_t len)
 	return out;
 }
 
+/* ---- frames to the panel ---- */
+
+struct post_frame {
+	llm_session_t *ls;
+	size_t len;
+	char text[];
+};
+
+static void broadcast_task(void *arg)
+{
+	struct post_frame *f = arg;
+	if (!f->ls->stopped && f->ls->ws)
+		ws_server_broadcast(f->ls->ws, f->text, f->len);
+	free(f);
+}
+
+/* Sends frame (taken) to the panel with the job's ids. On the loop thread it is queued to the
+ * WebSocket at once (t0: when its data arrived, for the delay figure); from the worker it is
+ * posted to the loop, after every frame posted or queued before it. */
 static void ws_send(job_t *j, cJSON *frame, double t0)
 {
 	llm_session_t *ls = j->ls;
@@ -128,23 +188,39 @@ static void ws_send(job_t *j, cJSON *frame, double t0)
 	if (cJSON_IsString(ref) && strlen(ref->valuestring) <= 128)
 		cJSON_AddStringToObject(frame, "client_ref", ref->valuestring);
 	txt = cJSON_PrintUnformatted(frame);
-	if (txt)
-		ws_server_broadcast_at(ls->ws, txt, strlen(txt), t0);
-	cJSON_free(txt);
 	cJSON_Delete(frame);
+	if (!txt)
+		return;
+	size_t n = strlen(txt);
+	if (loop_on_loop_thread()) {
+		if (!ls->stopped)
+			ws_server_broadcast_at(ls->ws, txt, n, t0);
+	} else {
+		struct post_frame *f = xmalloc(sizeof *f + n + 1);
+		f->ls = ls;
+		f->len = n;
+		memcpy(f->text, txt, n + 1);
+		loop_post(broadcast_task, f);
+	}
+	cJSON_free(txt);
 }
 
-static void llm_config_from(const config_t *c, llm_config_t *cfg, char *key, size_t keylen)
+/* The job's copy of the LLM settings (worker: the config is the worker's). */
+static void settings_from(job_t *j, const config_t *c)
 {
 	char err[256];
+	llm_config_t *cfg = &j->cfg;
+	const char *v;
 	llm_config_init(cfg);
 	cfg->provider = llm_provider_from_name(
 	    config_str(c, "llm.provider", "PRECEDENT_LLM_PROVIDER", "offline"));
-	cfg->base_url = config_str(c, "llm.base_url", "PRECEDENT_LLM_BASE_URL", NULL);
-	cfg->model = config_str(c, "llm.model", "PRECEDENT_LLM_MODEL", NULL);
-	key[0] = '\0';
-	if (config_api_key(c, key, keylen, err, sizeof err) == 0)
-		cfg->api_key = key;
+	if ((v = config_str(c, "llm.base_url", "PRECEDENT_LLM_BASE_URL", NULL)))
+		cfg->base_url = j->base_url = xstrdup(v);
+	if ((v = config_str(c, "llm.model", "PRECEDENT_LLM_MODEL", NULL)))
+		cfg->model = j->model_cfg = xstrdup(v);
+	j->key[0] = '\0';
+	if (config_api_key(c, j->key, sizeof j->key, err, sizeof err) == 0)
+		cfg->api_key = j->key;
 	cfg->max_tokens = (int)config_num(c, "llm.max_tokens", NULL, cfg->max_tokens);
 	cfg->temperature = config_num(c, "llm.temperature", NULL, cfg->temperature);
 	cfg->connect_timeout_ms =
@@ -155,37 +231,52 @@ static void llm_config_from(const config_t *c, llm_config_t *cfg, char *key, siz
 	    (long)config_num(c, "llm.timeout_ms", NULL, (double)cfg->total_timeout_ms);
 	cfg->max_retries = (int)config_num(c, "llm.max_retries", NULL, cfg->max_retries);
 	cfg->backoff_ms = (long)config_num(c, "llm.backoff_ms", NULL, (double)cfg->backoff_ms);
+	j->stale_days = (int)config_num(c, "llm.stale_days", NULL, 365);
+	j->token_budget = (size_t)config_num(c, "llm.token_budget", NULL, PROMPT_DEFAULT_BUDGET);
+	j->ctx_timeout_ms = (long)config_num(c, "context.timeout_ms", NULL, 1500);
 }
 
 /* ---- job life ---- */
 
+/* Loop thread: the loop's list of jobs. */
+static void job_link(job_t *j)
+{
+	if (j->linked)
+		return;
+	j->next = j->ls->jobs;
+	j->ls->jobs = j;
+	j->linked = 1;
+}
+
 static void job_unlink(job_t *j)
 {
 	job_t **pp;
+	if (!j->linked)
+		return;
 	for (pp = &j->ls->jobs; *pp; pp = &(*pp)->next)
 		if (*pp == j) {
 			*pp = j->next;
 			break;
 		}
+	j->linked = 0;
 }
 
+/* Frees an unlinked job (stream handles are only ever set on the loop's own jobs). */
 static void job_free(job_t *j)
 {
-	job_unlink(j);
-	if (j->in_work) {
-		j->orphan = 1; /* after_search frees it */
-		return;
-	}
-	free(j->problem);
 	if (j->stream_h)
 		llm_stream_cancel(j->stream_h);
 	if (j->ctx_h)
 		llm_stream_cancel(j->ctx_h);
+	llm_stream_discard(j->prepared);
 	cJSON_Delete(j->id);
 	cJSON_Delete(j->ticket_json);
 	cJSON_Delete(j->options);
 	cJSON_Delete(j->ctx);
 	cJSON_Delete(j->flags);
+	cJSON_Delete(j->cits);
+	if (j->have_cr)
+		citecheck_release(&j->cr);
 	if (j->have_t)
 		ticket_release(&j->t);
 	if (j->have_res)
@@ -197,12 +288,17 @@ static void job_free(job_t *j)
 	free(j->src);
 	free(j->previous);
 	free(j->language);
+	free(j->base_url);
+	free(j->model_cfg);
+	free(j->ctx_url);
+	free(j->ctx_body);
+	memset(j->key, 0, sizeof j->key);
 	buf_release(&j->text);
 	buf_release(&j->pending);
 	free(j);
 }
 
-/* Sends pending text up to a possibly cut placeholder (all of it when final). */
+/* Sends pending text up to a possibly cut placeholder (all of it when final). Loop thread. */
 static void flush_pending(job_t *j, int final, double t0)
 {
 	size_t cut = j->pending.len;
@@ -226,77 +322,98 @@ static void flush_pending(job_t *j, int final, double t0)
 	j->pending.data[j->pending.len] = '\0';
 }
 
+static double r3(double v) { return round(v * 1000) / 1000; }
+
 static cJSON *timing_json(job_t *j)
 {
 	cJSON *t = cJSON_CreateObject();
-	cJSON_AddNumberToObject(t, "request_sent_ms",
-				j->t_sent > 0 ? round((j->t_sent - j->t_recv) * 1000) / 1000 : -1);
-	cJSON_AddNumberToObject(t, "search_ms", round(j->search_ms * 1000) / 1000);
+	cJSON_AddNumberToObject(t, "request_sent_ms", j->t_sent > 0 ? r3(j->t_sent - j->t_recv) : -1);
+	cJSON_AddNumberToObject(t, "search_ms", r3(j->search_ms));
 	cJSON_AddNumberToObject(t, "first_token_ms",
 				j->t_first > 0 ? round((j->t_first - j->t_recv) * 10) / 10 : -1);
 	cJSON_AddNumberToObject(t, "total_ms", round((now_ms() - j->t_recv) * 10) / 10);
 	cJSON_AddNumberToObject(t, "deltas", (double)j->deltas);
+	cJSON_AddNumberToObject(t, "provider_gap_max_ms", r3(j->delta_gap_max));
 	if (j->ls->ws) {
-		double p50, p99;
-		size_t n;
-		ws_server_write_delay(j->ls->ws, &p50, &p99, &n);
-		cJSON_AddNumberToObject(t, "ws_write_delay_p50_ms", round(p50 * 1000) / 1000);
-		cJSON_AddNumberToObject(t, "ws_write_delay_p99_ms", round(p99 * 1000) / 1000);
+		/* the host's figures since start (lathist.h percentiles; exact maxima) */
+		cJSON_AddNumberToObject(t, "ws_write_delay_p50_ms", r3(j->ws_p50));
+		cJSON_AddNumberToObject(t, "ws_write_delay_p99_ms", r3(j->ws_p99));
+		cJSON_AddNumberToObject(t, "ws_write_delay_max_ms", r3(j->ws_max));
+		cJSON_AddNumberToObject(t, "ws_frames", (double)j->ws_n);
 	}
+	cJSON_AddNumberToObject(t, "loop_busy_p50_ms", r3(j->busy_p50));
+	cJSON_AddNumberToObject(t, "loop_busy_p99_ms", r3(j->busy_p99));
+	cJSON_AddNumberToObject(t, "loop_busy_max_ms", r3(j->busy_max));
+	cJSON_AddNumberToObject(t, "loop_cpu_max_ms", r3(j->busy_cpu_max));
+	cJSON_AddNumberToObject(t, "loop_iterations", (double)j->busy_n);
 	return t;
 }
 
-static void fail(job_t *j, int rc, const char *message)
+/* Worker: draft.error to the panel (the held-back text went out on the loop before), then the
+ * offline draft for "auto" or the error reply with the partial draft. */
+/* The error reply: the draft id, the partial text and the fallback on offer. */
+static void error_reply(job_t *j, int rc, const char *message)
 {
-	session_t *s = j->ls->s;
 	char *partial = rehydrate(j->m, buf_cstr(&j->text), j->text.len);
-	cJSON *f = cJSON_CreateObject();
-	cJSON *e;
-
-	flush_pending(j, 1, now_ms());
-	cJSON_AddStringToObject(f, "type", "draft.error");
-	e = cJSON_AddObjectToObject(f, "error");
-	cJSON_AddStringToObject(e, "code", precedent_errcode(rc));
-	cJSON_AddStringToObject(e, "message", message);
-	cJSON_AddStringToObject(f, "partial", partial);
-	cJSON_AddStringToObject(f, "fallback", "offline");
-	ws_send(j, f, now_ms());
-
-	if (j->auto_mode && rc != PRECEDENT_ECANCELLED) {
-		/* auto: the offline drafter answers, saying why */
-		char err[512] = "";
-		cJSON *result = NULL;
-		cJSON *opts = j->options ? cJSON_Duplicate(j->options, 1) : cJSON_CreateObject();
-		cJSON_DeleteItemFromObjectCaseSensitive(opts, "mode");
-		cJSON_AddStringToObject(opts, "mode", "offline");
-		int orc = app_draft(s->app, j->ticket_json, opts, &result, err, sizeof err);
-		cJSON_Delete(opts);
-		if (orc == 0) {
-			cJSON *fl = cJSON_GetObjectItemCaseSensitive(result, "flags");
-			char m[600];
-			snprintf(m, sizeof m, "the LLM draft failed (%s); this is the offline draft",
-				 message);
-			if (cJSON_IsArray(fl))
-				flag(fl, "llm_failed", m);
-			cJSON_AddStringToObject(result, "llm_partial", partial);
-			protocol_send_result(s, j->id, result);
-			free(partial);
-			return;
-		}
-	}
-	/* the error reply carries the draft id, the partial text and the fallback on offer */
 	cJSON *o = cJSON_CreateObject();
 	cJSON_AddItemToObject(o, "id", cJSON_Duplicate(j->id, 0));
 	cJSON_AddBoolToObject(o, "ok", 0);
-	e = cJSON_AddObjectToObject(o, "error");
+	cJSON *e = cJSON_AddObjectToObject(o, "error");
 	cJSON_AddStringToObject(e, "code", precedent_errcode(rc));
 	cJSON_AddStringToObject(e, "message", message);
 	cJSON_AddStringToObject(e, "draft_id", j->draft_id);
 	cJSON_AddStringToObject(e, "partial", partial);
 	cJSON_AddStringToObject(e, "fallback", "offline");
-	protocol_send(s, o);
+	protocol_send(j->s, o);
 	cJSON_Delete(o);
 	free(partial);
+}
+
+/* Writer: draft.error to the panel (the held-back text went out on the loop before), then the
+ * error reply with the partial draft. 1 instead of the reply when "auto" should answer with
+ * the offline draft (fallback(), on the worker). */
+static int fail(job_t *j, int rc, const char *message)
+{
+	char *partial = rehydrate(j->m, buf_cstr(&j->text), j->text.len);
+	cJSON *f = cJSON_CreateObject();
+	cJSON_AddStringToObject(f, "type", "draft.error");
+	cJSON *e = cJSON_AddObjectToObject(f, "error");
+	cJSON_AddStringToObject(e, "code", precedent_errcode(rc));
+	cJSON_AddStringToObject(e, "message", message);
+	cJSON_AddStringToObject(f, "partial", partial);
+	cJSON_AddStringToObject(f, "fallback", "offline");
+	ws_send(j, f, 0);
+	free(partial);
+	if (j->auto_mode && rc != PRECEDENT_ECANCELLED)
+		return 1;
+	error_reply(j, rc, message);
+	return 0;
+}
+
+/* Worker: "auto" answers with the offline draft, saying why the LLM's failed. */
+static void fallback(job_t *j)
+{
+	session_t *s = j->s;
+	char err[512] = "";
+	cJSON *result = NULL;
+	cJSON *opts = j->options ? cJSON_Duplicate(j->options, 1) : cJSON_CreateObject();
+	cJSON_DeleteItemFromObjectCaseSensitive(opts, "mode");
+	cJSON_AddStringToObject(opts, "mode", "offline");
+	int orc = app_draft(s->app, j->ticket_json, opts, &result, err, sizeof err);
+	cJSON_Delete(opts);
+	if (orc != 0) {
+		error_reply(j, j->done_rc, j->done_msg);
+		return;
+	}
+	cJSON *fl = cJSON_GetObjectItemCaseSensitive(result, "flags");
+	char m[600];
+	snprintf(m, sizeof m, "the LLM draft failed (%s); this is the offline draft", j->done_msg);
+	if (cJSON_IsArray(fl))
+		flag(fl, "llm_failed", m);
+	char *partial = rehydrate(j->m, buf_cstr(&j->text), j->text.len);
+	cJSON_AddStringToObject(result, "llm_partial", partial);
+	free(partial);
+	protocol_send_result(s, j->id, result);
 }
 
 static cJSON *citation_for(job_t *j, size_t i)
@@ -318,18 +435,16 @@ static cJSON *citation_for(job_t *j, size_t i)
 	return NULL;
 }
 
-static void succeed(job_t *j)
+/* Writer: citation check and staleness; the citations the draft kept. 0, or a code for fail(). */
+static int finish_check(job_t *j)
 {
-	session_t *s = j->ls->s;
-	citecheck_result_t cr;
 	citecheck_opts_t co;
 	buf_t problem;
 	const cJSON *v;
 	int rc;
 
-	flush_pending(j, 1, now_ms());
 	memset(&co, 0, sizeof co);
-	co.stale_days = (int)config_num(s->app->config, "llm.stale_days", NULL, 365);
+	co.stale_days = j->stale_days;
 	v = cJSON_GetObjectItemCaseSensitive(j->ctx, "product_version");
 	if (!cJSON_IsString(v))
 		v = cJSON_GetObjectItemCaseSensitive(j->ctx, "version");
@@ -339,80 +454,88 @@ static void succeed(job_t *j)
 	buf_init(&problem, 0);
 	ticket_problem_text(&j->t, &problem);
 	co.ticket_text = buf_cstr(&problem);
-	rc = citecheck_run(buf_cstr(&j->text), j->text.len, j->src, j->nsrc, &co, j->flags, &cr);
+	rc = citecheck_run(buf_cstr(&j->text), j->text.len, j->src, j->nsrc, &co, j->flags, &j->cr);
 	buf_release(&problem);
-	if (rc) {
-		fail(j, rc, "the draft is larger than allowed");
-		return;
-	}
-	if (draft_has_placeholder(cr.text, strlen(cr.text)))
+	if (rc)
+		return rc;
+	j->have_cr = 1;
+	if (draft_has_placeholder(j->cr.text, strlen(j->cr.text)))
 		flag(j->flags, "foreign_placeholder",
 		     "the draft holds a placeholder for private data it cannot fill in: check it");
-
-	cJSON *cits = cJSON_CreateArray();
+	j->cits = cJSON_CreateArray();
 	for (size_t i = 0; i < j->nsrc; i++)
-		if (cr.cited[i]) {
+		if (j->cr.cited[i]) {
 			cJSON *c = citation_for(j, i);
 			if (c)
-				cJSON_AddItemToArray(cits, c);
+				cJSON_AddItemToArray(j->cits, c);
 		}
+	return 0;
+}
 
-	/* store the draft (redacted) and the vault, so feedback can find it */
-	if (s->app->store) {
-		char *cit = cJSON_PrintUnformatted(cits);
-		char *fl = cJSON_PrintUnformatted(j->flags);
-		cJSON *srcs = cJSON_CreateArray();
-		char ref[600];
-		for (size_t i = 0; i < j->nsrc; i++) {
-			buf_t b;
-			buf_init(&b, 0);
-			buf_printf(&b, "[%s]", prompt_source_ref(&j->src[i], ref, sizeof ref));
-			cJSON_AddItemToArray(srcs, cJSON_CreateString(buf_cstr(&b)));
-			buf_release(&b);
-		}
-		char *sj = cJSON_PrintUnformatted(srcs);
-		store_draft_t sd;
-		memset(&sd, 0, sizeof sd);
-		sd.id = j->draft_id;
-		sd.ticket_id = j->t.id;
-		sd.mode = "llm";
-		sd.provider = j->provider;
-		sd.model = j->model;
-		sd.text = cr.text;
-		sd.citations_json = cit;
-		sd.flags_json = fl;
-		sd.sources_json = sj;
-		sd.key_terms = j->res.key_terms;
-		sd.confidence = j->res.confidence;
-		int src_rc = store_begin(s->app->store);
-		if (!src_rc) {
-			for (size_t i = 0; i < redact_map_count(j->m) && !src_rc; i++) {
-				const char *ph, *orig;
-				redact_map_entry(j->m, i, &ph, &orig);
-				src_rc = store_vault_put(s->app->store, j->t.id, ph, orig);
-			}
-			if (!src_rc)
-				src_rc = store_draft_insert(s->app->store, &sd);
-			if (!src_rc)
-				src_rc = store_commit(s->app->store);
-			if (src_rc)
-				store_rollback(s->app->store);
-		}
-		if (src_rc)
-			flag(j->flags, "not_saved", "the draft could not be saved; feedback on it "
-						    "will not be counted");
-		cJSON_free(cit);
-		cJSON_free(fl);
-		cJSON_free(sj);
-		cJSON_Delete(srcs);
+/* Writer, inside the batch's transaction: the draft (redacted) and the vault, so feedback can
+ * find it. 0 or a store code (the job's rows are rolled back to its savepoint). */
+static int finish_store(job_t *j, store_t *w)
+{
+	sqlite3 *db = store_db(w);
+	char *cit = cJSON_PrintUnformatted(j->cits);
+	char *fl = cJSON_PrintUnformatted(j->flags);
+	cJSON *srcs = cJSON_CreateArray();
+	char ref[600];
+	int rc = 0;
+	for (size_t i = 0; i < j->nsrc; i++) {
+		buf_t b;
+		buf_init(&b, 0);
+		buf_printf(&b, "[%s]", prompt_source_ref(&j->src[i], ref, sizeof ref));
+		cJSON_AddItemToArray(srcs, cJSON_CreateString(buf_cstr(&b)));
+		buf_release(&b);
 	}
+	char *sj = cJSON_PrintUnformatted(srcs);
+	store_draft_t sd;
+	memset(&sd, 0, sizeof sd);
+	sd.id = j->draft_id;
+	sd.ticket_id = j->t.id;
+	sd.mode = "llm";
+	sd.provider = j->provider;
+	sd.model = j->model;
+	sd.text = j->cr.text;
+	sd.citations_json = cit;
+	sd.flags_json = fl;
+	sd.sources_json = sj;
+	sd.key_terms = j->res.key_terms;
+	sd.confidence = j->res.confidence;
+	if (sqlite3_exec(db, "SAVEPOINT draft", NULL, NULL, NULL) != SQLITE_OK) {
+		rc = PRECEDENT_EDB;
+		goto out;
+	}
+	for (size_t i = 0; i < redact_map_count(j->m) && !rc; i++) {
+		const char *ph, *orig;
+		redact_map_entry(j->m, i, &ph, &orig);
+		rc = store_vault_put(w, j->t.id, ph, orig);
+	}
+	if (!rc)
+		rc = store_draft_insert(w, &sd);
+	if (rc)
+		sqlite3_exec(db, "ROLLBACK TO draft", NULL, NULL, NULL);
+	sqlite3_exec(db, "RELEASE draft", NULL, NULL, NULL);
+out:
+	cJSON_free(cit);
+	cJSON_free(fl);
+	cJSON_free(sj);
+	cJSON_Delete(srcs);
+	return rc;
+}
 
-	char *text = rehydrate(j->m, cr.text, strlen(cr.text));
+/* Writer, once the draft is stored: the final frames and the reply. */
+static void finish_send(job_t *j)
+{
+	session_t *s = j->s;
+	char *text = rehydrate(j->m, j->cr.text, strlen(j->cr.text));
 	cJSON *result = cJSON_CreateObject();
 	cJSON_AddStringToObject(result, "draft_id", j->draft_id);
 	cJSON_AddStringToObject(result, "ticket_id", j->t.id);
 	cJSON_AddStringToObject(result, "text", text);
-	cJSON_AddItemToObject(result, "citations", cits);
+	cJSON_AddItemToObject(result, "citations", j->cits);
+	j->cits = NULL;
 	cJSON_AddItemToObject(result, "flags", cJSON_Duplicate(j->flags, 1));
 	cJSON_AddNumberToObject(result, "confidence", round(j->res.confidence * 1000) / 1000);
 	cJSON_AddStringToObject(result, "mode", "llm");
@@ -427,28 +550,110 @@ static void succeed(job_t *j)
 	cJSON_AddStringToObject(l, "model", j->model);
 	cJSON_AddItemToObject(result, "timing", timing_json(j));
 	free(text);
-	citecheck_release(&cr);
 
 	if (j->stream && j->ls->ws) {
 		cJSON *f = cJSON_CreateObject();
 		cJSON_AddStringToObject(f, "type", "draft.citations");
 		cJSON_AddItemToObject(f, "citations",
 				      cJSON_Duplicate(cJSON_GetObjectItem(result, "citations"), 1));
-		ws_send(j, f, now_ms());
+		ws_send(j, f, 0);
 		f = cJSON_CreateObject();
 		cJSON_AddStringToObject(f, "type", "draft.flags");
 		cJSON_AddItemToObject(f, "flags",
 				      cJSON_Duplicate(cJSON_GetObjectItem(result, "flags"), 1));
-		ws_send(j, f, now_ms());
+		ws_send(j, f, 0);
 		f = cJSON_Duplicate(result, 1);
 		cJSON_DeleteItemFromObjectCaseSensitive(f, "draft_id");
 		cJSON_AddStringToObject(f, "type", "draft.done");
-		ws_send(j, f, now_ms());
+		ws_send(j, f, 0);
 	}
 	protocol_send_result(s, j->id, result);
 }
 
-/* ---- provider stream callbacks ---- */
+/* Worker: "auto" mode's answer after the LLM failed. */
+static void fallback_task(void *arg)
+{
+	job_t *j = arg;
+	fallback(j);
+	job_free(j);
+}
+
+/* Writer: every job the loop has handed over since the last call, as one batch: checks, then
+ * one transaction for all their drafts (one commit, one wait for the disk), then frames and
+ * replies, each only after its draft is stored. */
+static void flush_finished(void *arg)
+{
+	llm_session_t *ls = arg;
+	pthread_mutex_lock(&ls->fin_mu);
+	job_t *list = ls->fin_head;
+	ls->fin_head = ls->fin_tail = NULL;
+	pthread_mutex_unlock(&ls->fin_mu);
+	if (!list)
+		return; /* an earlier call took them */
+	int nok = 0, rc;
+	for (job_t *j = list; j; j = j->fin_next) {
+		if (j->done_rc)
+			continue;
+		if ((rc = finish_check(j))) {
+			j->done_rc = rc;
+			snprintf(j->done_msg, sizeof j->done_msg, "the draft is larger than allowed");
+			continue;
+		}
+		nok++;
+	}
+	if (nok) {
+		int saved = ls->wstore && store_begin_now(ls->wstore) == 0;
+		for (job_t *j = list; j && saved; j = j->fin_next)
+			if (!j->done_rc)
+				j->saved = finish_store(j, ls->wstore) == 0;
+		if (saved && store_commit(ls->wstore) != 0) {
+			store_rollback(ls->wstore);
+			saved = 0;
+		}
+		for (job_t *j = list; j; j = j->fin_next)
+			if (!j->done_rc && (!saved || !j->saved))
+				flag(j->flags, "not_saved", "the draft could not be saved; feedback on it "
+							    "will not be counted");
+	}
+	for (job_t *j = list, *next; j; j = next) {
+		next = j->fin_next;
+		if (!j->done_rc) {
+			finish_send(j);
+			job_free(j);
+		} else if (fail(j, j->done_rc, j->done_msg)) {
+			loop_work(fallback_task, j); /* the offline drafter is the worker's */
+		} else {
+			job_free(j);
+		}
+	}
+}
+
+/* Loop: the job is over here (done, failed, cancelled): the held-back text goes out, the
+ * host's figures are read, and the writer finishes it. */
+static void to_worker(job_t *j, int rc, const char *message)
+{
+	llm_session_t *ls = j->ls;
+	flush_pending(j, 1, now_ms());
+	j->t_done = now_ms();
+	if (ls->ws)
+		ws_server_write_delay(ls->ws, &j->ws_p50, &j->ws_p99, &j->ws_max, &j->ws_n);
+	loop_busy_stats(&j->busy_p50, &j->busy_p99, &j->busy_max, &j->busy_n);
+	j->busy_cpu_max = loop_busy_cpu_max();
+	job_unlink(j);
+	j->done_rc = rc;
+	snprintf(j->done_msg, sizeof j->done_msg, "%s", message ? message : "");
+	j->fin_next = NULL;
+	pthread_mutex_lock(&ls->fin_mu);
+	if (ls->fin_tail)
+		ls->fin_tail->fin_next = j;
+	else
+		ls->fin_head = j;
+	ls->fin_tail = j;
+	pthread_mutex_unlock(&ls->fin_mu);
+	loop_write(flush_finished, ls);
+}
+
+/* ---- provider stream callbacks (loop) ---- */
 
 static void on_delta(void *ud, const char *text, size_t len)
 {
@@ -456,14 +661,16 @@ static void on_delta(void *ud, const char *text, size_t len)
 	double t0 = now_ms();
 	if (j->t_first <= 0)
 		j->t_first = t0;
+	else if (t0 - j->t_last_delta > j->delta_gap_max)
+		j->delta_gap_max = t0 - j->t_last_delta;
+	j->t_last_delta = t0;
 	j->deltas++;
 	buf_append(&j->text, text, len);
 	if (j->text.rc) {
 		/* a runaway reply: stop it here (llm never calls back a cancelled stream) */
 		llm_stream_cancel(j->stream_h);
 		j->stream_h = NULL;
-		fail(j, PRECEDENT_ETOOBIG, "the provider's reply is larger than a draft may be");
-		job_free(j);
+		to_worker(j, PRECEDENT_ETOOBIG, "the provider's reply is larger than a draft may be");
 		return;
 	}
 	buf_append(&j->pending, text, len);
@@ -481,18 +688,52 @@ static void on_done(void *ud, int rc, const char *message)
 {
 	job_t *j = ud;
 	j->stream_h = NULL; /* llm frees it after this call */
-	if (rc == 0)
-		succeed(j);
-	else
-		fail(j, rc, message);
-	job_free(j);
+	to_worker(j, rc, message);
 }
 
-static void start_llm(job_t *j)
+static int recently_cancelled(llm_session_t *ls, const char *draft_id)
 {
-	session_t *s = j->ls->s;
-	llm_config_t cfg;
-	char key[1024];
+	for (unsigned i = 0; i < RECENT_CANCELS && i < ls->ncancelled; i++)
+		if (!strcmp(ls->cancelled[i], draft_id))
+			return 1;
+	return 0;
+}
+
+/* Loop: the worker prepared the request (or failed to): start it. */
+static void stream_submit(void *arg)
+{
+	job_t *j = arg;
+	llm_session_t *ls = j->ls;
+	int rc;
+	if (ls->stopped) {
+		job_unlink(j);
+		job_free(j);
+		return;
+	}
+	job_link(j);
+	j->on_worker = 0;
+	if (j->cancelled || recently_cancelled(ls, j->draft_id)) {
+		to_worker(j, PRECEDENT_ECANCELLED, "cancelled by the agent");
+		return;
+	}
+	if (j->prep_rc) {
+		to_worker(j, j->prep_rc, j->prep_msg);
+		return;
+	}
+	llm_stream_t *st = j->prepared;
+	j->prepared = NULL;
+	if ((rc = llm_stream_submit(ls->client, st))) {
+		to_worker(j, rc, rc == PRECEDENT_EBUSY ? "too many drafts in flight"
+						       : "could not start the provider request");
+		return;
+	}
+	j->stream_h = st;
+}
+
+/* Worker: the prompt and the provider request, ready for the loop to start. */
+static void prepare_stream(job_t *j)
+{
+	session_t *s = j->s;
 	prompt_t p;
 	prompt_message_t *msgs;
 	int rc;
@@ -504,26 +745,19 @@ static void start_llm(job_t *j)
 		msgs[i].body = j->t.messages[i].body;
 	}
 	cJSON *red_ctx = context_redact(j->ctx, s->app->redactor, j->m);
-	prompt_input_t in = {j->t.subject,
-			     msgs,
-			     j->t.nmessages,
-			     red_ctx,
-			     j->src,
-			     j->nsrc,
-			     j->action,
-			     j->previous,
-			     j->language,
-			     (size_t)config_num(s->app->config, "llm.token_budget", NULL,
-						PROMPT_DEFAULT_BUDGET)};
+	prompt_input_t in = {j->t.subject, msgs,       j->t.nmessages, red_ctx,
+			     j->src,       j->nsrc,    j->action,      j->previous,
+			     j->language,  j->token_budget};
 	rc = prompt_build(&in, &p);
 	free(msgs);
 	cJSON_Delete(red_ctx);
 	if (rc) {
-		fail(j, rc, rc == PRECEDENT_ETOOBIG
-				? "the ticket alone is larger than the model's token budget"
-				: "the draft action needs the current draft text");
-		job_free(j);
-		return;
+		j->prep_rc = rc;
+		snprintf(j->prep_msg, sizeof j->prep_msg, "%s",
+			 rc == PRECEDENT_ETOOBIG
+			     ? "the ticket alone is larger than the model's token budget"
+			     : "the draft action needs the current draft text");
+		goto out;
 	}
 	if (p.sources_used < j->nsrc) {
 		char m[160];
@@ -533,37 +767,81 @@ static void start_llm(job_t *j)
 		flag(j->flags, "sources_trimmed", m);
 		j->nsrc = p.sources_used; /* only what the model saw can be cited */
 	}
-	llm_config_from(s->app->config, &cfg, key, sizeof key);
 	llm_request_t req = {p.system, p.user};
-	rc = llm_stream_start(j->ls->client, &cfg, &req, &cb, j, &j->stream_h);
-	memset(key, 0, sizeof key);
+	rc = llm_stream_prepare(&j->cfg, &req, &cb, j, &j->prepared);
 	prompt_release(&p);
 	if (rc) {
-		fail(j, rc, rc == PRECEDENT_EBUSY ? "too many drafts in flight"
-						  : "the LLM provider is not configured");
-		job_free(j);
+		j->prep_rc = rc;
+		snprintf(j->prep_msg, sizeof j->prep_msg, "%s",
+			 rc == PRECEDENT_ETOOBIG ? "the prompt is larger than a request may be"
+						 : "the LLM provider is not configured");
 	}
+out:
+	memset(j->key, 0, sizeof j->key); /* in the request's header now */
+	j->cfg.api_key = NULL;
+	loop_post(stream_submit, j);
 }
 
 /* ---- customer context endpoint ---- */
 
+/* Worker: the endpoint's reply merged (or noted as missing), then the provider. */
+static void after_ctx(void *arg)
+{
+	job_t *j = arg;
+	char m[400];
+	if (j->ctx_rc == 0) {
+		if (context_merge_reply(j->ctx, j->ctx_body ? j->ctx_body : "", j->ctx_len) != 0)
+			flag(j->flags, "context_missing",
+			     "the customer context endpoint did not answer with a JSON object");
+	} else if (j->ctx_rc == CTX_NOT_ASKED) {
+		flag(j->flags, "context_missing", "the customer context endpoint could not be asked");
+	} else {
+		snprintf(m, sizeof m, "customer context endpoint failed (%s); drafting without it",
+			 j->ctx_msg);
+		flag(j->flags, "context_missing", m);
+	}
+	free(j->ctx_body);
+	j->ctx_body = NULL;
+	prepare_stream(j);
+}
+
+/* Loop: the endpoint answered (or not): copy what the worker needs and hand the job over. */
 static void on_ctx_done(void *ud, int rc, const char *message)
 {
 	job_t *j = ud;
-	char m[400];
+	j->ctx_rc = rc;
+	snprintf(j->ctx_msg, sizeof j->ctx_msg, "%s", message ? message : "");
 	if (rc == 0) {
-		size_t len;
-		const char *body = llm_stream_body(j->ctx_h, &len);
-		if (context_merge_reply(j->ctx, body, len) != 0)
-			flag(j->flags, "context_missing",
-			     "the customer context endpoint did not answer with a JSON object");
-	} else {
-		snprintf(m, sizeof m, "customer context endpoint failed (%s); drafting without it",
-			 message);
-		flag(j->flags, "context_missing", m);
+		const char *body = llm_stream_body(j->ctx_h, &j->ctx_len);
+		j->ctx_body = xstrndup(body, j->ctx_len);
 	}
 	j->ctx_h = NULL;
-	start_llm(j);
+	j->on_worker = 1;
+	loop_work(after_ctx, j);
+}
+
+/* Loop: ask the customer context endpoint. */
+static void ctx_start(void *arg)
+{
+	job_t *j = arg;
+	llm_session_t *ls = j->ls;
+	if (ls->stopped) {
+		job_free(j);
+		return;
+	}
+	job_link(j);
+	j->on_worker = 0;
+	if (j->cancelled || recently_cancelled(ls, j->draft_id)) {
+		to_worker(j, PRECEDENT_ECANCELLED, "cancelled by the agent");
+		return;
+	}
+	llm_callbacks_t cb = {NULL, on_ctx_done, NULL};
+	if (llm_http_get(ls->client, j->ctx_url, j->ctx_timeout_ms, CONTEXT_BODY_CAP, &cb, j,
+			 &j->ctx_h) != 0) {
+		j->ctx_rc = CTX_NOT_ASKED;
+		j->on_worker = 1;
+		loop_work(after_ctx, j);
+	}
 }
 
 /* A snippet without the search highlighting ("**term**"), for the model; caller frees. */
@@ -635,75 +913,27 @@ static void gather_sources(job_t *j)
 	j->nsrc = k;
 }
 
-/* After the search: sources, customer context (page and table now, the endpoint on the
- * loop), then the provider. */
+/* Worker, after the search: sources, customer context (page and table here, the endpoint
+ * on the loop), then the provider. */
 static void after_retrieval(job_t *j)
 {
-	session_t *s = j->ls->s;
-	int rc = j->work_rc;
-	if (rc) {
-		protocol_send_error(s, j->id, rc, "search failed");
-		job_free(j);
-		return;
-	}
+	session_t *s = j->s;
 	j->have_res = 1;
 	gather_sources(j);
 
 	const char *ctx_sources = "";
 	j->ctx = context_lookup(s->app->store, j->ticket_json, &ctx_sources);
 	const char *tmpl = config_str(s->app->config, "context.url", "PRECEDENT_CONTEXT_URL", NULL);
-	char *url = context_url(tmpl, j->ticket_json);
-	if (url) {
-		llm_callbacks_t cb = {NULL, on_ctx_done, NULL};
-		long to = (long)config_num(s->app->config, "context.timeout_ms", NULL, 1500);
-		rc = llm_http_get(j->ls->client, url, to, CONTEXT_BODY_CAP, &cb, j, &j->ctx_h);
-		free(url);
-		if (rc == 0)
-			return;
-		flag(j->flags, "context_missing", "the customer context endpoint could not be asked");
-	} else if (!*ctx_sources) {
+	j->ctx_url = context_url(tmpl, j->ticket_json);
+	if (j->ctx_url) {
+		loop_post(ctx_start, j);
+		return;
+	}
+	if (!*ctx_sources)
 		flag(j->flags, "context_missing",
 		     "no customer context (page, customers table or endpoint): plan and version "
 		     "checks were skipped");
-	}
-	start_llm(j);
-}
-
-static void search_work(uv_work_t *w)
-{
-	job_t *j = w->data;
-	llm_session_t *ls = j->ls;
-	unsigned i, n = 0;
-	double t0 = now_ms();
-	/* a free connection if there is one, else wait for the job's own */
-	for (i = 0; i < RO_CONNS; i++)
-		if (ls->ro[i] && pthread_mutex_trylock(&ls->ro_lock[i]) == 0)
-			break;
-	if (i == RO_CONNS) {
-		for (i = j->ro_hint % RO_CONNS; !ls->ro[i] && n < RO_CONNS; n++)
-			i = (i + 1) % RO_CONNS;
-		pthread_mutex_lock(&ls->ro_lock[i]);
-	}
-	double t1 = now_ms();
-	j->work_rc = retrieve_search(ls->ro[i], j->t.subject, j->problem, j->k, &j->res);
-	j->search_ms = now_ms() - t1;
-	(void)t0;
-	pthread_mutex_unlock(&ls->ro_lock[i]);
-}
-
-static void after_search(uv_work_t *w, int status)
-{
-	job_t *j = w->data;
-	j->in_work = 0;
-	if (status != 0 && !j->work_rc)
-		j->work_rc = PRECEDENT_ECANCELLED;
-	if (j->orphan) {
-		if (!j->work_rc)
-			j->have_res = 1;
-		job_free(j);
-		return;
-	}
-	after_retrieval(j);
+	prepare_stream(j);
 }
 
 static void vault_add(void *ctx, const char *placeholder, const char *original)
@@ -797,10 +1027,16 @@ void llm_draft_offline_done(session_t *s, const cJSON *id, const cJSON *options,
 	if (cJSON_IsString(ref) && strlen(ref->valuestring) <= 128)
 		cJSON_AddStringToObject(f, "client_ref", ref->valuestring);
 	char *txt = cJSON_PrintUnformatted(f);
-	if (txt)
-		ws_server_broadcast(ls->ws, txt, strlen(txt));
-	cJSON_free(txt);
 	cJSON_Delete(f);
+	if (!txt)
+		return;
+	size_t n = strlen(txt);
+	struct post_frame *pf = xmalloc(sizeof *pf + n + 1);
+	pf->ls = ls;
+	pf->len = n;
+	memcpy(pf->text, txt, n + 1);
+	cJSON_free(txt);
+	loop_post(broadcast_task, pf);
 }
 
 int llm_draft_request(session_t *s, const cJSON *id, const cJSON *ticket, const cJSON *options)
@@ -848,8 +1084,8 @@ int llm_draft_request(session_t *s, const cJSON *id, const cJSON *ticket, const 
 
 	j = xcalloc(1, sizeof *j);
 	j->ls = ls;
-	j->work.data = j;
-	j->t_recv = now_ms();
+	j->s = s;
+	j->t_recv = loop_frame_received_ms() > 0 ? loop_frame_received_ms() : now_ms();
 	j->id = cJSON_Duplicate(id, 0);
 	j->ticket_json = cJSON_Duplicate(ticket, 1);
 	j->options = options ? cJSON_Duplicate(options, 1) : NULL;
@@ -859,13 +1095,9 @@ int llm_draft_request(session_t *s, const cJSON *id, const cJSON *ticket, const 
 	j->flags = cJSON_CreateArray();
 	buf_init(&j->text, DRAFT_CAP);
 	buf_init(&j->pending, 0);
-	j->next = ls->jobs;
-	ls->jobs = j;
-	snprintf(j->provider, sizeof j->provider, "%s",
-		 llm_provider_name(llm_provider_from_name(config_str(
-		     s->app->config, "llm.provider", "PRECEDENT_LLM_PROVIDER", "offline"))));
-	snprintf(j->model, sizeof j->model, "%s",
-		 config_str(s->app->config, "llm.model", "PRECEDENT_LLM_MODEL", ""));
+	settings_from(j, s->app->config);
+	snprintf(j->provider, sizeof j->provider, "%s", llm_provider_name(j->cfg.provider));
+	snprintf(j->model, sizeof j->model, "%s", j->model_cfg ? j->model_cfg : "");
 	const cJSON *did = cJSON_GetObjectItemCaseSensitive(options, "draft_id");
 	if (cJSON_IsString(did) && strlen(did->valuestring) < sizeof j->draft_id &&
 	    strlen(did->valuestring) > 0 && !strpbrk(did->valuestring, "\"\\<>")) {
@@ -882,8 +1114,7 @@ int llm_draft_request(session_t *s, const cJSON *id, const cJSON *ticket, const 
 	j->have_t = 1;
 	j->m = redact_map_new();
 	/* the ticket's earlier placeholders, so a value keeps its placeholder */
-	if ((rc = store_vault_each(s->app->store, j->t.id,
-				   vault_add, j->m)) ||
+	if ((rc = store_vault_each(s->app->store, j->t.id, vault_add, j->m)) ||
 	    (rc = ticket_redact(&j->t, s->app->redactor, j->m))) {
 		protocol_send_error(s, id, rc, "could not redact the ticket");
 		job_free(j);
@@ -917,20 +1148,57 @@ int llm_draft_request(session_t *s, const cJSON *id, const cJSON *ticket, const 
 	if (lang)
 		j->language = xstrndup(lang, utf8_clip(lang, strlen(lang), 64));
 
+	/* the search, on the worker's own connection (its document-frequency cache fills up) */
 	buf_init(&problem, 0);
 	ticket_problem_text(&j->t, &problem);
-	j->problem = buf_steal(&problem);
-	j->k = s->app->k;
-	j->ro_hint = ls->next_ro++;
-	if (ls->ro[0] && uv_queue_work(ls->loop, &j->work, search_work, after_search) == 0) {
-		j->in_work = 1;
+	double t1 = now_ms();
+	rc = retrieve_search(s->app->store, j->t.subject, buf_cstr(&problem), s->app->k, &j->res);
+	j->search_ms = now_ms() - t1;
+	buf_release(&problem);
+	if (rc) {
+		protocol_send_error(s, id, rc, "search failed");
+		job_free(j);
 		return 1;
 	}
-	double t1 = now_ms();
-	j->work_rc = retrieve_search(s->app->store, j->t.subject, j->problem, j->k, &j->res);
-	j->search_ms = now_ms() - t1;
 	after_retrieval(j);
 	return 1;
+}
+
+struct cancel_call {
+	llm_session_t *ls;
+	const char *draft_id;
+	int found;
+};
+
+/* Loop: stops the draft's stream (or its context request) now; the worker answers it. A draft
+ * the worker is still preparing is remembered and stopped when it reaches the loop. */
+static void cancel_on_loop(void *arg)
+{
+	struct cancel_call *c = arg;
+	llm_session_t *ls = c->ls;
+	if (ls->stopped)
+		return;
+	for (job_t *j = ls->jobs; j; j = j->next) {
+		if (strcmp(j->draft_id, c->draft_id) != 0)
+			continue;
+		c->found = 1;
+		if (j->on_worker) {
+			j->cancelled = 1;
+			return;
+		}
+		if (j->stream_h) {
+			llm_stream_cancel(j->stream_h);
+			j->stream_h = NULL;
+		}
+		if (j->ctx_h) {
+			llm_stream_cancel(j->ctx_h);
+			j->ctx_h = NULL;
+		}
+		to_worker(j, PRECEDENT_ECANCELLED, "cancelled by the agent");
+		return;
+	}
+	snprintf(ls->cancelled[ls->ncancelled++ % RECENT_CANCELS], sizeof ls->cancelled[0], "%s",
+		 c->draft_id);
 }
 
 int llm_draft_cancel(session_t *s, const char *draft_id)
@@ -938,27 +1206,30 @@ int llm_draft_cancel(session_t *s, const char *draft_id)
 	llm_session_t *ls = s->llm;
 	if (!ls || !draft_id)
 		return 0;
-	for (job_t *j = ls->jobs; j; j = j->next) {
-		if (strcmp(j->draft_id, draft_id) != 0)
-			continue;
-		if (j->stream_h) {
-			llm_stream_cancel(j->stream_h);
-			j->stream_h = NULL;
-		}
-		fail(j, PRECEDENT_ECANCELLED, "cancelled by the agent");
-		job_free(j);
-		return 1;
-	}
-	return 0;
+	struct cancel_call c = {ls, draft_id, 0};
+	loop_call(cancel_on_loop, &c);
+	return c.found;
+}
+
+struct count_call {
+	llm_session_t *ls;
+	int n;
+};
+
+static void count_on_loop(void *arg)
+{
+	struct count_call *c = arg;
+	for (const job_t *j = c->ls->jobs; j; j = j->next)
+		c->n++;
 }
 
 int llm_draft_active(const session_t *s)
 {
-	int n = 0;
-	const llm_session_t *ls = s->llm;
-	for (const job_t *j = ls ? ls->jobs : NULL; j; j = j->next)
-		n++;
-	return n;
+	struct count_call c = {s->llm, 0};
+	if (!c.ls)
+		return 0;
+	loop_call(count_on_loop, &c);
+	return c.n;
 }
 
 /* ---- session ---- */
@@ -991,12 +1262,13 @@ int llm_session_start(session_t *s, uv_loop_t *loop)
 		fprintf(stderr, "precedent-host: %s; drafts will not stream\n", err);
 		ls->ws = NULL;
 	}
-	for (int i = 0; i < RO_CONNS; i++) {
-		char e[256];
-		pthread_mutex_init(&ls->ro_lock[i], NULL);
-		if (s->app && s->app->store &&
-		    store_open(store_path(s->app->store), STORE_READONLY, &ls->ro[i], e, sizeof e) != 0)
-			ls->ro[i] = NULL; /* without ro[0] searches run on the loop thread */
+	pthread_mutex_init(&ls->fin_mu, NULL);
+	/* the writer's own connection: finished drafts are stored there, never waiting for the
+	 * worker's searches (SQLite lets one connection write while others read) */
+	if (s->app && s->app->store && !s->app->readonly &&
+	    store_open(store_path(s->app->store), 0, &ls->wstore, err, sizeof err) != 0) {
+		fprintf(stderr, "precedent-host: %s; LLM drafts will not be saved\n", err);
+		ls->wstore = NULL;
 	}
 	s->llm = ls;
 	s->ws = ls->ws;
@@ -1008,8 +1280,19 @@ void llm_session_stop(session_t *s)
 	llm_session_t *ls = s->llm;
 	if (!ls)
 		return;
-	while (ls->jobs)
-		job_free(ls->jobs); /* the browser is gone: nobody to answer */
+	/* the browser is gone: nobody to answer. A job the worker holds comes back to a stopped
+	 * session and is freed then. */
+	ls->stopped = 1;
+	for (job_t **pp = &ls->jobs; *pp;) {
+		job_t *j = *pp;
+		if (j->on_worker) {
+			pp = &j->next;
+			continue;
+		}
+		*pp = j->next;
+		j->linked = 0;
+		job_free(j);
+	}
 	ws_server_stop(ls->ws);
 	llm_client_free(ls->client);
 	ls->client = NULL;
@@ -1021,26 +1304,30 @@ void llm_session_free(session_t *s)
 	if (!ls)
 		return;
 	ws_server_free(ls->ws);
-	for (int i = 0; i < RO_CONNS; i++) {
-		store_close(ls->ro[i]);
-		pthread_mutex_destroy(&ls->ro_lock[i]);
-	}
+	store_close(ls->wstore);
+	pthread_mutex_destroy(&ls->fin_mu);
 	free(ls);
 	s->llm = NULL;
 	s->ws = NULL;
 }
 
-void llm_session_hello(session_t *s, const char *origin, cJSON *result)
+struct hello_call {
+	llm_session_t *ls;
+	const char *origin;
+	cJSON *result;
+};
+
+/* Loop: the WebSocket server learns the origin (its connection filter reads it). */
+static void hello_on_loop(void *arg)
 {
-	llm_session_t *ls = s->llm;
+	struct hello_call *c = arg;
+	llm_session_t *ls = c->ls;
+	cJSON *result = c->result;
 	cJSON *caps = cJSON_GetObjectItemCaseSensitive(result, "capabilities");
-	if (!ls)
-		return;
-	cJSON_DeleteItemFromObjectCaseSensitive(result, "ws");
 	if (!ls->ws) {
 		cJSON_AddNullToObject(result, "ws");
 		cJSON_AddStringToObject(result, "ws_error", ls->ws_error);
-	} else if (!origin || ws_server_set_origin(ls->ws, origin) != 0) {
+	} else if (!c->origin || ls->stopped || ws_server_set_origin(ls->ws, c->origin) != 0) {
 		cJSON_AddNullToObject(result, "ws");
 		cJSON_AddStringToObject(result, "ws_error",
 					"hello needs origin: the extension's own origin "
@@ -1053,6 +1340,17 @@ void llm_session_hello(session_t *s, const char *origin, cJSON *result)
 		if (cJSON_IsArray(caps))
 			cJSON_AddItemToArray(caps, cJSON_CreateString("draft.stream"));
 	}
+}
+
+void llm_session_hello(session_t *s, const char *origin, cJSON *result)
+{
+	llm_session_t *ls = s->llm;
+	cJSON *caps = cJSON_GetObjectItemCaseSensitive(result, "capabilities");
+	if (!ls)
+		return;
+	cJSON_DeleteItemFromObjectCaseSensitive(result, "ws");
+	struct hello_call c = {ls, origin, result};
+	loop_call(hello_on_loop, &c);
 	if (cJSON_IsArray(caps) && provider_configured(s->app->config)) {
 		cJSON_AddItemToArray(caps, cJSON_CreateString("draft.llm"));
 		cJSON_AddItemToArray(caps, cJSON_CreateString("draft.actions"));

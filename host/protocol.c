@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <unistd.h>
 
 void session_release(session_t *s)
@@ -24,13 +25,18 @@ void session_release(session_t *s)
 	import_job_free(&s->import); /* cancels a running import, joins its thread */
 }
 
+/* Frames leave from the host's worker and writer threads: one at a time. */
+static pthread_mutex_t send_mu = PTHREAD_MUTEX_INITIALIZER;
+
 int protocol_send(session_t *s, const cJSON *msg)
 {
 	char *text = cJSON_PrintUnformatted(msg);
 	int rc;
 	if (!text)
 		return PRECEDENT_ENOMEM;
+	pthread_mutex_lock(&send_mu);
 	rc = nm_write_frame(s->out_fd, text, strlen(text));
+	pthread_mutex_unlock(&send_mu);
 	cJSON_free(text);
 	if (rc == PRECEDENT_ETOOBIG) {
 		const cJSON *id = cJSON_GetObjectItemCaseSensitive(msg, "id");

@@ -1106,62 +1106,26 @@ static char *dupcol(sqlite3_stmt *st, int i)
 	return xstrdup(t ? (const char *)t : "");
 }
 
-static int fill_tickets(searcher_t *se, const query_t *q, size_t norig, uint64_t in_match,
-			const cand_t *c, size_t n, retrieve_result_t *out)
-{
-	char qtok[96][64];
-	size_t nq = query_tokens(q, norig, qtok, 96);
-	sqlite3_stmt *st = NULL;
-	int rc = 0;
-	out->tickets = xcalloc(n ? n : 1, sizeof *out->tickets);
-	if (sqlite3_prepare_v2(se->db,
-			       "SELECT id, subject, resolution, resolution_code, closed_at, source,"
-			       " problem, substr(answer, 1, 16384) FROM tickets WHERE rowid = ?1",
-			       -1, &st, NULL) != SQLITE_OK) {
-		rc = PRECEDENT_EDB;
-		goto out;
-	}
-	for (size_t i = 0; i < n; i++) {
-		sqlite3_reset(st);
-		sqlite3_bind_int64(st, 1, c[i].rowid);
-		if (sqlite3_step(st) != SQLITE_ROW)
-			continue;
-		retrieve_ticket_hit_t *h = &out->tickets[out->ntickets++];
-		buf_t terms;
-		buf_init(&terms, 0);
-		h->id = dupcol(st, 0);
-		h->subject = dupcol(st, 1);
-		h->resolution = dupcol(st, 2);
-		h->resolution_code = dupcol(st, 3);
-		h->closed_at = dupcol(st, 4);
-		h->source = dupcol(st, 5);
-		const char *fields[4] = {(const char *)sqlite3_column_text(st, 2),
-					 (const char *)sqlite3_column_text(st, 6),
-					 (const char *)sqlite3_column_text(st, 1),
-					 (const char *)sqlite3_column_text(st, 7)};
-		h->snippet = snippet_of(se, qtok, nq, fields, 4);
-		h->score = c[i].score;
-		h->share = coverage_of(se, KIND_TICKETS, q, norig, in_match, c[i].terms, &terms);
-		h->coverage = retrieve_calibrate(h->share);
-		h->terms = buf_steal(&terms);
-	}
-out:
-	sqlite3_finalize(st);
-	return rc;
-}
+static const char *const hit_sql[2] = {
+    "SELECT id, subject, resolution, resolution_code, closed_at, source, problem,"
+    " substr(answer, 1, 16384) FROM tickets WHERE rowid = ?1",
+    "SELECT doc_path, anchor, title, heading_path, body, sub FROM doc_sections WHERE rowid = ?1",
+};
 
-static int fill_docs(searcher_t *se, const query_t *q, size_t norig, uint64_t in_match,
+/* The hits of one kind for candidates c[0..n): stored fields, snippet, score,
+ * matched terms and coverage. */
+static int fill_hits(searcher_t *se, int kind, const query_t *q, size_t norig, uint64_t in_match,
 		     const cand_t *c, size_t n, retrieve_result_t *out)
 {
 	char qtok[96][64];
 	size_t nq = query_tokens(q, norig, qtok, 96);
 	sqlite3_stmt *st = NULL;
 	int rc = 0;
-	out->docs = xcalloc(n ? n : 1, sizeof *out->docs);
-	if (sqlite3_prepare_v2(se->db,
-			       "SELECT doc_path, anchor, title, heading_path, body, sub"
-			       " FROM doc_sections WHERE rowid = ?1",
-			       -1, &st, NULL) != SQLITE_OK) {
+	if (kind == KIND_TICKETS)
+		out->tickets = xcalloc(n ? n : 1, sizeof *out->tickets);
+	else
+		out->docs = xcalloc(n ? n : 1, sizeof *out->docs);
+	if (sqlite3_prepare_v2(se->db, hit_sql[kind], -1, &st, NULL) != SQLITE_OK) {
 		rc = PRECEDENT_EDB;
 		goto out;
 	}
@@ -1170,21 +1134,46 @@ static int fill_docs(searcher_t *se, const query_t *q, size_t norig, uint64_t in
 		sqlite3_bind_int64(st, 1, c[i].rowid);
 		if (sqlite3_step(st) != SQLITE_ROW)
 			continue;
-		retrieve_doc_hit_t *h = &out->docs[out->ndocs++];
+		double *score, *share, *coverage;
+		char **terms_out;
+		if (kind == KIND_TICKETS) {
+			retrieve_ticket_hit_t *h = &out->tickets[out->ntickets++];
+			h->id = dupcol(st, 0);
+			h->subject = dupcol(st, 1);
+			h->resolution = dupcol(st, 2);
+			h->resolution_code = dupcol(st, 3);
+			h->closed_at = dupcol(st, 4);
+			h->source = dupcol(st, 5);
+			const char *fields[4] = {(const char *)sqlite3_column_text(st, 2),
+						 (const char *)sqlite3_column_text(st, 6),
+						 (const char *)sqlite3_column_text(st, 1),
+						 (const char *)sqlite3_column_text(st, 7)};
+			h->snippet = snippet_of(se, qtok, nq, fields, 4);
+			score = &h->score;
+			share = &h->share;
+			coverage = &h->coverage;
+			terms_out = &h->terms;
+		} else {
+			retrieve_doc_hit_t *h = &out->docs[out->ndocs++];
+			h->path = dupcol(st, 0);
+			h->anchor = dupcol(st, 1);
+			h->title = dupcol(st, 2);
+			h->heading_path = dupcol(st, 3);
+			h->body = dupcol(st, 4);
+			/* A chapter matched through its subsections shows where. */
+			const char *fields[2] = {h->body, (const char *)sqlite3_column_text(st, 5)};
+			h->snippet = snippet_of(se, qtok, nq, fields, fields[1] && *fields[1] ? 2 : 1);
+			score = &h->score;
+			share = &h->share;
+			coverage = &h->coverage;
+			terms_out = &h->terms;
+		}
 		buf_t terms;
 		buf_init(&terms, 0);
-		h->path = dupcol(st, 0);
-		h->anchor = dupcol(st, 1);
-		h->title = dupcol(st, 2);
-		h->heading_path = dupcol(st, 3);
-		h->body = dupcol(st, 4);
-		/* A chapter matched through its subsections shows where. */
-		const char *fields[2] = {h->body, (const char *)sqlite3_column_text(st, 5)};
-		h->snippet = snippet_of(se, qtok, nq, fields, fields[1] && *fields[1] ? 2 : 1);
-		h->score = c[i].score;
-		h->share = coverage_of(se, KIND_DOCS, q, norig, in_match, c[i].terms, &terms);
-		h->coverage = retrieve_calibrate(h->share);
-		h->terms = buf_steal(&terms);
+		*score = c[i].score;
+		*share = coverage_of(se, kind, q, norig, in_match, c[i].terms, &terms);
+		*coverage = retrieve_calibrate(*share);
+		*terms_out = buf_steal(&terms);
 	}
 out:
 	sqlite3_finalize(st);
@@ -1587,8 +1576,8 @@ int retrieve_search_opts(store_t *s, const char *subject, const char *body, size
 	for (int kind = 0; kind < 2; kind++)
 		if (nc[kind] > k)
 			nc[kind] = k;
-	if ((rc = fill_tickets(&se, &q, norig, in_match[0], c[0], nc[0], out)) ||
-	    (rc = fill_docs(&se, &q, norig, in_match[1], c[1], nc[1], out)))
+	if ((rc = fill_hits(&se, KIND_TICKETS, &q, norig, in_match[0], c[0], nc[0], out)) ||
+	    (rc = fill_hits(&se, KIND_DOCS, &q, norig, in_match[1], c[1], nc[1], out)))
 		goto out;
 	/* Confidence: the best coverage among the top hits of either kind. */
 	for (size_t i = 0; i < out->ntickets && i < 3; i++)

@@ -241,6 +241,14 @@ int store_begin(store_t *s)
 	return rc;
 }
 
+int store_begin_now(store_t *s)
+{
+	int rc = exec(s, "BEGIN IMMEDIATE");
+	if (!rc)
+		s->tx_started_ms = now_ms();
+	return rc;
+}
+
 int store_commit(store_t *s)
 {
 	int rc = exec(s, "COMMIT");

@@ -13,6 +13,7 @@
 #include <libwebsockets.h>
 
 #include "precedent/error.h"
+#include "precedent/lathist.h"
 #include "precedent/limits.h"
 #include "precedent/util.h"
 
@@ -49,8 +50,7 @@ struct ws_server {
 	char origin[256];  /* announced in hello */
 	char caller[256];  /* argv origin (Chromium), "" when none */
 	struct session *sessions;
-	double delays[WS_DELAY_SAMPLES];
-	size_t ndelays;
+	lathist_t delays; /* token -> frame, since start */
 	ws_message_cb cb;
 	void *ud;
 };
@@ -304,7 +304,7 @@ static int callback(struct lws *wsi, enum lws_callback_reasons reason, void *use
 		ss->queued_bytes -= f->len;
 		int n = lws_write(wsi, f->data + LWS_PRE, f->len, LWS_WRITE_TEXT);
 		if (n >= 0 && s && f->t0 > 0)
-			s->delays[s->ndelays++ % WS_DELAY_SAMPLES] = now_ms() - f->t0;
+			lathist_add(&s->delays, now_ms() - f->t0);
 		free(f);
 		if (n < 0)
 			return -1;
@@ -449,25 +449,13 @@ int ws_server_broadcast(ws_server_t *s, const char *frame, size_t len)
 	return ws_server_broadcast_at(s, frame, len, 0);
 }
 
-static int cmp_double(const void *a, const void *b)
+void ws_server_write_delay(const ws_server_t *s, double *p50, double *p99, double *max,
+			   size_t *n)
 {
-	double x = *(const double *)a, y = *(const double *)b;
-	return x < y ? -1 : x > y;
-}
-
-void ws_server_write_delay(const ws_server_t *s, double *p50, double *p99, size_t *n)
-{
-	size_t k = s->ndelays < WS_DELAY_SAMPLES ? s->ndelays : WS_DELAY_SAMPLES;
-	*p50 = *p99 = 0;
-	*n = k;
-	if (!k)
-		return;
-	double *v = xmalloc(k * sizeof *v);
-	memcpy(v, s->delays, k * sizeof *v);
-	qsort(v, k, sizeof *v, cmp_double);
-	*p50 = v[k / 2];
-	*p99 = v[(k * 99) / 100 < k ? (k * 99) / 100 : k - 1];
-	free(v);
+	*p50 = lathist_pct(&s->delays, 50);
+	*p99 = lathist_pct(&s->delays, 99);
+	*max = s->delays.max;
+	*n = (size_t)s->delays.n;
 }
 
 int ws_server_broadcast_at(ws_server_t *s, const char *frame, size_t len, double t0)

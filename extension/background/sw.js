@@ -9,7 +9,7 @@
 
 import * as ext from '../lib/ext.js';
 import { HostClient } from '../lib/hostclient.js';
-import { RELAYED, sanitizeTicket, CAPS } from '../lib/protocol.js';
+import { RELAYED, sanitizeTicket, checkImport, CAPS } from '../lib/protocol.js';
 
 const LOADER = ['content/loader.js'];
 
@@ -140,8 +140,15 @@ async function relay(msg) {
 	const req = msg.request || {};
 	if (!RELAYED.has(req.type))
 		return { ok: false, error: { code: 'bad_request', message: `not relayed: ${req.type}` } };
-	const { type, ...fields } = req;
+	let { type, ...fields } = req;
 	delete fields.id;
+	if (type === 'index.import') {
+		// The options page's importer: shape and size checked here, as page data is.
+		const c = checkImport(fields);
+		if (c.error)
+			return { ok: false, error: c.error };
+		fields = c.fields;
+	}
 	try {
 		return { ok: true, result: await host.request(type, fields) };
 	} catch (e) {

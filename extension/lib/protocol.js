@@ -8,7 +8,79 @@ export const PROTOCOL = 1;
 // What the side panel and options page may ask the host through the
 // service worker. hello is the worker's own business.
 export const RELAYED = new Set(['draft.request', 'draft.cancel', 'search', 'feedback.sent',
-	'feedback.rating', 'stats', 'gaps', 'config.get', 'config.set', 'index.status', 'ticket.open']);
+	'feedback.rating', 'stats', 'gaps', 'config.get', 'config.set', 'index.status', 'index.import', 'ticket.open']);
+
+// index.import (the options page's importer): what the host accepts. Inline
+// content (a file picked in the browser) is capped so that, JSON-escaped, the
+// message stays under the host's 8 MiB input limit; larger files go by path.
+export const IMPORT = Object.freeze({
+	kinds: ['tickets', 'docs', 'customers'],
+	formats: ['auto', 'jsonl', 'csv', 'zendesk', 'freshdesk'],
+	inlineCap: 4 * 1024 * 1024,
+	files: 500,
+	docName: /\.(md|markdown|html?|txt)$/i,
+});
+
+// checkImport returns the index.import fields with exactly the contract's
+// shape, or { error } saying what is wrong (before anything reaches the host).
+export function checkImport(f) {
+	const bad = (message) => ({ error: { code: 'bad_request', message } });
+	if (!f || typeof f !== 'object')
+		return bad('no import request');
+	if (!IMPORT.kinds.includes(f.kind))
+		return bad('kind must be tickets, docs or customers');
+	const out = { kind: f.kind };
+	if (f.format != null && f.format !== 'auto') {
+		if (f.kind !== 'tickets' || !IMPORT.formats.includes(f.format))
+			return bad(`format ${String(f.format).slice(0, 40)} is not one the host reads for ${f.kind}`);
+		out.format = f.format;
+	}
+	const hasPath = typeof f.path === 'string' && f.path.trim() !== '';
+	const list = f.inline == null ? [] : Array.isArray(f.inline) ? f.inline : [f.inline];
+	if (hasPath === (list.length > 0))
+		return bad('give a path or pick a file (one of them)');
+	if (hasPath) {
+		if (f.path.length > 4096)
+			return bad('path is too long');
+		out.path = f.path.trim();
+		return { fields: out };
+	}
+	if (list.length > IMPORT.files || (list.length > 1 && f.kind !== 'docs'))
+		return bad(f.kind === 'docs' ? `at most ${IMPORT.files} files at once` : `${f.kind} come from one file`);
+	let total = 0;
+	const files = [];
+	for (const x of list) {
+		if (!x || typeof x.name !== 'string' || !x.name || x.name.length > 1024 || typeof x.content !== 'string')
+			return bad('each picked file needs a name and its text');
+		total += utf8Length(x.content);
+		files.push({ name: x.name, content: x.content });
+	}
+	if (total > IMPORT.inlineCap)
+		return bad('the picked files are larger than 4 MiB: type the path instead');
+	out.inline = Array.isArray(f.inline) ? files : files[0];
+	// The host refuses a message over 8 MiB without knowing its id: stay well under.
+	if (utf8Length(JSON.stringify(out)) > IMPORT.inlineCap * 1.875)
+		return bad('the picked files are too large once encoded: type the path instead');
+	return { fields: out };
+}
+
+// utf8Length: the UTF-8 size of a string, in bytes (what the host counts).
+export function utf8Length(s) {
+	let n = 0;
+	for (let i = 0; i < s.length; i++) {
+		const c = s.charCodeAt(i);
+		if (c < 0x80)
+			n += 1;
+		else if (c < 0x800)
+			n += 2;
+		else if (c >= 0xd800 && c <= 0xdbff && i + 1 < s.length) {
+			n += 4;
+			i++;
+		} else
+			n += 3;
+	}
+	return n;
+}
 
 export const CAPS = Object.freeze({ field: 2000, body: 100000, messages: 200, tags: 50, total: 4 * 1024 * 1024, sent: 200000, comment: 2000 });
 

@@ -1,7 +1,8 @@
 // Dashboard charts as plain SVG (no library): a line of the edit rate over
-// time, a share bar, a thumbs bar and a ranked list of knowledge gaps. Each
-// function takes a Document and data, returns an <svg> element, and copes with
-// missing figures. Pure DOM, no extension API.
+// time, a share bar, a thumbs bar and a ranked list of knowledge gaps; and two
+// tables: the figures by ticket tag and the sources to fix. Each function takes
+// a Document and data, returns an element, and copes with missing figures.
+// Pure DOM, no extension API.
 
 const NS = 'http://www.w3.org/2000/svg';
 
@@ -107,7 +108,89 @@ export function fromStats(st) {
 			{ label: 'not sent', value: Math.max(0, (num(st.drafts) || 0) - sent), cls: 'bad' },
 		],
 		thumbs: [{ label: 'up', value: num(thumbs.up) || 0, cls: 'good' }, { label: 'down', value: num(thumbs.down) || 0, cls: 'bad' }],
+		byTag: (Array.isArray(st.by_tag) ? st.by_tag : []).map((t) => ({
+			tag: String(t.tag ?? ''), drafts: num(t.drafts) || 0, sent: num(t.sent) || 0, discarded: num(t.discarded) || 0,
+			median: num(t.median_edit_ratio), nearly: num(t.nearly_unedited_share),
+			up: num(t.thumbs && t.thumbs.up) || 0, down: num(t.thumbs && t.thumbs.down) || 0,
+		})),
+		sources: (Array.isArray(st.sources_to_fix) ? st.sources_to_fix : []).map((x) => ({
+			ref: String(x.ref || (x.kind === 'doc' ? `[doc: ${x.id}]` : `[#${x.id}]`)), kind: x.kind === 'doc' ? 'doc' : 'ticket',
+			deleted: num(x.deleted) || 0, sentences: num(x.sentences) || 0, factor: num(x.retrieval_factor),
+		})),
+		discards: Object.entries(st.discarded_by_reason && typeof st.discarded_by_reason === 'object' ? st.discarded_by_reason : {})
+			.map(([label, v], i) => ({ label: label.replace(/_/g, ' '), value: num(v) || 0, cls: ['bad', 'mid', 'good'][i % 3] })),
 	};
+}
+
+function html(doc, name, text, cls) {
+	const e = doc.createElement(name);
+	if (text != null)
+		e.textContent = String(text);
+	if (cls)
+		e.className = cls;
+	return e;
+}
+
+function pct(v) {
+	return v == null ? '–' : Math.round(v * 100) + '%';
+}
+
+function table(doc, label, heads) {
+	const t = html(doc, 'table', null, 'data');
+	t.setAttribute('aria-label', label);
+	const tr = doc.createElement('tr');
+	for (const h of heads)
+		tr.appendChild(html(doc, 'th', h));
+	t.appendChild(html(doc, 'thead')).appendChild(tr);
+	return [t, t.appendChild(html(doc, 'tbody'))];
+}
+
+// tagTable: the stats by ticket tag (rows from fromStats().byTag, the host's
+// order: most drafts first), with the median edit rate drawn as a bar.
+export function tagTable(doc, rows, max = 15) {
+	const list = (rows || []).slice(0, max);
+	if (!list.length)
+		return html(doc, 'p', 'No drafts yet: the figures by ticket tag appear once drafts are made.', 'empty');
+	const [t, body] = table(doc, 'Drafts by ticket tag', ['Tag', 'Drafts', 'Sent', 'Not sent', 'Median edit', 'Nearly unedited', 'Good / Poor']);
+	for (const r of list) {
+		const tr = doc.createElement('tr');
+		tr.appendChild(html(doc, 'td', r.tag, 'tag'));
+		for (const v of [r.drafts, r.sent, r.discarded])
+			tr.appendChild(html(doc, 'td', v, 'num'));
+		const med = html(doc, 'td', null, 'num');
+		const bar = html(doc, 'span', null, 'meter');
+		bar.style.width = `${Math.round(Math.max(0, Math.min(1, r.median || 0)) * 60)}px`;
+		med.append(bar, html(doc, 'span', r.sent ? pct(r.median) : '–'));
+		tr.appendChild(med);
+		tr.appendChild(html(doc, 'td', r.sent ? pct(r.nearly) : '–', 'num'));
+		tr.appendChild(html(doc, 'td', `${r.up} / ${r.down}`, 'num'));
+		body.appendChild(tr);
+	}
+	if ((rows || []).length > max)
+		t.appendChild(html(doc, 'caption', `Top ${max} of ${rows.length} tags`));
+	return t;
+}
+
+// sourcesTable: sources whose cited sentences agents delete most (the host's
+// sources_to_fix), with how far retrieval currently scores them down.
+export function sourcesTable(doc, rows) {
+	const list = rows || [];
+	if (!list.length)
+		return html(doc, 'p', 'No source has had its sentences deleted by agents.', 'empty');
+	const [t, body] = table(doc, 'Sources to fix', ['Source', 'Sentences deleted', 'Sentences cited', 'Score-down now']);
+	for (const r of list) {
+		const tr = doc.createElement('tr');
+		const td = html(doc, 'td', null, 'source');
+		td.appendChild(html(doc, 'code', r.ref));
+		td.title = r.kind === 'doc' ? 'a doc section: fix or rewrite it' : 'a past ticket: its answer misleads drafts';
+		tr.appendChild(td);
+		tr.appendChild(html(doc, 'td', Math.round(r.deleted * 10) / 10, 'num'));
+		tr.appendChild(html(doc, 'td', Math.round(r.sentences * 10) / 10, 'num'));
+		const down = r.factor == null ? null : 1 - r.factor;
+		tr.appendChild(html(doc, 'td', down == null ? '–' : down > 0.0005 ? `−${(down * 100).toFixed(1)}%` : 'none', 'num'));
+		body.appendChild(tr);
+	}
+	return t;
 }
 
 export function fromGaps(g) {

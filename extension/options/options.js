@@ -1,11 +1,13 @@
 // Options page: the model settings (sent to precedent-host with config.set,
 // never kept in the browser), the helpdesk sites the agent enables (optional
 // host permissions, requested at the click), custom JSON adapters, the
-// corpus status and the dashboard from `stats` and `gaps`.
+// corpus status and imports (index.import, followed through index.status),
+// and the dashboard from `stats` and `gaps`.
 
 import * as ext from '../lib/ext.js';
 import { validateAdapter } from '../content/adapters/registry.js';
-import { lineChart, shareBar, barList, fromStats, fromGaps } from './charts.js';
+import { lineChart, shareBar, barList, tagTable, sourcesTable, fromStats, fromGaps } from './charts.js';
+import { mountImport } from './importer.js';
 import { originPattern } from '../lib/protocol.js';
 
 const $ = (id) => document.getElementById(id);
@@ -45,19 +47,29 @@ async function loadStatus() {
 	return h;
 }
 
-async function loadCorpus(hello) {
+function showCorpus(c) {
 	const box = $('corpus');
-	let c = hello && hello.corpus;
-	try {
-		c = { ...c, ...(await host('index.status')) };
-	} catch { /* older host: hello's figures */ }
 	if (!c) {
 		box.textContent = 'Unknown (host not connected).';
 		return;
 	}
 	box.textContent = `${c.tickets ?? 0} tickets, ${c.doc_sections ?? 0} doc sections indexed` +
+		(c.docs != null ? ` (${c.docs} docs)` : '') +
 		(c.updated_at ? `, last import ${c.updated_at}` : '') + '.' +
 		(!c.tickets && !c.doc_sections ? ' Nothing to cite yet: import your tickets and docs.' : '');
+}
+
+// The corpus figures; index.status also tells whether an import is running
+// (the page may have been reopened during one): the importer follows it.
+async function loadCorpus(hello) {
+	let c = hello && hello.corpus;
+	let st = null;
+	try {
+		st = await host('index.status');
+		c = { ...c, ...st, ...(st.corpus || {}) };
+	} catch { /* older host: hello's figures */ }
+	showCorpus(c);
+	return st;
 }
 
 async function loadDashboard() {
@@ -83,6 +95,9 @@ async function loadDashboard() {
 	replace($('chart-accept'), shareBar(document, d.acceptance, 'Drafts by outcome'));
 	replace($('chart-thumbs'), shareBar(document, d.thumbs, 'Ratings'));
 	replace($('chart-gaps'), barList(document, fromGaps(gaps), 'Top knowledge gaps'));
+	replace($('by-tag'), tagTable(document, d.byTag));
+	replace($('sources-to-fix'), sourcesTable(document, d.sources));
+	replace($('chart-discards'), shareBar(document, d.discards, 'Drafts not sent, by reason'));
 }
 
 async function loadSites() {
@@ -168,7 +183,14 @@ $('save-adapters').addEventListener('click', async () => {
 		$('adapters').value = JSON.stringify(custom, null, 2);
 	loadSites();
 	const hello = await loadStatus();
-	await loadCorpus(hello);
+	const importer = mountImport(document, {
+		host,
+		onCorpus: (c) => showCorpus(c),
+		onDone: () => loadDashboard(),
+	});
+	const st = await loadCorpus(hello);
+	if (st && st.import)
+		importer.poll(false); // a running import is followed, a finished one summarised
 	if (hello)
 		loadDashboard();
 })();

@@ -77,6 +77,15 @@ int llm_client_active(const llm_client_t *c);
  * (request over LLM_REQUEST_CAP), PRECEDENT_EBUSY (LLM_STREAMS_MAX in flight), PRECEDENT_ENET. */
 int llm_stream_start(llm_client_t *c, const llm_config_t *cfg, const llm_request_t *req,
 		     const llm_callbacks_t *cb, void *ud, llm_stream_t **out /* OUT */);
+/* The same in two steps, so the costly part runs off the loop thread. prepare (any thread, no
+ * client): builds the request and its curl handle; 0 and *out, or as llm_stream_start. submit
+ * (the client's loop thread): starts it; 0, or PRECEDENT_EBUSY / PRECEDENT_ENET (the stream
+ * is freed either way, no callback runs). A prepared stream never submitted goes with discard
+ * (NULL is fine). */
+int llm_stream_prepare(const llm_config_t *cfg, const llm_request_t *req,
+		       const llm_callbacks_t *cb, void *ud, llm_stream_t **out /* OUT */);
+int llm_stream_submit(llm_client_t *c, llm_stream_t *s);
+void llm_stream_discard(llm_stream_t *s);
 /* A plain GET (customer context endpoints) on the same multi handle: on_done gets rc 0 and
  * the body is read with llm_stream_body() during the call; non-2xx replies end in
  * PRECEDENT_EUPSTREAM. The body is capped at cap bytes (PRECEDENT_ETOOBIG past it). */

@@ -37,6 +37,9 @@ int store_schema_version(store_t *s);
 /* BEGIN IMMEDIATE (after a short yield when this connection just committed, so
  * other writers get their turn) / COMMIT. Writers wait up to 10 s for the lock. */
 int store_begin(store_t *s);
+/* BEGIN IMMEDIATE without the yield: for a writer of few, short transactions (the host's
+ * draft writer, which groups the drafts that finish together into one). */
+int store_begin_now(store_t *s);
 int store_commit(store_t *s);
 /* 1 when the open transaction has run long enough that a bulk writer should commit
  * now and let others in (batches bounded in time, not only in rows). */

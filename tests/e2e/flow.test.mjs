@@ -76,10 +76,11 @@ test('a draft is made, and a regenerated one leaves the first recorded as discar
 		return s.last && s.last !== firstDraft.last && await panel.isVisible('#btn-insert');
 	}, 'second draft', 30000);
 	const rows = await until(() => {
-		const r = sql(B.db, `SELECT kind FROM feedback WHERE draft_id = '${firstDraft.last}'`);
+		const r = sql(B.db, `SELECT kind, reason FROM feedback WHERE draft_id = '${firstDraft.last}'`);
 		return r.length ? r : null;
 	}, 'discarded row');
 	assert.equal(rows[0].kind, 'discarded');
+	assert.equal(rows[0].reason, 'regenerated', 'the host keeps why the draft was not sent');
 });
 
 let draftText;
@@ -135,6 +136,8 @@ test('the options page shows the corpus and draws the dashboard from stats and g
 	const fig = /(\d+)drafts(\d+)sent/.exec(figures.replace(/\s+/g, ''));
 	assert.ok(fig && Number(fig[1]) >= 2 && Number(fig[2]) >= 1, figures);
 	assert.equal((await opt.$$('#chart-accept svg rect')).length >= 1, true, 'acceptance bar drawn');
+	await until(async () => (await opt.$$('#by-tag tbody tr')).length >= 1, 'drafts by ticket tag');
+	assert.match(await opt.textContent('#chart-discards'), /regenerated/, 'the regenerated draft counts as not sent, by reason');
 	assert.equal(await opt.inputValue('#api-key'), '', 'no key shown or kept');
 	const stored = await opt.evaluate(() => chrome.storage.local.get(null));
 	assert.equal(JSON.stringify(stored).includes('test-key'), false, 'no key in extension storage');

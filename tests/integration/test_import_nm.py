@@ -117,7 +117,7 @@ def test_path_import_matches_the_cli_and_reports_progress(env):
     env.cli("--db", cli_db, "index", "docs", os.path.join(ROOT, "sample", "docs"), check=0)
     q = "SELECT id, subject, problem, resolution, answer, tags, content_hash FROM tickets ORDER BY id"
     assert db_rows(env.db, q) == db_rows(cli_db, q)
-    q = "SELECT doc_path, anchor, heading_path, body FROM doc_sections ORDER BY doc_path, anchor"
+    q = "SELECT doc_path, anchor, heading_path, body, sub FROM doc_sections ORDER BY doc_path, anchor"
     assert db_rows(env.db, q) == db_rows(cli_db, q)
     assert os.listdir(env.env["TMPDIR"]) == []
 
@@ -167,6 +167,14 @@ def test_inline_import_redacts_and_reports_rejections_by_line(env):
     assert r["ok"] and r["result"]["format"] == "zendesk", r
     imp = wait_done(s)[0]["import"]
     assert imp["imported"] == 1, imp
+    # and a Freshdesk one, one ticket a line
+    fd = {"id": 501, "subject": "Invoice missing", "description_text": "Where is my invoice?", "status": 4,
+          "conversations": [{"body_text": "Resent the invoice.", "incoming": False, "private": False}]}
+    r = s.request("index.import", kind="tickets", inline={"name": "fd.json", "content": json.dumps(fd) + "\n"})
+    assert r["ok"] and r["result"]["format"] == "freshdesk", r
+    imp = wait_done(s)[0]["import"]
+    assert imp["imported"] == 1, imp
+    assert db_rows(env.db, "SELECT count(*) FROM tickets WHERE id IN ('77', '501')")[0][0] == 2
     s.close()
     assert os.listdir(env.env["TMPDIR"]) == []
 

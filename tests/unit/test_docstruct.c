@@ -66,17 +66,12 @@ static void import(fixture_t *f)
 	ingest_report_release(&rep);
 }
 
-/* The parent's title of the section titled `title` ("" for none). */
-static char *parent_of(fixture_t *f, const char *title)
+/* One text column of the row that sql (one ?1 parameter) selects, malloc'd. */
+static char *text_of(fixture_t *f, const char *sql, const char *title)
 {
 	sqlite3_stmt *st;
 	char *out = NULL;
-	assert_int_equal(sqlite3_prepare_v2(store_db(f->s),
-					    "SELECT coalesce(p.title, '') FROM doc_sections d"
-					    " LEFT JOIN doc_sections p ON p.rowid = d.parent"
-					    " WHERE d.title = ?1",
-					    -1, &st, NULL),
-			 SQLITE_OK);
+	assert_int_equal(sqlite3_prepare_v2(store_db(f->s), sql, -1, &st, NULL), SQLITE_OK);
 	sqlite3_bind_text(st, 1, title, -1, SQLITE_STATIC);
 	assert_int_equal(sqlite3_step(st), SQLITE_ROW);
 	out = strdup((const char *)sqlite3_column_text(st, 0));
@@ -84,19 +79,18 @@ static char *parent_of(fixture_t *f, const char *title)
 	return out;
 }
 
+/* The parent's title of the section titled `title` ("" for none). */
+static char *parent_of(fixture_t *f, const char *title)
+{
+	return text_of(f,
+		       "SELECT coalesce(p.title, '') FROM doc_sections d"
+		       " LEFT JOIN doc_sections p ON p.rowid = d.parent WHERE d.title = ?1",
+		       title);
+}
+
 static char *sub_of(fixture_t *f, const char *title)
 {
-	sqlite3_stmt *st;
-	char *out = NULL;
-	assert_int_equal(sqlite3_prepare_v2(store_db(f->s),
-					    "SELECT sub FROM doc_sections WHERE title = ?1", -1, &st,
-					    NULL),
-			 SQLITE_OK);
-	sqlite3_bind_text(st, 1, title, -1, SQLITE_STATIC);
-	assert_int_equal(sqlite3_step(st), SQLITE_ROW);
-	out = strdup((const char *)sqlite3_column_text(st, 0));
-	sqlite3_finalize(st);
-	return out;
+	return text_of(f, "SELECT sub FROM doc_sections WHERE title = ?1", title);
 }
 
 static void assert_parent(fixture_t *f, const char *title, const char *want)
