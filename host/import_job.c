@@ -34,9 +34,10 @@
 
 #define TICKETS_PER_TX 2000 /* as the CLI; store_batch_due() bounds the time too */
 #define DOCS_PER_TX 50	    /* doc files per transaction, at least */
-#define DOCS_TX_MAX 4	    /* transactions per docs import, at most (each one rebuilds
-			       the whole doc outline: docstruct_rebuild) */
-#define SNIFF_BYTES 65536   /* read to guess a ticket export's format */
+#define DOCS_TX_MAX                                                                                \
+	4		  /* transactions per docs import, at most (each one rebuilds              \
+			     the whole doc outline: docstruct_rebuild) */
+#define SNIFF_BYTES 65536 /* read to guess a ticket export's format */
 #define DOCS_DEPTH_MAX 32
 
 typedef enum { KIND_TICKETS, KIND_DOCS, KIND_CUSTOMERS } kind_t;
@@ -360,8 +361,7 @@ static void list_docs(import_job_t *j, const char *root, const char *rel, strv_t
 	buf_release(&dir);
 }
 
-static int import_docs(import_job_t *j, store_t *s, ingest_report_t *rep, char *err,
-		       size_t errlen)
+static int import_docs(import_job_t *j, store_t *s, ingest_report_t *rep, char *err, size_t errlen)
 {
 	strv_t files = {0};
 	int rc = 0;
@@ -532,7 +532,8 @@ static int take_inline(import_job_t *j, const cJSON *inl, char *err, size_t errl
 	int rc = 0;
 	char **names = NULL;
 	if (!one && !cJSON_IsArray(inl)) {
-		snprintf(err, errlen, "field inline must be {name, content} (or, for docs, a list)");
+		snprintf(err, errlen,
+			 "field inline must be {name, content} (or, for docs, a list)");
 		return PRECEDENT_EFIELD;
 	}
 	if (!one && j->kind != KIND_DOCS) {
@@ -551,21 +552,24 @@ static int take_inline(import_job_t *j, const cJSON *inl, char *err, size_t errl
 		const cJSON *nm = cJSON_GetObjectItemCaseSensitive(it, "name");
 		const cJSON *ct = cJSON_GetObjectItemCaseSensitive(it, "content");
 		if (!cJSON_IsString(nm) || !cJSON_IsString(ct)) {
-			snprintf(err, errlen, "inline file %zu needs name and content (strings)", i + 1);
+			snprintf(err, errlen, "inline file %zu needs name and content (strings)",
+				 i + 1);
 			rc = PRECEDENT_EFIELD;
 			goto out;
 		}
 		if (!(names[i] = clean_name(nm->valuestring))) {
-			snprintf(err, errlen, "inline file name \"%.200s\" is not a usable file name",
+			snprintf(err, errlen,
+				 "inline file name \"%.200s\" is not a usable file name",
 				 nm->valuestring);
 			rc = PRECEDENT_EFIELD;
 			goto out;
 		}
 		if (j->kind == KIND_DOCS && !is_doc_name(names[i])) {
-			snprintf(err, errlen,
-				 "%.200s: docs are Markdown (.md, .markdown), HTML (.html, .htm) or "
-				 "text (.txt) files",
-				 names[i]);
+			snprintf(
+			    err, errlen,
+			    "%.200s: docs are Markdown (.md, .markdown), HTML (.html, .htm) or "
+			    "text (.txt) files",
+			    names[i]);
 			rc = PRECEDENT_EINVAL;
 			goto out;
 		}
@@ -682,10 +686,11 @@ static int take_path(import_job_t *j, const char *path, char *err, size_t errlen
 		char *text = NULL;
 		size_t len = 0;
 		if (!is_doc_name(p)) {
-			snprintf(err, errlen,
-				 "%.400s: docs are Markdown (.md, .markdown), HTML (.html, .htm) or "
-				 "text (.txt) files, or a directory of them",
-				 p);
+			snprintf(
+			    err, errlen,
+			    "%.400s: docs are Markdown (.md, .markdown), HTML (.html, .htm) or "
+			    "text (.txt) files, or a directory of them",
+			    p);
 			rc = PRECEDENT_EINVAL;
 			goto out;
 		}
@@ -724,8 +729,8 @@ int import_job_running(import_job_t *j)
 	return r;
 }
 
-int import_job_start(import_job_t **slot, app_t *app, const cJSON *msg, cJSON **result,
-		     char *err, size_t errlen)
+int import_job_start(import_job_t **slot, app_t *app, const cJSON *msg, cJSON **result, char *err,
+		     size_t errlen)
 {
 	import_job_t *j = NULL;
 	int rc;
@@ -768,12 +773,14 @@ int import_job_start(import_job_t **slot, app_t *app, const cJSON *msg, cJSON **
 			known = k == KIND_CUSTOMERS && !strcmp(fv, "csv");
 		if (!known) {
 			if (k == KIND_TICKETS)
-				snprintf(err, errlen, "field format must be \"auto\", \"jsonl\", "
-						      "\"csv\", \"zendesk\" or \"freshdesk\"");
-			else
 				snprintf(err, errlen,
-					 "field format: %s take no format (leave it out or \"auto\")",
-					 kind_names[k]);
+					 "field format must be \"auto\", \"jsonl\", "
+					 "\"csv\", \"zendesk\" or \"freshdesk\"");
+			else
+				snprintf(
+				    err, errlen,
+				    "field format: %s take no format (leave it out or \"auto\")",
+				    kind_names[k]);
 			return PRECEDENT_EFIELD;
 		}
 	}
@@ -860,9 +867,10 @@ cJSON *import_job_status(import_job_t *j)
 	cJSON_AddNumberToObject(o, "job", (double)j->id);
 	cJSON_AddStringToObject(o, "state", state_names[j->state]);
 	cJSON_AddStringToObject(o, "kind", kind_names[j->kind]);
-	const char *fmt = j->kind == KIND_DOCS ? "docs" : j->kind == KIND_CUSTOMERS ? "csv"
-			  : j->fmt == INGEST_JSONL ? "jsonl"
-						   : ingest_format_name(j->fmt);
+	const char *fmt = j->kind == KIND_DOCS	      ? "docs"
+			  : j->kind == KIND_CUSTOMERS ? "csv"
+			  : j->fmt == INGEST_JSONL    ? "jsonl"
+						      : ingest_format_name(j->fmt);
 	cJSON_AddStringToObject(o, "format", fmt);
 	cJSON_AddStringToObject(o, "source", j->source);
 	cJSON_AddStringToObject(o, "started_at", j->started_at);
@@ -895,10 +903,10 @@ cJSON *import_job_status(import_job_t *j)
 					(double)(j->rejected > listed ? j->rejected - listed : 0));
 		/* as the CLI's exit status: rejected lines alone are not a failure unless
 		 * nothing else could be read */
-		cJSON_AddBoolToObject(o, "ok",
-				      j->state == ST_DONE &&
-					  !(j->rejected > 0 &&
-					    j->imported + j->updated + j->skipped == 0));
+		cJSON_AddBoolToObject(
+		    o, "ok",
+		    j->state == ST_DONE &&
+			!(j->rejected > 0 && j->imported + j->updated + j->skipped == 0));
 	}
 	if (j->state == ST_FAILED || j->state == ST_CANCELLED) {
 		cJSON *e = cJSON_AddObjectToObject(o, "error");

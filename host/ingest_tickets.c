@@ -170,24 +170,54 @@ static int same_id(const cJSON *a, const cJSON *b)
 	return 0;
 }
 
-/* One Zendesk ticket (API ticket object, optionally with "comments" as the data
- * export and the comments endpoint give them) to the contract shape. */
-static cJSON *zendesk_ticket(const cJSON *z, const cJSON *users, char *why, size_t whylen)
+/* The common start of an exported ticket: an object with an id (string or
+ * integer), converted to the contract shape's id and helpdesk. NULL with why
+ * when the record is not one. */
+static cJSON *export_ticket_start(const cJSON *x, const char *helpdesk, char *why, size_t whylen)
 {
 	char id[128];
-	int bad = 0;
-	const char *bad_field = NULL;
-	if (!cJSON_IsObject(z)) {
+	if (!cJSON_IsObject(x)) {
 		snprintf(why, whylen, "record is not a JSON object");
 		return NULL;
 	}
-	if (id_of(get(z, "id"), id, sizeof id)) {
+	if (id_of(get(x, "id"), id, sizeof id)) {
 		snprintf(why, whylen, "ticket has no id (string or integer)");
 		return NULL;
 	}
 	cJSON *t = cJSON_CreateObject();
 	cJSON_AddStringToObject(t, "id", id);
-	cJSON_AddStringToObject(t, "helpdesk", "zendesk");
+	cJSON_AddStringToObject(t, "helpdesk", helpdesk);
+	return t;
+}
+
+/* created_at and tags of an exported ticket; -1 with why when those or a field
+ * checked before (bad_field) had the wrong type. */
+static int export_ticket_dates_tags(const cJSON *x, cJSON *t, int *bad, const char **bad_field,
+				    const char *id, char *why, size_t whylen)
+{
+	add_str(t, "created_at", str_of(x, "created_at", bad));
+	if (*bad && !*bad_field)
+		*bad_field = "created_at";
+	copy_tags(x, t, bad);
+	if (*bad && !*bad_field)
+		*bad_field = "tags";
+	if (*bad_field) {
+		snprintf(why, whylen, "ticket %s: field %s has the wrong type", id, *bad_field);
+		return -1;
+	}
+	return 0;
+}
+
+/* One Zendesk ticket (API ticket object, optionally with "comments" as the data
+ * export and the comments endpoint give them) to the contract shape. */
+static cJSON *zendesk_ticket(const cJSON *z, const cJSON *users, char *why, size_t whylen)
+{
+	int bad = 0;
+	const char *bad_field = NULL;
+	cJSON *t = export_ticket_start(z, "zendesk", why, whylen);
+	if (!t)
+		return NULL;
+	const char *id = cJSON_GetObjectItemCaseSensitive(t, "id")->valuestring;
 	const char *subject = str_of(z, "subject", &bad);
 	if (bad)
 		bad_field = "subject";
@@ -202,14 +232,7 @@ static cJSON *zendesk_ticket(const cJSON *z, const cJSON *users, char *why, size
 	if (bad && !bad_field)
 		bad_field = "priority";
 	add_str(t, "priority", prio);
-	add_str(t, "created_at", str_of(z, "created_at", &bad));
-	if (bad && !bad_field)
-		bad_field = "created_at";
-	copy_tags(z, t, &bad);
-	if (bad && !bad_field)
-		bad_field = "tags";
-	if (bad_field) {
-		snprintf(why, whylen, "ticket %s: field %s has the wrong type", id, bad_field);
+	if (export_ticket_dates_tags(z, t, &bad, &bad_field, id, why, whylen)) {
 		cJSON_Delete(t);
 		return NULL;
 	}
@@ -301,20 +324,12 @@ static cJSON *zendesk_ticket(const cJSON *z, const cJSON *users, char *why, size
 
 static cJSON *freshdesk_ticket(const cJSON *f, char *why, size_t whylen)
 {
-	char id[128];
 	int bad = 0;
 	const char *bad_field = NULL;
-	if (!cJSON_IsObject(f)) {
-		snprintf(why, whylen, "record is not a JSON object");
+	cJSON *t = export_ticket_start(f, "freshdesk", why, whylen);
+	if (!t)
 		return NULL;
-	}
-	if (id_of(get(f, "id"), id, sizeof id)) {
-		snprintf(why, whylen, "ticket has no id (string or integer)");
-		return NULL;
-	}
-	cJSON *t = cJSON_CreateObject();
-	cJSON_AddStringToObject(t, "id", id);
-	cJSON_AddStringToObject(t, "helpdesk", "freshdesk");
+	const char *id = cJSON_GetObjectItemCaseSensitive(t, "id")->valuestring;
 	const char *subject = str_of(f, "subject", &bad);
 	if (bad)
 		bad_field = "subject";
@@ -332,14 +347,7 @@ static cJSON *freshdesk_ticket(const cJSON *f, char *why, size_t whylen)
 		cJSON_AddStringToObject(t, "priority", prname[pr->valueint]);
 	else if (pr && !cJSON_IsNull(pr) && !cJSON_IsNumber(pr) && !bad_field)
 		bad_field = "priority";
-	add_str(t, "created_at", str_of(f, "created_at", &bad));
-	if (bad && !bad_field)
-		bad_field = "created_at";
-	copy_tags(f, t, &bad);
-	if (bad && !bad_field)
-		bad_field = "tags";
-	if (bad_field) {
-		snprintf(why, whylen, "ticket %s: field %s has the wrong type", id, bad_field);
+	if (export_ticket_dates_tags(f, t, &bad, &bad_field, id, why, whylen)) {
 		cJSON_Delete(t);
 		return NULL;
 	}

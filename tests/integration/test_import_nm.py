@@ -167,6 +167,14 @@ def test_inline_import_redacts_and_reports_rejections_by_line(env):
     assert r["ok"] and r["result"]["format"] == "zendesk", r
     imp = wait_done(s)[0]["import"]
     assert imp["imported"] == 1, imp
+    # and a Freshdesk one, one ticket a line
+    fd = {"id": 501, "subject": "Invoice missing", "description_text": "Where is my invoice?", "status": 4,
+          "conversations": [{"body_text": "Resent the invoice.", "incoming": False, "private": False}]}
+    r = s.request("index.import", kind="tickets", inline={"name": "fd.json", "content": json.dumps(fd) + "\n"})
+    assert r["ok"] and r["result"]["format"] == "freshdesk", r
+    imp = wait_done(s)[0]["import"]
+    assert imp["imported"] == 1, imp
+    assert db_rows(env.db, "SELECT count(*) FROM tickets WHERE id IN ('77', '501')")[0][0] == 2
     s.close()
     assert os.listdir(env.env["TMPDIR"]) == []
 

@@ -97,7 +97,8 @@ static void test_discard_reason_is_stored_and_signalled(void **state)
 	cJSON *r = NULL;
 	put_draft(f, "d1");
 	app_outcome_t how = {.reason = "regenerated", .inserted = -1};
-	assert_int_equal(app_feedback_outcome(&f->app, "d1", NULL, 1, &how, &r, err, sizeof err), 0);
+	assert_int_equal(app_feedback_outcome(&f->app, "d1", NULL, 1, &how, &r, err, sizeof err),
+			 0);
 	assert_true(cJSON_IsTrue(cJSON_GetObjectItem(r, "discarded")));
 	assert_string_equal(cJSON_GetObjectItem(r, "reason")->valuestring, "regenerated");
 	cJSON_Delete(r);
@@ -147,8 +148,9 @@ static void test_sent_draft_keeps_inserted_flag_but_no_reason(void **state)
 	put_draft(f, "d3");
 	assert_int_equal(app_feedback_sent(&f->app, "d3", NULL, 1, &r, err, sizeof err), 0);
 	cJSON_Delete(r);
-	query_text(f, "SELECT coalesce(reason, 'NULL') || '/' || coalesce(inserted, 'NULL') "
-		      "FROM feedback WHERE draft_id='d3'",
+	query_text(f,
+		   "SELECT coalesce(reason, 'NULL') || '/' || coalesce(inserted, 'NULL') "
+		   "FROM feedback WHERE draft_id='d3'",
 		   v, sizeof v);
 	assert_string_equal(v, "NULL/NULL");
 	ev = last_event(f);
@@ -200,30 +202,31 @@ static void test_schema5_database_migrates(void **state)
 	/* undo migrations 6 and 7 by hand: what a schema-5 host left behind */
 	sqlite3 *db;
 	assert_int_equal(sqlite3_open(f->db, &db), SQLITE_OK);
-	assert_int_equal(sqlite3_exec(db,
-				      "ALTER TABLE feedback DROP COLUMN reason;"
-				      "ALTER TABLE feedback DROP COLUMN inserted;"
-				      "DROP TABLE sections_vocab;"
-				      "DROP TRIGGER sections_ai;"
-				      "DROP TRIGGER sections_ad;"
-				      "DROP TRIGGER sections_au;"
-				      "DROP TABLE sections_fts;"
-				      "ALTER TABLE doc_sections DROP COLUMN parent;"
-				      "ALTER TABLE doc_sections DROP COLUMN sub;"
-				      "CREATE VIRTUAL TABLE sections_fts USING fts5(title, body,"
-				      "  content='doc_sections', content_rowid='rowid',"
-				      "  tokenize='porter unicode61 remove_diacritics 2');"
-				      "CREATE TRIGGER sections_ai AFTER INSERT ON doc_sections BEGIN"
-				      "  INSERT INTO sections_fts(rowid, title, body)"
-				      "  VALUES (new.rowid, new.heading_path, new.body); END;"
-				      "CREATE TRIGGER sections_ad AFTER DELETE ON doc_sections BEGIN"
-				      "  INSERT INTO sections_fts(sections_fts, rowid, title, body)"
-				      "  VALUES ('delete', old.rowid, old.heading_path, old.body); END;"
-				      "CREATE VIRTUAL TABLE sections_vocab USING"
-				      "  fts5vocab(sections_fts, 'row');"
-				      "PRAGMA user_version=5;",
-				      NULL, NULL, NULL),
-			 SQLITE_OK);
+	assert_int_equal(
+	    sqlite3_exec(db,
+			 "ALTER TABLE feedback DROP COLUMN reason;"
+			 "ALTER TABLE feedback DROP COLUMN inserted;"
+			 "DROP TABLE sections_vocab;"
+			 "DROP TRIGGER sections_ai;"
+			 "DROP TRIGGER sections_ad;"
+			 "DROP TRIGGER sections_au;"
+			 "DROP TABLE sections_fts;"
+			 "ALTER TABLE doc_sections DROP COLUMN parent;"
+			 "ALTER TABLE doc_sections DROP COLUMN sub;"
+			 "CREATE VIRTUAL TABLE sections_fts USING fts5(title, body,"
+			 "  content='doc_sections', content_rowid='rowid',"
+			 "  tokenize='porter unicode61 remove_diacritics 2');"
+			 "CREATE TRIGGER sections_ai AFTER INSERT ON doc_sections BEGIN"
+			 "  INSERT INTO sections_fts(rowid, title, body)"
+			 "  VALUES (new.rowid, new.heading_path, new.body); END;"
+			 "CREATE TRIGGER sections_ad AFTER DELETE ON doc_sections BEGIN"
+			 "  INSERT INTO sections_fts(sections_fts, rowid, title, body)"
+			 "  VALUES ('delete', old.rowid, old.heading_path, old.body); END;"
+			 "CREATE VIRTUAL TABLE sections_vocab USING"
+			 "  fts5vocab(sections_fts, 'row');"
+			 "PRAGMA user_version=5;",
+			 NULL, NULL, NULL),
+	    SQLITE_OK);
 	sqlite3_close(db);
 	assert_int_equal(app_open(&f->app, f->db, 0, err, sizeof err), 0);
 	assert_non_null(f->app.store);
