@@ -1,26 +1,27 @@
 /*
  * llm_draft.c - one LLM draft from request to reply (see llm_draft.h).
  *
- * Two threads share the work (loop.h). The worker does everything that touches the store, the
- * redactor or the config, or takes time: redact + retrieve + customer context + prompt + the
- * provider request's body, and at the end citation check, staleness, the durable store of the
- * draft, the native messaging reply and the final frames' text. The loop thread only moves
- * bytes: it starts the prepared stream, turns each provider delta into a draft.delta frame
- * (rehydrated for the agent), runs the context endpoint GET, and hands the job back when the
- * provider is done.
+ * Three threads share the work (loop.h). The worker does everything that touches the app's
+ * store, redactor or config, or takes time: redact + retrieve + customer context + prompt + the
+ * provider request's body, and the "auto" fallback to the offline draft. The writer finishes:
+ * citation check, staleness, the draft stored on its own connection (drafts that finish
+ * together share one transaction), then the final frames and the native messaging reply. The
+ * loop thread only moves bytes: it starts the prepared stream, turns each provider delta into
+ * a draft.delta frame (rehydrated for the agent), runs the context endpoint GET, and hands the
+ * job to the writer when the provider is done.
  *
  *   worker: request -> redact, retrieve, context table [-> loop: endpoint GET -> worker: merge]
  *           -> prompt, request body
  *   loop:   submit -> deltas -> done/error/cancel: flush the held-back text, snapshot timing
- *   worker: finish -> citecheck, store (fsync), draft.citations/flags/done or draft.error
- *           frames (posted to the loop), the reply; "auto" falls back to the offline draft.
+ *   writer: citecheck, store, draft.citations/flags/done or draft.error frames (posted to the
+ *           loop), the reply [-> worker: "auto" answers with the offline draft]
  *
- * A job is owned by one thread at a time and moves only through loop_work()/loop_post(). The
- * loop keeps the jobs it knows in ls->jobs (from its first hand-over to the loop until its
- * finish goes to the worker); a job there with on_worker set is being worked on by the worker
- * (context merge) and comes back. A job is freed by its finish on the worker, or by the loop
- * once the session has stopped; never while a curl callback of its stream is on the stack
- * (llm.c defers removal itself).
+ * A job is owned by one thread at a time and moves only through loop_work(), loop_write() and
+ * loop_post(). The loop keeps the jobs it knows in ls->jobs (from its first hand-over to the
+ * loop until it goes to the writer); a job there with on_worker set is being worked on by the
+ * worker (context merge) and comes back. A job is freed by the writer (or the worker after a
+ * fallback), or by the loop once the session has stopped; never while a curl callback of its
+ * stream is on the stack (llm.c defers removal itself).
  */
 #include "precedent/llm_draft.h"
 

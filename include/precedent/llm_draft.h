@@ -5,11 +5,15 @@
  * provider's tokens to the side panel over the loopback WebSocket (rehydrated for the agent),
  * checks citations when the provider is done, stores the draft and answers the request. Faults
  * end in draft.error with the partial draft kept; "auto" then answers with the offline draft.
- * Several drafts run at once; nothing blocks the loop.
+ * Several drafts run at once; nothing blocks the loop: the request side runs on the worker
+ * thread (where protocol_handle() calls these), the stream on the loop, the finish on the
+ * writer (loop.h).
  *
  * Ownership: llm_session_t hangs off session_t.llm, owns the WebSocket server, the curl multi
- * client and every draft in flight. Start it once the loop exists, stop it before the loop's
- * final run (no replies are sent for drafts still in flight), free it after.
+ * client, the writer's store connection and every draft in flight. Start it on the loop thread
+ * once the loop exists and before the workers, stop it on the loop thread before the loop's
+ * final run (no replies are sent for drafts still streaming), free it after the workers are
+ * joined.
  */
 #ifndef PRECEDENT_LLM_DRAFT_H
 #define PRECEDENT_LLM_DRAFT_H
