@@ -7,8 +7,8 @@
  * or rewritten, as an agent would. A worst case (two unrelated texts) is printed too.
  * The 100 KB DP baseline takes seconds, so by default it runs on the first 1/10 of
  * the draft and is scaled (DP time is exactly proportional to n*m); BENCH_FULL_DP=1
- * runs it whole. Times are process CPU time (best of several runs for the
- * bit-parallel side).
+ * runs it whole. Times are process CPU time: best and median of several runs for
+ * the bit-parallel side (the machine may be shared; the median shows the noise).
  */
 #include "precedent/editdist.h"
 #include "precedent/util.h"
@@ -92,20 +92,30 @@ static void edit_text(const char *a, size_t alen, buf_t *b, unsigned pct)
 }
 
 typedef struct timing {
-	double ms;
+	double ms, median_ms;
 	size_t d;
 } timing_t;
 
+static int cmp_double(const void *x, const void *y)
+{
+	double a = *(const double *)x, b = *(const double *)y;
+	return a < b ? -1 : a > b;
+}
+
+/* Best and median of reps runs (reps <= 64). */
 static timing_t time_fast(const uint32_t *a, size_t na, const uint32_t *b, size_t nb, int reps)
 {
-	timing_t t = {1e30, 0};
+	timing_t t = {1e30, 0, 0};
+	double v[64];
 	for (int r = 0; r < reps; r++) {
 		double t0 = cpu_ms();
 		t.d = editdist_levenshtein_cp(a, na, b, nb);
-		double el = cpu_ms() - t0;
-		if (el < t.ms)
-			t.ms = el;
+		v[r] = cpu_ms() - t0;
+		if (v[r] < t.ms)
+			t.ms = v[r];
 	}
+	qsort(v, (size_t)reps, sizeof *v, cmp_double);
+	t.median_ms = reps % 2 ? v[reps / 2] : (v[reps / 2 - 1] + v[reps / 2]) / 2;
 	return t;
 }
 
@@ -139,11 +149,12 @@ static void run_case(const char *name, const char *a, size_t alen, const char *b
 	editdist_compute(a, alen, b, blen, &r);
 	double all_ms = cpu_ms() - t0;
 
-	printf("%-28s %6zu x %6zu cp  d=%-6zu bit-parallel %8.3f ms  DP %9.1f ms (%s)  "
-	       "speed-up x%.0f",
-	       name, na, nb, f.d, f.ms, dp_ms, how, dp_ms / f.ms);
+	printf("%-28s %6zu x %6zu cp  d=%-6zu bit-parallel best %8.3f ms median %8.3f ms  "
+	       "DP %9.1f ms (%s)  speed-up x%.0f",
+	       name, na, nb, f.d, f.ms, f.median_ms, dp_ms, how, dp_ms / f.ms);
 	if (target_ms > 0)
-		printf("  target < %g ms: %s", target_ms, f.ms < target_ms ? "met" : "MISSED");
+		printf("  target < %g ms: %s (median %s)", target_ms,
+		       f.ms < target_ms ? "met" : "MISSED", f.median_ms < target_ms ? "met" : "MISSED");
 	printf("\n");
 	printf(
 	    "%-28s full editdist_compute (chars + words, ratio %.3f, word ratio %.3f): %.3f ms\n",
@@ -162,10 +173,10 @@ int main(void)
 		double target;
 		int scale;
 	} cases[] = {
-	    {"10 KB, 5% words edited", 10 * 1024, 5, 20, 1.0, 0},
-	    {"10 KB, 20% words edited", 10 * 1024, 20, 20, 1.0, 0},
-	    {"100 KB, 5% words edited", 100 * 1024, 5, 5, 50.0, 1},
-	    {"100 KB, 20% words edited", 100 * 1024, 20, 5, 50.0, 1},
+	    {"10 KB, 5% words edited", 10 * 1024, 5, 41, 1.0, 0},
+	    {"10 KB, 20% words edited", 10 * 1024, 20, 41, 1.0, 0},
+	    {"100 KB, 5% words edited", 100 * 1024, 5, 11, 50.0, 1},
+	    {"100 KB, 20% words edited", 100 * 1024, 20, 11, 50.0, 1},
 	};
 	for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
 		buf_t a, b;
@@ -187,7 +198,7 @@ int main(void)
 		gen_text(&b, kb * 1024);
 		char name[64];
 		snprintf(name, sizeof name, "%zu KB, unrelated (worst)", kb);
-		run_case(name, a.data, a.len, b.data, b.len, kb == 10 ? 5 : 2, 0, kb == 100);
+		run_case(name, a.data, a.len, b.data, b.len, kb == 10 ? 11 : 5, 0, kb == 100);
 		buf_release(&a);
 		buf_release(&b);
 	}

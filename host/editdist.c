@@ -141,6 +141,9 @@ size_t editdist_levenshtein_dp(const uint32_t *a, size_t na, const uint32_t *b, 
  * path: on similar texts it is the distance or close to it. Small inputs skip it.
  */
 #define BP_WINDOW 4
+/* Columns per tile of the AVX2 kernel, and the band (in blocks) from which it is used. */
+#define BP_TILE 64
+#define BP_TILE_MIN_BLOCKS 8
 /* Match-mask rows beyond this many bytes (plus BP_PEQ_PER_SYM per pattern symbol) go
  * to the sparse form. */
 #define BP_PEQ_BASE ((size_t)256 << 10)
@@ -150,9 +153,10 @@ size_t editdist_levenshtein_dp(const uint32_t *a, size_t na, const uint32_t *b, 
 typedef struct bp_ctx {
 	size_t m, n, nblk;
 	int lastsh;	/* bit of the last block's last row (0..63) */
-	uint64_t *peq;	/* ndense + 3 rows of nblk masks: the symbols' rows, a zero row
-			   (symbols absent from the pattern), and two scratch rows, zero
-			   but while a column of a sparse symbol is being computed */
+	uint64_t *peq;	/* rows of nblk masks: ndense symbols' rows, a zero row (symbols
+			   absent from the pattern), and BP_TILE scratch rows, zero but
+			   while a column of a sparse symbol is being computed; then 8
+			   words of padding */
 	size_t ndense;
 	uint32_t *trow; /* per column: mask row, or BP_SPARSE | sparse symbol */
 	size_t *sp_start, *sp_end; /* sparse symbol s: entries [sp_start[s], sp_end[s]) */
@@ -248,30 +252,286 @@ static inline void bp_eq_done(const bp_ctx_t *cx, size_t j, size_t slot)
 		row[cx->sp_blk[e]] = 0;
 }
 
-/* min over i >= 1 of i + |g - i|: the least cost plus gap of a row i below a row
- * whose gap to the corner's diagonal is g. */
-static inline int64_t bp_below(int64_t g)
+#if defined(__x86_64__) && defined(__GNUC__)
+#define BP_AVX2 1
+#include <immintrin.h>
+#endif
+
+#ifdef BP_AVX2
+/* One step of 4 blocks (one per lane) at once; lanes not in `a` keep their state. */
+__attribute__((target("avx2"), always_inline)) static inline void
+bp_vstep(__m256i eq, __m256i *pv, __m256i *mv, __m256i hpi, __m256i hmi, __m256i *hpo,
+	 __m256i *hmo, __m256i sh, __m256i a)
 {
-	return g >= 1 ? g : 2 - g;
+	const __m256i one = _mm256_set1_epi64x(1), ones = _mm256_set1_epi64x(-1);
+	__m256i p = *pv, m = *mv;
+	__m256i xv = _mm256_or_si256(eq, m);
+	eq = _mm256_or_si256(eq, hmi);
+	__m256i xh = _mm256_or_si256(
+	    _mm256_xor_si256(_mm256_add_epi64(_mm256_and_si256(eq, p), p), p), eq);
+	__m256i ph = _mm256_or_si256(m, _mm256_xor_si256(_mm256_or_si256(xh, p), ones));
+	__m256i mh = _mm256_and_si256(p, xh);
+	*hpo = _mm256_and_si256(_mm256_srlv_epi64(ph, sh), one);
+	*hmo = _mm256_and_si256(_mm256_srlv_epi64(mh, sh), one);
+	ph = _mm256_or_si256(_mm256_slli_epi64(ph, 1), hpi);
+	mh = _mm256_or_si256(_mm256_slli_epi64(mh, 1), hmi);
+	*pv = _mm256_blendv_epi8(
+	    p, _mm256_or_si256(mh, _mm256_xor_si256(_mm256_or_si256(xv, ph), ones)), a);
+	*mv = _mm256_blendv_epi8(m, _mm256_and_si256(ph, xv), a);
+}
+
+/* bp_vstep() with every lane active and no lane on the last block. */
+__attribute__((target("avx2"), always_inline)) static inline void
+bp_vstep_full(__m256i eq, __m256i *pv, __m256i *mv, __m256i hpi, __m256i hmi, __m256i *hpo,
+	      __m256i *hmo)
+{
+	const __m256i ones = _mm256_set1_epi64x(-1);
+	__m256i p = *pv, m = *mv;
+	__m256i xv = _mm256_or_si256(eq, m);
+	eq = _mm256_or_si256(eq, hmi);
+	__m256i xh = _mm256_or_si256(
+	    _mm256_xor_si256(_mm256_add_epi64(_mm256_and_si256(eq, p), p), p), eq);
+	__m256i ph = _mm256_or_si256(m, _mm256_xor_si256(_mm256_or_si256(xh, p), ones));
+	__m256i mh = _mm256_and_si256(p, xh);
+	*hpo = _mm256_srli_epi64(ph, 63);
+	*hmo = _mm256_srli_epi64(mh, 63);
+	ph = _mm256_or_si256(_mm256_slli_epi64(ph, 1), hpi);
+	mh = _mm256_or_si256(_mm256_slli_epi64(mh, 1), hmi);
+	*pv = _mm256_or_si256(mh, _mm256_xor_si256(_mm256_or_si256(xv, ph), ones));
+	*mv = _mm256_and_si256(ph, xv);
+}
+
+/* The lanes' shifts for the blocks B .. B + 3: 63, or the last block's last row. */
+__attribute__((target("avx2"))) static inline __m256i bp_vshift(const bp_ctx_t *cx, size_t B)
+{
+	__m256i sh = _mm256_set1_epi64x(63);
+	if (B + 3 >= cx->nblk - 1 && B <= cx->nblk - 1)
+		sh = _mm256_blendv_epi8(
+		    sh, _mm256_set1_epi64x(cx->lastsh),
+		    _mm256_cmpeq_epi64(_mm256_set1_epi64x((long long)(cx->nblk - 1 - B)),
+				       _mm256_set_epi64x(3, 2, 1, 0)));
+	return sh;
+}
+
+/* One step of the 8-lane sweep (two vectors) at step t; see bp_tile_avx2(). */
+__attribute__((target("avx2"), always_inline)) static inline void
+bp_dstep(const uint64_t *const *rows, const uint64_t *hp, const uint64_t *hm,
+	 uint64_t (*outp)[4], uint64_t (*outm)[4], const __m256i *act, size_t B, size_t t,
+	 __m256i *pv1, __m256i *mv1, __m256i *hpo1, __m256i *hmo1, __m256i *pv2, __m256i *mv2,
+	 __m256i *hpo2, __m256i *hmo2, __m256i sh1, __m256i sh2, __m256i blk1, __m256i blk2,
+	 int full)
+{
+	const uint64_t *const *r = rows + t + 7;
+	/* lane 0 of the second vector continues from lane 3 of the first */
+	__m256i hpi2 = _mm256_blend_epi32(_mm256_permute4x64_epi64(*hpo2, 0x90),
+					  _mm256_permute4x64_epi64(*hpo1, 0xFF), 0x03);
+	__m256i hmi2 = _mm256_blend_epi32(_mm256_permute4x64_epi64(*hmo2, 0x90),
+					  _mm256_permute4x64_epi64(*hmo1, 0xFF), 0x03);
+	__m256i hpi1 = _mm256_blend_epi32(_mm256_permute4x64_epi64(*hpo1, 0x90),
+					  _mm256_set1_epi64x((long long)hp[t]), 0x03);
+	__m256i hmi1 = _mm256_blend_epi32(_mm256_permute4x64_epi64(*hmo1, 0x90),
+					  _mm256_set1_epi64x((long long)hm[t]), 0x03);
+	__m256i eq1 = _mm256_set_epi64x((long long)r[-3][B + 3], (long long)r[-2][B + 2],
+					(long long)r[-1][B + 1], (long long)r[0][B]);
+	__m256i eq2 = _mm256_set_epi64x((long long)r[-7][B + 7], (long long)r[-6][B + 6],
+					(long long)r[-5][B + 5], (long long)r[-4][B + 4]);
+	if (full) {
+		bp_vstep_full(eq1, pv1, mv1, hpi1, hmi1, hpo1, hmo1);
+		bp_vstep_full(eq2, pv2, mv2, hpi2, hmi2, hpo2, hmo2);
+	} else {
+		bp_vstep(eq1, pv1, mv1, hpi1, hmi1, hpo1, hmo1, sh1,
+			 _mm256_and_si256(act[t + 4], blk1));
+		bp_vstep(eq2, pv2, mv2, hpi2, hmi2, hpo2, hmo2, sh2, _mm256_and_si256(act[t], blk2));
+	}
+	_mm256_storeu_si256((__m256i *)outp[t], *hpo2);
+	_mm256_storeu_si256((__m256i *)outm[t], *hmo2);
+}
+
+/*
+ * The AVX2 kernel: blocks fb..lb over columns c0 .. c0 + T - 1 (0-based), one block
+ * per 64-bit lane, 8 blocks (two vectors) at a time. Lane j works on column t - j at
+ * step t (a skewed sweep): its vertical deltas stay in the lane, and the horizontal
+ * delta it needs comes from lane j - 1 one step earlier (lane 0 takes the one the
+ * blocks above left for that column). Lanes outside the tile's columns or past lb
+ * keep their state. Two vectors per step keep two dependency chains in flight.
+ * Returns the sum over the T columns of the horizontal delta at lb's bottom row.
+ */
+__attribute__((target("avx2"))) static int64_t bp_tile_avx2(const bp_ctx_t *cx, size_t fb,
+							    size_t lb, size_t c0, size_t T)
+{
+	const uint64_t *rows[BP_TILE + 14]; /* column x at x + 7; zero rows around */
+	uint64_t hp[BP_TILE + 7], hm[BP_TILE + 7];
+	uint64_t outp[BP_TILE + 7][4], outm[BP_TILE + 7][4];
+	__m256i act[BP_TILE + 11]; /* lanes whose column t - j is in the tile, at t + 4 */
+	const uint64_t *zero = cx->peq + cx->ndense * cx->nblk;
+	const __m256i lane = _mm256_set_epi64x(3, 2, 1, 0);
+	uint64_t *P = cx->P, *M = cx->M;
+
+	for (size_t x = 0; x < T + 14; x++)
+		rows[x] = x >= 7 && x < T + 7 ? bp_eq(cx, c0 + x - 7, x - 7) : zero;
+	for (size_t t = 0; t < T + 7; t++) {
+		hp[t] = 1; /* the row above fb grows by 1 per column */
+		hm[t] = 0;
+	}
+	for (size_t x = 0; x < T + 11; x++) {
+		__m256i tv =
+		    _mm256_sub_epi64(_mm256_set1_epi64x((long long)x - 4), lane);
+		act[x] = _mm256_and_si256(_mm256_cmpgt_epi64(tv, _mm256_set1_epi64x(-1)),
+					  _mm256_cmpgt_epi64(_mm256_set1_epi64x((long long)T), tv));
+	}
+	for (size_t B = fb; B <= lb;) {
+		size_t L = lb - B < 7 ? lb - B : 7; /* last lane in use */
+		__m256i blk1 = _mm256_cmpgt_epi64(_mm256_set1_epi64x((long long)L + 1), lane);
+		__m256i sh1 = bp_vshift(cx, B);
+		__m256i pv1 = _mm256_loadu_si256((const __m256i *)(P + B));
+		__m256i mv1 = _mm256_loadu_si256((const __m256i *)(M + B));
+		__m256i hpo1 = _mm256_setzero_si256(), hmo1 = _mm256_setzero_si256();
+		if (L < 4) {
+			for (size_t t = 0; t < T + L; t++) {
+				const uint64_t *const *r = rows + t + 7;
+				__m256i hpi = _mm256_blend_epi32(
+				    _mm256_permute4x64_epi64(hpo1, 0x90),
+				    _mm256_set1_epi64x((long long)hp[t]), 0x03);
+				__m256i hmi = _mm256_blend_epi32(
+				    _mm256_permute4x64_epi64(hmo1, 0x90),
+				    _mm256_set1_epi64x((long long)hm[t]), 0x03);
+				__m256i eq = _mm256_set_epi64x(
+				    (long long)r[-3][B + 3], (long long)r[-2][B + 2],
+				    (long long)r[-1][B + 1], (long long)r[0][B]);
+				bp_vstep(eq, &pv1, &mv1, hpi, hmi, &hpo1, &hmo1, sh1,
+					 _mm256_and_si256(act[t + 4], blk1));
+				_mm256_storeu_si256((__m256i *)outp[t], hpo1);
+				_mm256_storeu_si256((__m256i *)outm[t], hmo1);
+			}
+			_mm256_storeu_si256((__m256i *)(P + B), pv1);
+			_mm256_storeu_si256((__m256i *)(M + B), mv1);
+			for (size_t t = 0; t < T; t++) {
+				hp[t] = outp[t + L][L];
+				hm[t] = outm[t + L][L];
+			}
+			B += 4;
+			continue;
+		}
+		__m256i blk2 =
+		    _mm256_cmpgt_epi64(_mm256_set1_epi64x((long long)L - 3), lane);
+		__m256i sh2 = bp_vshift(cx, B + 4);
+		__m256i pv2 = _mm256_loadu_si256((const __m256i *)(P + B + 4));
+		__m256i mv2 = _mm256_loadu_si256((const __m256i *)(M + B + 4));
+		__m256i hpo2 = _mm256_setzero_si256(), hmo2 = _mm256_setzero_si256();
+		/* steps with every lane inside the tile and the band, none on the last
+		 * block, need no masks */
+		size_t f0 = T + L, f1 = T + L;
+		if (L == 7 && B + 7 < cx->nblk - 1 && T > 7) {
+			f0 = 7;
+			f1 = T;
+		}
+		size_t t = 0;
+		for (; t < f0; t++)
+			bp_dstep(rows, hp, hm, outp, outm, act, B, t, &pv1, &mv1, &hpo1, &hmo1,
+				 &pv2, &mv2, &hpo2, &hmo2, sh1, sh2, blk1, blk2, 0);
+		for (; t < f1; t++)
+			bp_dstep(rows, hp, hm, outp, outm, act, B, t, &pv1, &mv1, &hpo1, &hmo1,
+				 &pv2, &mv2, &hpo2, &hmo2, sh1, sh2, blk1, blk2, 1);
+		for (; t < T + L; t++)
+			bp_dstep(rows, hp, hm, outp, outm, act, B, t, &pv1, &mv1, &hpo1, &hmo1,
+				 &pv2, &mv2, &hpo2, &hmo2, sh1, sh2, blk1, blk2, 0);
+		_mm256_storeu_si256((__m256i *)(P + B), pv1);
+		_mm256_storeu_si256((__m256i *)(M + B), mv1);
+		_mm256_storeu_si256((__m256i *)(P + B + 4), pv2);
+		_mm256_storeu_si256((__m256i *)(M + B + 4), mv2);
+		for (t = 0; t < T; t++) {
+			hp[t] = outp[t + L][L - 4];
+			hm[t] = outm[t + L][L - 4];
+		}
+		B += 8;
+	}
+	int64_t sum = 0;
+	for (size_t t = 0; t < T; t++)
+		sum += (int64_t)hp[t] - (int64_t)hm[t];
+	for (size_t t = 0; t < T; t++)
+		bp_eq_done(cx, c0 + t, t);
+	return sum;
+}
+
+static int bp_have_avx2(void)
+{
+	static int have = -1;
+	if (have < 0) {
+		__builtin_cpu_init();
+		have = __builtin_cpu_supports("avx2") ? 1 : 0;
+	}
+	return have;
+}
+#endif
+
+/*
+ * The portable kernel: blocks fb..lb over columns c + 1 .. c + nc (nc is 1 or 2).
+ * With two, one sweep down the blocks has column c + 1 on block b while column c + 2
+ * is on block b - 1: two independent dependency chains the CPU overlaps (one chain
+ * alone waits on the previous block's horizontal delta at every block). Returns the
+ * sum of the horizontal deltas at lb's bottom row.
+ */
+static int64_t bp_step(const bp_ctx_t *cx, size_t fb, size_t lb, size_t c, size_t nc)
+{
+	uint64_t *P = cx->P, *M = cx->M;
+	int lastsh = cx->lastsh;
+	int64_t d = 0;
+	int last = lb + 1 == cx->nblk;
+	size_t fe = last ? lb : lb + 1; /* full blocks: fb .. fe - 1 (maybe none) */
+	const uint64_t *eq0 = bp_eq(cx, c, 0);
+	uint64_t hp0 = 1, hm0 = 0, hp1 = 1, hm1 = 0;
+	if (nc == 2) {
+		const uint64_t *eq1 = bp_eq(cx, c + 1, 1);
+		if (fe > fb) {
+			uint64_t pv = P[fb], mv = M[fb];
+			bp_block(eq0[fb], &pv, &mv, &hp0, &hm0, 63);
+			for (size_t b = fb + 1; b < fe; b++) {
+				uint64_t pn = P[b], mn = M[b];
+				bp_block(eq0[b], &pn, &mn, &hp0, &hm0, 63);
+				bp_block(eq1[b - 1], &pv, &mv, &hp1, &hm1, 63);
+				P[b - 1] = pv;
+				M[b - 1] = mv;
+				pv = pn;
+				mv = mn;
+			}
+			bp_block(eq1[fe - 1], &pv, &mv, &hp1, &hm1, 63);
+			P[fe - 1] = pv;
+			M[fe - 1] = mv;
+		}
+		if (last) {
+			uint64_t pv = P[lb], mv = M[lb];
+			bp_block(eq0[lb], &pv, &mv, &hp0, &hm0, lastsh);
+			bp_block(eq1[lb], &pv, &mv, &hp1, &hm1, lastsh);
+			P[lb] = pv;
+			M[lb] = mv;
+		}
+		bp_eq_done(cx, c + 1, 1);
+		d += (int64_t)hp1 - (int64_t)hm1;
+	} else {
+		for (size_t b = fb; b < fe; b++)
+			bp_block(eq0[b], &P[b], &M[b], &hp0, &hm0, 63);
+		if (last)
+			bp_block(eq0[lb], &P[lb], &M[lb], &hp0, &hm0, lastsh);
+	}
+	bp_eq_done(cx, c, 0);
+	d += (int64_t)hp0 - (int64_t)hm0;
+	return d;
 }
 
 /*
  * The banded pass with threshold k (k <= n). Returns the distance if it is <= k,
  * else k + 1.
  *
- * Columns go in pairs: in one sweep down the blocks, column c works on block b while
- * column c + 1 works on block b - 1, two independent dependency chains the CPU
- * overlaps (one chain alone waits on the previous block's horizontal delta at every
- * block). Blocks are therefore added before a pair, from the values of the column
- * before it, with a bound valid for both columns (values move by at most 1 per
- * column), and dropped after it.
+ * Columns go in groups (2 for the portable kernel, up to BP_TILE for the AVX2 one) over
+ * a fixed range of blocks: blocks are added before a group, from the values of the
+ * column before it, with a bound valid for all its columns (values move by at most 1
+ * per column), and dropped after it.
  */
 static int64_t bp_band(bp_ctx_t *cx, int64_t k)
 {
 	size_t m = cx->m, n = cx->n, nblk = cx->nblk, fb = 0, lb = 0;
 	uint64_t *P = cx->P, *M = cx->M;
 	int64_t kin = k, top = 0, sl;
-	int lastsh = cx->lastsh;
 	/* rows r with |r - c| + |(m - r) - (n - c)| <= k at column c have r - c <= dhi */
 	int64_t dhi = (k + (int64_t)m - (int64_t)n) / 2;
 
@@ -280,15 +540,20 @@ static int64_t bp_band(bp_ctx_t *cx, int64_t k)
 	sl = (int64_t)bp_rows(cx, 0); /* column 0: D(r, 0) = r */
 	for (size_t c = 0; c < n;) {
 		size_t nc = n - c >= 2 ? 2 : 1; /* columns c + 1 .. c + nc */
+#ifdef BP_AVX2
+		int tile = lb - fb + 1 >= BP_TILE_MIN_BLOCKS && n - c >= BP_TILE / 2 &&
+			   bp_have_avx2();
+		if (tile)
+			nc = n - c < BP_TILE ? n - c : BP_TILE;
+#endif
 		/* add blocks whose rows may hold a path cell in these columns: i rows
-		 * below lb's bottom, their values are >= sl + i - 2 in column c + 1 and
-		 * >= sl + i - 3 in column c + 2 */
+		 * below lb's bottom have values >= sl + i - j - 1 in column c + j, and a
+		 * gap to the corner's diagonal of |g + j - i|; the least sum over i >= 1
+		 * and 1 <= j <= nc is below */
 		while (lb + 1 < nblk) {
 			size_t R = bp_bottom(cx, lb);
 			int64_t g = (int64_t)(m - R) - (int64_t)(n - c);
-			int64_t low = sl - 2 + bp_below(g + 1);
-			if (nc == 2 && sl - 3 + bp_below(g + 2) < low)
-				low = sl - 3 + bp_below(g + 2);
+			int64_t low = g + (int64_t)nc >= 1 ? sl + g - 1 : sl + 1 - g - 2 * (int64_t)nc;
 			if (low > k || (int64_t)R + 1 - (int64_t)(c + nc) > dhi)
 				break;
 			lb++;
@@ -296,45 +561,12 @@ static int64_t bp_band(bp_ctx_t *cx, int64_t k)
 			M[lb] = 0;
 			sl += (int64_t)bp_rows(cx, lb);
 		}
-		int last = lb + 1 == nblk;
-		size_t fe = last ? lb : lb + 1; /* full blocks: fb .. fe - 1 (maybe none) */
-		const uint64_t *eq0 = bp_eq(cx, c, 0);
-		uint64_t hp0 = 1, hm0 = 0, hp1 = 1, hm1 = 0;
-		if (nc == 2) {
-			const uint64_t *eq1 = bp_eq(cx, c + 1, 1);
-			if (fe > fb) {
-				uint64_t pv = P[fb], mv = M[fb];
-				bp_block(eq0[fb], &pv, &mv, &hp0, &hm0, 63);
-				for (size_t b = fb + 1; b < fe; b++) {
-					uint64_t pn = P[b], mn = M[b];
-					bp_block(eq0[b], &pn, &mn, &hp0, &hm0, 63);
-					bp_block(eq1[b - 1], &pv, &mv, &hp1, &hm1, 63);
-					P[b - 1] = pv;
-					M[b - 1] = mv;
-					pv = pn;
-					mv = mn;
-				}
-				bp_block(eq1[fe - 1], &pv, &mv, &hp1, &hm1, 63);
-				P[fe - 1] = pv;
-				M[fe - 1] = mv;
-			}
-			if (last) {
-				uint64_t pv = P[lb], mv = M[lb];
-				bp_block(eq0[lb], &pv, &mv, &hp0, &hm0, lastsh);
-				bp_block(eq1[lb], &pv, &mv, &hp1, &hm1, lastsh);
-				P[lb] = pv;
-				M[lb] = mv;
-			}
-			bp_eq_done(cx, c + 1, 1);
-			sl += (int64_t)hp1 - (int64_t)hm1;
-		} else {
-			for (size_t b = fb; b < fe; b++)
-				bp_block(eq0[b], &P[b], &M[b], &hp0, &hm0, 63);
-			if (last)
-				bp_block(eq0[lb], &P[lb], &M[lb], &hp0, &hm0, lastsh);
-		}
-		bp_eq_done(cx, c, 0);
-		sl += (int64_t)hp0 - (int64_t)hm0;
+#ifdef BP_AVX2
+		if (tile)
+			sl += bp_tile_avx2(cx, fb, lb, c, nc);
+		else
+#endif
+			sl += bp_step(cx, fb, lb, c, nc);
 		top += (int64_t)nc;
 		c += nc;
 		/* drop blocks that cannot hold a path cell (lower bound over their rows) */
@@ -529,7 +761,7 @@ static void bp_init(bp_ctx_t *cx, const uint32_t *pid, size_t m, const uint32_t 
 	for (size_t s = 0; s < sigma; s++)
 		if (!cnt[s])
 			rowof[s] = (uint32_t)cx->ndense;
-	cx->peq = xcalloc((cx->ndense + 3) * nblk, sizeof *cx->peq);
+	cx->peq = xcalloc((cx->ndense + 1 + BP_TILE) * nblk + 8, sizeof *cx->peq);
 	if (nsparse) {
 		cx->sp_start = xcalloc(nsparse + 1, sizeof *cx->sp_start);
 		cx->sp_end = xmalloc((nsparse + 1) * sizeof *cx->sp_end);
@@ -565,8 +797,8 @@ static void bp_init(bp_ctx_t *cx, const uint32_t *pid, size_t m, const uint32_t 
 	cx->trow = xmalloc((n ? n : 1) * sizeof *cx->trow);
 	for (size_t j = 0; j < n; j++)
 		cx->trow[j] = rowof[tid[j]];
-	cx->P = xmalloc(nblk * sizeof *cx->P);
-	cx->M = xmalloc(nblk * sizeof *cx->M);
+	cx->P = xcalloc(nblk + 8, sizeof *cx->P); /* + 8: the AVX2 kernel reads 8 at a time */
+	cx->M = xcalloc(nblk + 8, sizeof *cx->M);
 	cx->S = xmalloc(nblk * sizeof *cx->S);
 	free(rowof);
 	free(cnt);
