@@ -883,7 +883,9 @@ static size_t levenshtein_upto(const uint32_t *a, size_t na, const uint32_t *b, 
 	int64_t k = (int64_t)nb, d;
 	if (!exact && (int64_t)max < k)
 		k = (int64_t)max;
-	if (exact && cx.nblk > 2 * BP_WINDOW) {
+	/* the window pays off unless the texts are short or so unequal in length that
+	 * k >= n - m >= m keeps every row in the band anyway */
+	if (exact && cx.nblk > 2 * BP_WINDOW && nb - na < na) {
 		int64_t u = bp_window(&cx, BP_WINDOW);
 		if (u < k)
 			k = u;
