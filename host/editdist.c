@@ -112,9 +112,11 @@ size_t editdist_levenshtein_dp(const uint32_t *a, size_t na, const uint32_t *b, 
  * block's bottom row goes straight into the next block in a register. A block's state
  * is its two vertical-delta words (P, M); the values tracked are the one at the
  * bottom row of the last active block and the one of the row above the first (others
- * are recovered by popcounts when a block is dropped). Match masks: one row of masks per pattern
- * symbol, indexed by block, so a column reads one contiguous row (rare symbols beyond a memory
- * budget are scattered into a scratch row for their columns instead: memory stays linear).
+ * are recovered by popcounts when a block is dropped). Match masks: one row of masks
+ * per pattern symbol, indexed by block, so a column reads one contiguous row (rare
+ * symbols beyond a memory budget are scattered into a scratch row for their columns
+ * instead: memory stays linear). Columns are taken in small groups over a fixed range
+ * of blocks, so that independent work can overlap (see bp_band()).
  *
  * Every computed value is the cost of a real path, so an upper bound of D: the row
  * above the first active block is taken to grow by 1 per column (horizontal steps),
