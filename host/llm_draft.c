@@ -131,7 +131,7 @@ struct job {
 	cJSON *cits;
 	int done_rc;
 	char done_msg[300];
-	double ws_p50, ws_p99, ws_max, busy_p50, busy_p99, busy_max, busy_cpu_max;
+	double ws_p50, ws_p99, ws_max, busy_p50, busy_p99, busy_max;
 	size_t ws_n, busy_n;
 };
 
@@ -344,7 +344,6 @@ static cJSON *timing_json(job_t *j)
 	cJSON_AddNumberToObject(t, "loop_busy_p50_ms", r3(j->busy_p50));
 	cJSON_AddNumberToObject(t, "loop_busy_p99_ms", r3(j->busy_p99));
 	cJSON_AddNumberToObject(t, "loop_busy_max_ms", r3(j->busy_max));
-	cJSON_AddNumberToObject(t, "loop_cpu_max_ms", r3(j->busy_cpu_max));
 	cJSON_AddNumberToObject(t, "loop_iterations", (double)j->busy_n);
 	return t;
 }
@@ -638,7 +637,6 @@ static void to_worker(job_t *j, int rc, const char *message)
 	if (ls->ws)
 		ws_server_write_delay(ls->ws, &j->ws_p50, &j->ws_p99, &j->ws_max, &j->ws_n);
 	loop_busy_stats(&j->busy_p50, &j->busy_p99, &j->busy_max, &j->busy_n);
-	j->busy_cpu_max = loop_busy_cpu_max();
 	job_unlink(j);
 	j->done_rc = rc;
 	snprintf(j->done_msg, sizeof j->done_msg, "%s", message ? message : "");

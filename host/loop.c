@@ -26,7 +26,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 #include <uv.h>
 
@@ -242,35 +241,19 @@ static int worker_take_left(struct worker *w)
 
 static struct {
 	lathist_t h;
-	double cpu_max;
 	uint64_t last_t, last_idle;
-	double last_cpu;
 } busy;
 
-static double thread_cpu_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
-	return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
-}
-
-/* Wall time minus the poll wait, and the thread's CPU time: when the first is long and the
- * second short, the loop was not running (another process had the core) rather than busy. */
+/* Wall time from one prepare to the next minus the poll wait: the time callbacks took, and
+ * the time the thread waited for a core while it had work (on a loaded machine). */
 static void on_prepare(uv_prepare_t *h)
 {
 	uint64_t t = uv_hrtime(), idle = uv_metrics_idle_time(h->loop);
-	double cpu = thread_cpu_ms();
-	if (busy.last_t) {
+	if (busy.last_t)
 		lathist_add(&busy.h, (double)((t - busy.last_t) - (idle - busy.last_idle)) / 1e6);
-		if (cpu - busy.last_cpu > busy.cpu_max)
-			busy.cpu_max = cpu - busy.last_cpu;
-	}
 	busy.last_t = t;
 	busy.last_idle = idle;
-	busy.last_cpu = cpu;
 }
-
-double loop_busy_cpu_max(void) { return busy.cpu_max; }
 
 void loop_busy_stats(double *p50, double *p99, double *max, size_t *n)
 {

@@ -1,7 +1,8 @@
 /*
  * ws.c - the side panel's WebSocket server: libwebsockets as a foreign loop on libuv, shaped as
  * ttyd's server: a protocols table, a per-session struct, one switch over the lifecycle, the
- * Origin checked before the upgrade is accepted, frames written only from WRITEABLE.
+ * Origin checked before the upgrade is accepted, frames written only from WRITEABLE (the queued
+ * ones together, while the socket takes them).
  */
 #include "precedent/ws.h"
 
@@ -18,6 +19,8 @@
 #include "precedent/util.h"
 
 #define WS_AUTH_SECONDS 5
+/* At most this many queued frames written in one WRITEABLE callback. */
+#define WS_WRITES_PER_CALLBACK 64
 
 struct frame {
 	struct frame *next;
@@ -294,20 +297,26 @@ static int callback(struct lws *wsi, enum lws_callback_reasons reason, void *use
 	case LWS_CALLBACK_SERVER_WRITEABLE: {
 		if (ss->closing)
 			return reject(wsi, ss->close_code, ss->close_why);
-		struct frame *f = ss->head;
-		if (!f)
-			return 0;
-		ss->head = f->next;
-		if (!ss->head)
-			ss->tail = NULL;
-		ss->queued--;
-		ss->queued_bytes -= f->len;
-		int n = lws_write(wsi, f->data + LWS_PRE, f->len, LWS_WRITE_TEXT);
-		if (n >= 0 && s && f->t0 > 0)
-			lathist_add(&s->delays, now_ms() - f->t0);
-		free(f);
-		if (n < 0)
-			return -1;
+		/* Frames queued in the same loop iteration (deltas of several drafts) go out
+		 * together while the socket takes them whole, instead of one per iteration:
+		 * lws_send_pipe_choked says when a write would not complete (the maintainer's
+		 * advice for more than one lws_write per WRITEABLE). */
+		for (int sent = 0; ss->head && sent < WS_WRITES_PER_CALLBACK; sent++) {
+			if (sent > 0 && lws_send_pipe_choked(wsi))
+				break;
+			struct frame *f = ss->head;
+			ss->head = f->next;
+			if (!ss->head)
+				ss->tail = NULL;
+			ss->queued--;
+			ss->queued_bytes -= f->len;
+			int n = lws_write(wsi, f->data + LWS_PRE, f->len, LWS_WRITE_TEXT);
+			if (n >= 0 && s && f->t0 > 0)
+				lathist_add(&s->delays, now_ms() - f->t0);
+			free(f);
+			if (n < 0)
+				return -1;
+		}
 		if (ss->head)
 			lws_callback_on_writable(wsi);
 		return 0;

@@ -55,8 +55,5 @@ double loop_frame_received_ms(void);
  * start: p50, p99 (lathist.h) and the longest (ms), and the iterations counted. Loop thread. */
 void loop_busy_stats(double *p50 /* OUT */, double *p99 /* OUT */, double *max /* OUT */,
 		     size_t *n /* OUT */);
-/* The most CPU time the loop thread used in one iteration since start (ms): next to the busy
- * time's max, it tells a long callback (both long) from a core taken away (CPU short). */
-double loop_busy_cpu_max(void);
 
 #endif

@@ -7,7 +7,7 @@
  * {"type":"auth","token"} with the right token (compared in constant time) within 5 s. Bad
  * JSON, binary frames, oversized messages (WS_IN_CAP), floods (WS_IN_RATE_MAX a second) and a
  * reader that lets its queue grow past WS_QUEUE_MAX/WS_QUEUE_BYTES_MAX close that connection
- * only. Frames go out only from WRITEABLE, one lws_write each, in order.
+ * only. Frames go out only from WRITEABLE, in order, as many as the socket takes at once.
  *
  * Ownership: ws_server_t owns the lws context and every session's queue; frames given to
  * ws_server_broadcast are copied. The message handed to on_message is borrowed for the call.

@@ -165,6 +165,39 @@ def test_cancel_over_native_messaging_stops_the_upstream_request():
     cancel_case(False)
 
 
+def test_cancel_from_the_panel_before_the_stream_starts():
+    """The panel cancels a draft (by the draft_id it chose) while the host is still preparing
+    it: the provider is asked nothing, or its request is closed at once, and the draft ends in
+    cancelled. Repeated, so the cancel lands at different points of the preparation."""
+    fake.reset()
+    h = Host(fake, "slow")
+    try:
+        hello = h.hello()
+        ws = h.ws(hello)
+        for i in range(5):
+            did = "d_early%d" % i
+            rid = h.request("draft.request", ticket=ticket("E-%d" % i, "Router reboots",
+                                                           "Router reboots every hour."),
+                            options={"mode": "llm", "stream": True, "draft_id": did})
+            ws.send_text(json.dumps({"type": "draft.cancel", "draft_id": did}))
+            rep = h.reply(rid, timeout=10)
+            assert not rep["ok"] and rep["error"]["code"] == "cancelled", rep
+            assert rep["error"]["draft_id"] == did, rep
+            frames = collect(ws, draft_id=did, timeout=10)
+            assert frames[-1]["type"] == "draft.error", frames
+        # no provider request of theirs is left streaming
+        deadline = time.time() + 3
+        while time.time() < deadline:
+            if all(q["disconnected"] or q["finished"] for q in provider_requests()):
+                break
+            time.sleep(0.02)
+        assert all(q["disconnected"] or q["finished"] for q in provider_requests()), \
+            provider_requests()
+        ws.close()
+    finally:
+        h.close()
+
+
 def test_eof_mid_stream_exits_quickly():
     fake.reset()
     h = Host(fake, "slow")
@@ -194,5 +227,6 @@ if __name__ == "__main__":
         test_auto_mode_falls_back_to_the_offline_draft,
         test_cancel_from_the_panel_stops_the_upstream_request,
         test_cancel_over_native_messaging_stops_the_upstream_request,
+        test_cancel_from_the_panel_before_the_stream_starts,
         test_eof_mid_stream_exits_quickly,
     ])

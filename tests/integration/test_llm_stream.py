@@ -4,6 +4,7 @@ real WebSocket client. Streams in both wire formats, the final result, citations
 kept out of the prompt, actions, customer context, and two drafts at once that do not mix."""
 import json
 import os
+import sqlite3
 import sys
 import threading
 
@@ -273,6 +274,80 @@ def test_hello_without_provider_reports_no_llm():
         h.close()
 
 
+def test_requests_are_answered_while_a_draft_streams():
+    """The loop only moves bytes: searches, offline drafts and stats sent while an LLM draft
+    streams are all answered before it ends, and the draft's timing carries the host's own
+    figures (token -> frame delay, the loop's longest iteration)."""
+    fake.reset()
+    fake.control(delay_ms=60, chunk_words=1)
+    h = Host(fake, "ok")
+    try:
+        hello = h.hello()
+        ws = h.ws(hello)
+        rid = draft(h, ticket("N-20", "Router reboots every hour",
+                              "Since firmware 4.2 my router reboots every hour."))
+        ws.sock.settimeout(10)
+        first = json.loads(ws.recv())
+        assert first["type"] == "draft.delta", first
+        others = []
+        for i in range(5):
+            others.append(h.request("search", query="router reboots firmware"))
+            others.append(h.request("draft.request", ticket=ticket(
+                "N-3%d" % i, "Router reboots", "The router reboots."),
+                options={"mode": "offline"}))
+            others.append(h.request("stats"))
+        for o in others:
+            assert h.reply(o, timeout=10)["ok"], o
+        frames = collect(ws)
+        assert frames[-1]["type"] == "draft.done", frames[-1]
+        rep = h.reply(rid)
+        assert rep["ok"], rep
+        t = rep["result"]["timing"]
+        for k in ("ws_write_delay_p50_ms", "ws_write_delay_p99_ms", "ws_write_delay_max_ms",
+                  "loop_busy_p99_ms", "loop_busy_max_ms",
+                  "provider_gap_max_ms"):
+            assert isinstance(t[k], (int, float)) and t[k] >= 0, (k, t)
+        assert t["ws_frames"] >= t["deltas"] >= 5, t
+        assert t["ws_write_delay_p50_ms"] <= t["ws_write_delay_p99_ms"] <= \
+            t["ws_write_delay_max_ms"], t
+        ws.close()
+    finally:
+        fake.control(delay_ms=5, chunk_words=2)
+        h.close()
+
+
+def test_feedback_sent_just_before_eof_is_stored_in_order():
+    """Frames are handled in the order they came: feedback on a draft right after its reply
+    finds it, and feedback already sent when the browser goes away is still answered and
+    stored before the host exits."""
+    fake.reset()
+    h = Host(fake, "ok")
+    try:
+        hello = h.hello()
+        ws = h.ws(hello)
+        rep = h.reply(draft(h, ticket("N-40", "Router reboots", "Router reboots every hour.")))
+        assert rep["ok"], rep
+        did = rep["result"]["draft_id"]
+        a = h.request("feedback.rating", draft_id=did, rating="up", comment="good")
+        b = h.request("feedback.sent", draft_id=did, sent_text=rep["result"]["text"] + " Bye.")
+        c = h.request("draft.request", ticket=ticket("N-41", "Router reboots", "Reboots."),
+                      options={"mode": "offline"})
+        ws.close()
+        h.p.stdin.close()
+        assert h.p.wait(timeout=20) == 0
+        for rid in (a, b, c):
+            assert h.reply(rid, timeout=5)["ok"], rid
+        db = sqlite3.connect(h.db)
+        kinds = [k for (k,) in db.execute(
+            "SELECT kind FROM feedback WHERE draft_id = ? ORDER BY rowid", (did,))]
+        n = db.execute("SELECT count(*) FROM drafts WHERE ticket_id = 'N-41'").fetchone()[0]
+        db.close()
+        assert len(kinds) == 2 and kinds[0] != kinds[1], kinds
+        assert n == 1, n
+    finally:
+        h.close()
+
+
 if __name__ == "__main__":
     Runner("test_llm_stream").run([
         test_openai_compatible_stream_reaches_the_panel,
@@ -283,4 +358,6 @@ if __name__ == "__main__":
         test_actions_rewrite_the_previous_draft,
         test_customer_context_from_table_and_endpoint,
         test_hello_without_provider_reports_no_llm,
+        test_requests_are_answered_while_a_draft_streams,
+        test_feedback_sent_just_before_eof_is_stored_in_order,
     ])
