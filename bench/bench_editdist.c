@@ -154,7 +154,8 @@ static void run_case(const char *name, const char *a, size_t alen, const char *b
 	       name, na, nb, f.d, f.ms, f.median_ms, dp_ms, how, dp_ms / f.ms);
 	if (target_ms > 0)
 		printf("  target < %g ms: %s (median %s)", target_ms,
-		       f.ms < target_ms ? "met" : "MISSED", f.median_ms < target_ms ? "met" : "MISSED");
+		       f.ms < target_ms ? "met" : "MISSED",
+		       f.median_ms < target_ms ? "met" : "MISSED");
 	printf("\n");
 	printf(
 	    "%-28s full editdist_compute (chars + words, ratio %.3f, word ratio %.3f): %.3f ms\n",

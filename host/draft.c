@@ -19,6 +19,8 @@
 #define MAX_DOC_STEPS 6
 /* A doc section is used when it covers at least this share of the best coverage. */
 #define DOC_MIN_RELATIVE 0.5
+/* Doc sections considered for steps, best first. */
+#define DOC_CANDIDATES 3
 
 void draft_flag(cJSON *flags, const char *kind, const char *message)
 {
@@ -148,7 +150,7 @@ static int is_step_line(const char *l, size_t n)
 
 /* Steps from a doc section body: its list items (numbered or bulleted), or its
  * first two sentences. Appends to out; returns how many were used. */
-static int put_doc_steps(buf_t *out, const char *body, const char *ref)
+static int put_doc_steps(buf_t *out, const char *body, const char *ref, int prose_ok)
 {
 	const char *p = body;
 	int steps = 0;
@@ -175,6 +177,8 @@ static int put_doc_steps(buf_t *out, const char *body, const char *ref)
 	if (steps >= 2) {
 		buf_printf(out, "Here are the steps from our documentation %s:\n", ref);
 		buf_append(out, list.data, list.len);
+	} else if (!prose_ok) {
+		steps = 0;
 	} else {
 		size_t pos = 0;
 		const char *s;
@@ -237,7 +241,7 @@ int draft_offline(const ticket_t *t, const retrieve_result_t *res, double gap_th
 		buf_puts(&b, "Hi,\n\n");
 
 	const retrieve_ticket_hit_t *best = res->ntickets ? &res->tickets[0] : NULL;
-	const retrieve_doc_hit_t *doc = res->ndocs ? &res->docs[0] : NULL;
+	const retrieve_doc_hit_t *doc = NULL;
 
 	if (out->weak) {
 		buf_puts(&b, "Thank you for the detailed report. I'm looking into this now and will "
@@ -287,17 +291,30 @@ int draft_offline(const ticket_t *t, const retrieve_result_t *res, double gap_th
 				}
 			}
 		}
-		if (doc && (!best || doc->coverage >= DOC_MIN_RELATIVE * res->confidence)) {
-			buf_t ref;
+		/* The best of the first few doc sections that covers the ticket and lists
+		 * steps, else the best one's own sentences: a chapter found through its
+		 * subsections has few words of its own. */
+		for (size_t k = 0; k < 2 * DOC_CANDIDATES && !used_doc; k++) {
+			size_t di = k % DOC_CANDIDATES;
+			int prose_ok = k >= DOC_CANDIDATES;
+			if (di >= res->ndocs)
+				continue;
+			doc = &res->docs[di];
+			if (best && doc->coverage < DOC_MIN_RELATIVE * res->confidence)
+				continue;
+			buf_t ref, steps;
 			buf_init(&ref, 0);
+			buf_init(&steps, 0);
 			buf_printf(&ref, "[doc: %s#%s]", doc->path, doc->anchor);
-			if (used_ticket)
-				buf_putc(&b, '\n');
-			if (put_doc_steps(&b, doc->body, buf_cstr(&ref)) > 0) {
+			if (put_doc_steps(&steps, doc->body, buf_cstr(&ref), prose_ok) > 0) {
+				if (used_ticket)
+					buf_putc(&b, '\n');
+				buf_append(&b, steps.data, steps.len);
 				used_doc = 1;
 				cJSON_AddItemToArray(out->citations, draft_doc_citation(doc));
 			}
 			buf_release(&ref);
+			buf_release(&steps);
 		}
 		if (!used_ticket && !used_doc) {
 			buf_puts(&b, "I'm looking into this now and will get back to you with specific "

@@ -112,9 +112,11 @@ size_t editdist_levenshtein_dp(const uint32_t *a, size_t na, const uint32_t *b, 
  * block's bottom row goes straight into the next block in a register. A block's state
  * is its two vertical-delta words (P, M); the values tracked are the one at the
  * bottom row of the last active block and the one of the row above the first (others
- * are recovered by popcounts when a block is dropped). Match masks: one row of masks per pattern symbol, indexed by
- * block, so a column reads one contiguous row (rare symbols beyond a memory budget
- * are scattered into a scratch row for their columns instead: memory stays linear).
+ * are recovered by popcounts when a block is dropped). Match masks: one row of masks
+ * per pattern symbol, indexed by block, so a column reads one contiguous row (rare
+ * symbols beyond a memory budget are scattered into a scratch row for their columns
+ * instead: memory stays linear). Columns are taken in small groups over a fixed range
+ * of blocks, so that independent work can overlap (see bp_band()).
  *
  * Every computed value is the cost of a real path, so an upper bound of D: the row
  * above the first active block is taken to grow by 1 per column (horizontal steps),
@@ -152,13 +154,13 @@ size_t editdist_levenshtein_dp(const uint32_t *a, size_t na, const uint32_t *b, 
 
 typedef struct bp_ctx {
 	size_t m, n, nblk;
-	int lastsh;	/* bit of the last block's last row (0..63) */
-	uint64_t *peq;	/* rows of nblk masks: ndense symbols' rows, a zero row (symbols
-			   absent from the pattern), and BP_TILE scratch rows, zero but
-			   while a column of a sparse symbol is being computed; then 8
-			   words of padding */
+	int lastsh;    /* bit of the last block's last row (0..63) */
+	uint64_t *peq; /* rows of nblk masks: ndense symbols' rows, a zero row (symbols
+			  absent from the pattern), and BP_TILE scratch rows, zero but
+			  while a column of a sparse symbol is being computed; then 8
+			  words of padding */
 	size_t ndense;
-	uint32_t *trow; /* per column: mask row, or BP_SPARSE | sparse symbol */
+	uint32_t *trow;		   /* per column: mask row, or BP_SPARSE | sparse symbol */
 	size_t *sp_start, *sp_end; /* sparse symbol s: entries [sp_start[s], sp_end[s]) */
 	uint32_t *sp_blk;
 	uint64_t *sp_mask;
@@ -260,15 +262,15 @@ static inline void bp_eq_done(const bp_ctx_t *cx, size_t j, size_t slot)
 #ifdef BP_AVX2
 /* One step of 4 blocks (one per lane) at once; lanes not in `a` keep their state. */
 __attribute__((target("avx2"), always_inline)) static inline void
-bp_vstep(__m256i eq, __m256i *pv, __m256i *mv, __m256i hpi, __m256i hmi, __m256i *hpo,
-	 __m256i *hmo, __m256i sh, __m256i a)
+bp_vstep(__m256i eq, __m256i *pv, __m256i *mv, __m256i hpi, __m256i hmi, __m256i *hpo, __m256i *hmo,
+	 __m256i sh, __m256i a)
 {
 	const __m256i one = _mm256_set1_epi64x(1), ones = _mm256_set1_epi64x(-1);
 	__m256i p = *pv, m = *mv;
 	__m256i xv = _mm256_or_si256(eq, m);
 	eq = _mm256_or_si256(eq, hmi);
-	__m256i xh = _mm256_or_si256(
-	    _mm256_xor_si256(_mm256_add_epi64(_mm256_and_si256(eq, p), p), p), eq);
+	__m256i xh =
+	    _mm256_or_si256(_mm256_xor_si256(_mm256_add_epi64(_mm256_and_si256(eq, p), p), p), eq);
 	__m256i ph = _mm256_or_si256(m, _mm256_xor_si256(_mm256_or_si256(xh, p), ones));
 	__m256i mh = _mm256_and_si256(p, xh);
 	*hpo = _mm256_and_si256(_mm256_srlv_epi64(ph, sh), one);
@@ -289,8 +291,8 @@ bp_vstep_full(__m256i eq, __m256i *pv, __m256i *mv, __m256i hpi, __m256i hmi, __
 	__m256i p = *pv, m = *mv;
 	__m256i xv = _mm256_or_si256(eq, m);
 	eq = _mm256_or_si256(eq, hmi);
-	__m256i xh = _mm256_or_si256(
-	    _mm256_xor_si256(_mm256_add_epi64(_mm256_and_si256(eq, p), p), p), eq);
+	__m256i xh =
+	    _mm256_or_si256(_mm256_xor_si256(_mm256_add_epi64(_mm256_and_si256(eq, p), p), p), eq);
 	__m256i ph = _mm256_or_si256(m, _mm256_xor_si256(_mm256_or_si256(xh, p), ones));
 	__m256i mh = _mm256_and_si256(p, xh);
 	*hpo = _mm256_srli_epi64(ph, 63);
@@ -315,11 +317,10 @@ __attribute__((target("avx2"))) static inline __m256i bp_vshift(const bp_ctx_t *
 
 /* One step of the 8-lane sweep (two vectors) at step t; see bp_tile_avx2(). */
 __attribute__((target("avx2"), always_inline)) static inline void
-bp_dstep(const uint64_t *const *rows, const uint64_t *hp, const uint64_t *hm,
-	 uint64_t (*outp)[4], uint64_t (*outm)[4], const __m256i *act, size_t B, size_t t,
-	 __m256i *pv1, __m256i *mv1, __m256i *hpo1, __m256i *hmo1, __m256i *pv2, __m256i *mv2,
-	 __m256i *hpo2, __m256i *hmo2, __m256i sh1, __m256i sh2, __m256i blk1, __m256i blk2,
-	 int full)
+bp_dstep(const uint64_t *const *rows, const uint64_t *hp, const uint64_t *hm, uint64_t (*outp)[4],
+	 uint64_t (*outm)[4], const __m256i *act, size_t B, size_t t, __m256i *pv1, __m256i *mv1,
+	 __m256i *hpo1, __m256i *hmo1, __m256i *pv2, __m256i *mv2, __m256i *hpo2, __m256i *hmo2,
+	 __m256i sh1, __m256i sh2, __m256i blk1, __m256i blk2, int full)
 {
 	const uint64_t *const *r = rows + t + 7;
 	/* lane 0 of the second vector continues from lane 3 of the first */
@@ -341,7 +342,8 @@ bp_dstep(const uint64_t *const *rows, const uint64_t *hp, const uint64_t *hm,
 	} else {
 		bp_vstep(eq1, pv1, mv1, hpi1, hmi1, hpo1, hmo1, sh1,
 			 _mm256_and_si256(act[t + 4], blk1));
-		bp_vstep(eq2, pv2, mv2, hpi2, hmi2, hpo2, hmo2, sh2, _mm256_and_si256(act[t], blk2));
+		bp_vstep(eq2, pv2, mv2, hpi2, hmi2, hpo2, hmo2, sh2,
+			 _mm256_and_si256(act[t], blk2));
 	}
 	_mm256_storeu_si256((__m256i *)outp[t], *hpo2);
 	_mm256_storeu_si256((__m256i *)outm[t], *hmo2);
@@ -374,8 +376,7 @@ __attribute__((target("avx2"))) static int64_t bp_tile_avx2(const bp_ctx_t *cx, 
 		hm[t] = 0;
 	}
 	for (size_t x = 0; x < T + 11; x++) {
-		__m256i tv =
-		    _mm256_sub_epi64(_mm256_set1_epi64x((long long)x - 4), lane);
+		__m256i tv = _mm256_sub_epi64(_mm256_set1_epi64x((long long)x - 4), lane);
 		act[x] = _mm256_and_si256(_mm256_cmpgt_epi64(tv, _mm256_set1_epi64x(-1)),
 					  _mm256_cmpgt_epi64(_mm256_set1_epi64x((long long)T), tv));
 	}
@@ -389,12 +390,12 @@ __attribute__((target("avx2"))) static int64_t bp_tile_avx2(const bp_ctx_t *cx, 
 		if (L < 4) {
 			for (size_t t = 0; t < T + L; t++) {
 				const uint64_t *const *r = rows + t + 7;
-				__m256i hpi = _mm256_blend_epi32(
-				    _mm256_permute4x64_epi64(hpo1, 0x90),
-				    _mm256_set1_epi64x((long long)hp[t]), 0x03);
-				__m256i hmi = _mm256_blend_epi32(
-				    _mm256_permute4x64_epi64(hmo1, 0x90),
-				    _mm256_set1_epi64x((long long)hm[t]), 0x03);
+				__m256i hpi =
+				    _mm256_blend_epi32(_mm256_permute4x64_epi64(hpo1, 0x90),
+						       _mm256_set1_epi64x((long long)hp[t]), 0x03);
+				__m256i hmi =
+				    _mm256_blend_epi32(_mm256_permute4x64_epi64(hmo1, 0x90),
+						       _mm256_set1_epi64x((long long)hm[t]), 0x03);
 				__m256i eq = _mm256_set_epi64x(
 				    (long long)r[-3][B + 3], (long long)r[-2][B + 2],
 				    (long long)r[-1][B + 1], (long long)r[0][B]);
@@ -412,8 +413,7 @@ __attribute__((target("avx2"))) static int64_t bp_tile_avx2(const bp_ctx_t *cx, 
 			B += 4;
 			continue;
 		}
-		__m256i blk2 =
-		    _mm256_cmpgt_epi64(_mm256_set1_epi64x((long long)L - 3), lane);
+		__m256i blk2 = _mm256_cmpgt_epi64(_mm256_set1_epi64x((long long)L - 3), lane);
 		__m256i sh2 = bp_vshift(cx, B + 4);
 		__m256i pv2 = _mm256_loadu_si256((const __m256i *)(P + B + 4));
 		__m256i mv2 = _mm256_loadu_si256((const __m256i *)(M + B + 4));
@@ -469,9 +469,11 @@ static int bp_have_avx2(void)
  * With two, one sweep down the blocks has column c + 1 on block b while column c + 2
  * is on block b - 1: two independent dependency chains the CPU overlaps (one chain
  * alone waits on the previous block's horizontal delta at every block). Returns the
- * sum of the horizontal deltas at lb's bottom row.
+ * sum of the horizontal deltas at lb's bottom row; with S, each block's bottom value
+ * in S is kept up to date too.
  */
-static int64_t bp_step(const bp_ctx_t *cx, size_t fb, size_t lb, size_t c, size_t nc)
+static inline __attribute__((always_inline)) int64_t
+bp_step_s(const bp_ctx_t *cx, size_t fb, size_t lb, size_t c, size_t nc, int64_t *S)
 {
 	uint64_t *P = cx->P, *M = cx->M;
 	int lastsh = cx->lastsh;
@@ -485,16 +487,24 @@ static int64_t bp_step(const bp_ctx_t *cx, size_t fb, size_t lb, size_t c, size_
 		if (fe > fb) {
 			uint64_t pv = P[fb], mv = M[fb];
 			bp_block(eq0[fb], &pv, &mv, &hp0, &hm0, 63);
+			if (S)
+				S[fb] += (int64_t)hp0 - (int64_t)hm0;
 			for (size_t b = fb + 1; b < fe; b++) {
 				uint64_t pn = P[b], mn = M[b];
 				bp_block(eq0[b], &pn, &mn, &hp0, &hm0, 63);
 				bp_block(eq1[b - 1], &pv, &mv, &hp1, &hm1, 63);
+				if (S) {
+					S[b] += (int64_t)hp0 - (int64_t)hm0;
+					S[b - 1] += (int64_t)hp1 - (int64_t)hm1;
+				}
 				P[b - 1] = pv;
 				M[b - 1] = mv;
 				pv = pn;
 				mv = mn;
 			}
 			bp_block(eq1[fe - 1], &pv, &mv, &hp1, &hm1, 63);
+			if (S)
+				S[fe - 1] += (int64_t)hp1 - (int64_t)hm1;
 			P[fe - 1] = pv;
 			M[fe - 1] = mv;
 		}
@@ -502,20 +512,33 @@ static int64_t bp_step(const bp_ctx_t *cx, size_t fb, size_t lb, size_t c, size_
 			uint64_t pv = P[lb], mv = M[lb];
 			bp_block(eq0[lb], &pv, &mv, &hp0, &hm0, lastsh);
 			bp_block(eq1[lb], &pv, &mv, &hp1, &hm1, lastsh);
+			if (S)
+				S[lb] += (int64_t)hp0 - (int64_t)hm0 + (int64_t)hp1 - (int64_t)hm1;
 			P[lb] = pv;
 			M[lb] = mv;
 		}
 		bp_eq_done(cx, c + 1, 1);
 		d += (int64_t)hp1 - (int64_t)hm1;
 	} else {
-		for (size_t b = fb; b < fe; b++)
+		for (size_t b = fb; b < fe; b++) {
 			bp_block(eq0[b], &P[b], &M[b], &hp0, &hm0, 63);
-		if (last)
+			if (S)
+				S[b] += (int64_t)hp0 - (int64_t)hm0;
+		}
+		if (last) {
 			bp_block(eq0[lb], &P[lb], &M[lb], &hp0, &hm0, lastsh);
+			if (S)
+				S[lb] += (int64_t)hp0 - (int64_t)hm0;
+		}
 	}
 	bp_eq_done(cx, c, 0);
 	d += (int64_t)hp0 - (int64_t)hm0;
 	return d;
+}
+
+static int64_t bp_step(const bp_ctx_t *cx, size_t fb, size_t lb, size_t c, size_t nc)
+{
+	return bp_step_s(cx, fb, lb, c, nc, NULL);
 }
 
 /*
@@ -541,8 +564,8 @@ static int64_t bp_band(bp_ctx_t *cx, int64_t k)
 	for (size_t c = 0; c < n;) {
 		size_t nc = n - c >= 2 ? 2 : 1; /* columns c + 1 .. c + nc */
 #ifdef BP_AVX2
-		int tile = lb - fb + 1 >= BP_TILE_MIN_BLOCKS && n - c >= BP_TILE / 2 &&
-			   bp_have_avx2();
+		int tile =
+		    lb - fb + 1 >= BP_TILE_MIN_BLOCKS && n - c >= BP_TILE / 2 && bp_have_avx2();
 		if (tile)
 			nc = n - c < BP_TILE ? n - c : BP_TILE;
 #endif
@@ -553,7 +576,8 @@ static int64_t bp_band(bp_ctx_t *cx, int64_t k)
 		while (lb + 1 < nblk) {
 			size_t R = bp_bottom(cx, lb);
 			int64_t g = (int64_t)(m - R) - (int64_t)(n - c);
-			int64_t low = g + (int64_t)nc >= 1 ? sl + g - 1 : sl + 1 - g - 2 * (int64_t)nc;
+			int64_t low =
+			    g + (int64_t)nc >= 1 ? sl + g - 1 : sl + 1 - g - 2 * (int64_t)nc;
 			if (low > k || (int64_t)R + 1 - (int64_t)(c + nc) > dhi)
 				break;
 			lb++;
@@ -599,37 +623,26 @@ static int64_t bp_band(bp_ctx_t *cx, int64_t k)
 }
 
 /*
- * The window pass: always (up to) w blocks, moved down one block at a time while the
- * cheapest promise in it lies in its lower half. The promise of a block's bottom row
- * is its value plus a quarter of its diagonal gap to the corner (the full gap would
- * favour rows above the path whenever cells off the path are cheaper than one per
- * row, as they are in text with repeated words). Returns the cost of a real path,
- * an upper bound of the distance.
+ * The window pass: always (up to) w blocks, moved down one block at a time (before
+ * each pair of columns) while the cheapest promise in it lies in its lower half. The
+ * promise of a block's bottom row is its value plus a quarter of its diagonal gap to
+ * the corner (the full gap would favour rows above the path whenever cells off the
+ * path are cheaper than one per row, as they are in text with repeated words).
+ * Returns the cost of a real path, an upper bound of the distance.
  */
 static int64_t bp_window(bp_ctx_t *cx, size_t w)
 {
 	size_t m = cx->m, n = cx->n, nblk = cx->nblk, fb = 0, lb = 0;
 	uint64_t *P = cx->P, *M = cx->M;
 	int64_t *S = cx->S, best = INT64_MAX;
-	int lastsh = cx->lastsh;
 
 	P[0] = ~(uint64_t)0;
 	M[0] = 0;
 	S[0] = (int64_t)bp_rows(cx, 0);
-	for (size_t c = 1; c <= n; c++) {
-		const uint64_t *eq = bp_eq(cx, c - 1, 0);
-		uint64_t hp = 1, hm = 0;
-		size_t fe = lb + 1 == nblk ? lb : lb + 1;
-		for (size_t b = fb; b < fe; b++) {
-			bp_block(eq[b], &P[b], &M[b], &hp, &hm, 63);
-			S[b] += (int64_t)hp - (int64_t)hm;
-		}
-		if (lb + 1 == nblk) {
-			bp_block(eq[lb], &P[lb], &M[lb], &hp, &hm, lastsh);
-			S[lb] += (int64_t)hp - (int64_t)hm;
-		}
-		int64_t slp = S[lb] - ((int64_t)hp - (int64_t)hm);
-		/* gap of the window's last bottom row, and of the others 64 rows apart */
+	for (size_t c = 0; c < n;) {
+		size_t nc = n - c >= 2 ? 2 : 1;
+		/* grow to w blocks, then move down while the cheapest promise is in the
+		 * lower half; a block starts from the one above plus 1 per row */
 		while (lb + 1 < nblk) {
 			if (lb - fb + 1 >= w) {
 				int64_t g = (int64_t)(m - bp_bottom(cx, lb)) - (int64_t)(n - c);
@@ -648,13 +661,12 @@ static int64_t bp_window(bp_ctx_t *cx, size_t w)
 			lb++;
 			P[lb] = ~(uint64_t)0;
 			M[lb] = 0;
-			bp_block(eq[lb], &P[lb], &M[lb], &hp, &hm, bp_sh(cx, lb));
-			slp += (int64_t)bp_rows(cx, lb);
-			S[lb] = slp + (int64_t)hp - (int64_t)hm;
+			S[lb] = S[lb - 1] + (int64_t)bp_rows(cx, lb);
 			if (lb - fb + 1 > w)
 				fb++;
 		}
-		bp_eq_done(cx, c - 1, 0);
+		bp_step_s(cx, fb, lb, c, nc, S);
+		c += nc;
 		size_t R = bp_bottom(cx, lb);
 		int64_t u = S[lb] + (int64_t)(m - R > n - c ? m - R : n - c);
 		if (u < best)
@@ -679,12 +691,24 @@ static size_t dense_ids(const uint32_t *a, size_t na, const uint32_t *b, size_t 
 				dst[i] = c;
 				continue;
 			}
-			if (!slots) {
-				slots = 1024;
-				while (slots < 2 * (na + nb))
-					slots *= 2;
-				key = xcalloc(slots, sizeof *key);
-				val = xmalloc(slots * sizeof *val);
+			if (2 * (next - 128 + 1) > slots) { /* keep the table at most half full */
+				size_t ns = slots ? 2 * slots : 256;
+				uint32_t *nk = xcalloc(ns, sizeof *nk),
+					 *nv = xmalloc(ns * sizeof *nv);
+				for (size_t j = 0; j < slots; j++) {
+					if (!key[j])
+						continue;
+					size_t h2 = ((size_t)key[j] * 2654435761u) & (ns - 1);
+					while (nk[h2])
+						h2 = (h2 + 1) & (ns - 1);
+					nk[h2] = key[j];
+					nv[h2] = val[j];
+				}
+				free(key);
+				free(val);
+				key = nk;
+				val = nv;
+				slots = ns;
 			}
 			size_t hh = ((size_t)c * 2654435761u) & (slots - 1);
 			while (key[hh] && key[hh] != c)
@@ -861,7 +885,9 @@ static size_t levenshtein_upto(const uint32_t *a, size_t na, const uint32_t *b, 
 	int64_t k = (int64_t)nb, d;
 	if (!exact && (int64_t)max < k)
 		k = (int64_t)max;
-	if (exact && cx.nblk > 2 * BP_WINDOW) {
+	/* the window pays off unless the texts are short or so unequal in length that
+	 * k >= n - m >= m keeps every row in the band anyway */
+	if (exact && cx.nblk > 2 * BP_WINDOW && nb - na < na) {
 		int64_t u = bp_window(&cx, BP_WINDOW);
 		if (u < k)
 			k = u;

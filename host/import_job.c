@@ -5,11 +5,10 @@
  * written to a private temporary directory); a thread of the job's own then opens
  * its own store connection and runs the CLI's importers. Writers take turns: ticket
  * records are committed in batches bounded in rows and in time (store_batch_due),
- * so a draft stored meanwhile waits a fraction of a second at most; docs in at most
- * DOCS_TX_MAX groups of at least DOCS_PER_TX files (each group is a directory of
- * symbolic links handed to ingest_docs_dir, so the stored paths stay relative to
- * the agent's directory; each call rebuilds the whole doc outline, which bounds
- * how finely a docs import can be split).
+ * so a draft stored meanwhile waits a fraction of a second at most; docs in groups
+ * of DOCS_PER_TX files, a transaction each (each group is a directory of symbolic
+ * links handed to ingest_docs_dir_opts, so the stored paths stay relative to the
+ * agent's directory), then the doc outline once, in a transaction of its own.
  * The thread publishes counts under the job's mutex; index.status reads them.
  */
 #include "precedent/import_job.h"
@@ -33,10 +32,7 @@
 #include <unistd.h>
 
 #define TICKETS_PER_TX 2000 /* as the CLI; store_batch_due() bounds the time too */
-#define DOCS_PER_TX 50	    /* doc files per transaction, at least */
-#define DOCS_TX_MAX                                                                                \
-	4		  /* transactions per docs import, at most (each one rebuilds              \
-			     the whole doc outline: docstruct_rebuild) */
+#define DOCS_PER_TX 50	    /* doc files per transaction */
 #define SNIFF_BYTES 65536 /* read to guess a ticket export's format */
 #define DOCS_DEPTH_MAX 32
 
@@ -372,9 +368,7 @@ static int import_docs(import_job_t *j, store_t *s, ingest_report_t *rep, char *
 	pthread_mutex_lock(&j->mu);
 	j->files_total = (long)files.n;
 	pthread_mutex_unlock(&j->mu);
-	size_t per_tx = (files.n + DOCS_TX_MAX - 1) / DOCS_TX_MAX;
-	if (per_tx < DOCS_PER_TX)
-		per_tx = DOCS_PER_TX;
+	size_t per_tx = DOCS_PER_TX, committed = 0;
 	for (size_t i = 0; i < files.n && !rc; i += per_tx) {
 		if (atomic_load(&j->cancel)) {
 			snprintf(err, errlen, "the import was cancelled after %zu of %zu files", i,
@@ -408,7 +402,10 @@ static int import_docs(import_job_t *j, store_t *s, ingest_report_t *rep, char *
 			buf_release(&link);
 		}
 		if (!rc)
-			rc = ingest_docs_dir(s, j->redactor, links, rep, NULL, err, errlen);
+			rc = ingest_docs_dir_opts(s, j->redactor, links, rep, NULL,
+						  INGEST_DOCS_NO_OUTLINE, err, errlen);
+		if (!rc)
+			committed++;
 		pthread_mutex_lock(&j->mu);
 		j->files_done = (long)end;
 		pthread_mutex_unlock(&j->mu);
@@ -417,6 +414,16 @@ static int import_docs(import_job_t *j, store_t *s, ingest_report_t *rep, char *
 	rmtree(links);
 	free(links);
 	strv_release(&files);
+	/* The outline over what was committed, also after a cancel or an error (whose
+	 * message is kept). */
+	if (committed) {
+		char oerr[256];
+		int orc = ingest_docs_outline(s, oerr, sizeof oerr);
+		if (orc && !rc) {
+			snprintf(err, errlen, "%s", oerr);
+			rc = orc;
+		}
+	}
 	return rc;
 }
 

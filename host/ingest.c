@@ -592,8 +592,25 @@ static char *redact_copy(const redactor_t *r, redact_map_t *m, const char *s)
 	return out;
 }
 
+int ingest_docs_outline(store_t *s, char *err, size_t errlen)
+{
+	size_t changed = 0;
+	int rc = store_begin(s);
+	if (!rc && !(rc = docstruct_rebuild(s, NULL, &changed)) && changed)
+		rc = store_df_cache_clear(s, 1);
+	if (!rc)
+		rc = store_commit(s);
+	return rc ? store_fail(s, "doc outline", rc, err, errlen) : 0;
+}
+
 int ingest_docs_dir(store_t *s, const redactor_t *r, const char *dir, ingest_report_t *rep,
 		    FILE *progress, char *err, size_t errlen)
+{
+	return ingest_docs_dir_opts(s, r, dir, rep, progress, 0, err, errlen);
+}
+
+int ingest_docs_dir_opts(store_t *s, const redactor_t *r, const char *dir, ingest_report_t *rep,
+			 FILE *progress, unsigned flags, char *err, size_t errlen)
 {
 	char **files = NULL;
 	size_t n = 0, alloc = 0;
@@ -669,7 +686,8 @@ int ingest_docs_dir(store_t *s, const redactor_t *r, const char *dir, ingest_rep
 			fprintf(progress, "%s: %zu of %zu files\n", dir, i, n);
 	}
 	size_t restructured = 0;
-	if (!rc && (rc = docstruct_rebuild(s, NULL, &restructured)))
+	if (!rc && !(flags & INGEST_DOCS_NO_OUTLINE) &&
+	    (rc = docstruct_rebuild(s, NULL, &restructured)))
 		rc = store_fail(s, dir, rc, err, errlen);
 	if (!rc && rep->imported + rep->updated + restructured > 0 &&
 	    (rc = store_df_cache_clear(s, 1)))

@@ -336,7 +336,7 @@ static cJSON *freshdesk_ticket(const cJSON *f, char *why, size_t whylen)
 	cJSON_AddStringToObject(t, "subject", subject ? subject : "");
 	/* status: 2 open, 3 pending, 4 resolved, 5 closed; priority 1..4 */
 	const cJSON *st = get(f, "status"), *pr = get(f, "priority");
-	int status = cJSON_IsNumber(st) ? st->valueint : 0;
+	int status = st && cJSON_IsNumber(st) ? st->valueint : 0;
 	if (st && !cJSON_IsNumber(st) && !cJSON_IsNull(st) && !bad_field)
 		bad_field = "status";
 	static const char *const stname[] = {"", "", "open", "pending", "resolved", "closed"};

@@ -1106,6 +1106,8 @@ static char *dupcol(sqlite3_stmt *st, int i)
 	return xstrdup(t ? (const char *)t : "");
 }
 
+#define SNIPPET_DIGEST_MAX 4096 /* bytes of a chapter's digest searched for its snippet */
+
 static const char *const hit_sql[2] = {
     "SELECT id, subject, resolution, resolution_code, closed_at, source, problem,"
     " substr(answer, 1, 16384) FROM tickets WHERE rowid = ?1",
@@ -1160,9 +1162,18 @@ static int fill_hits(searcher_t *se, int kind, const query_t *q, size_t norig, u
 			h->title = dupcol(st, 2);
 			h->heading_path = dupcol(st, 3);
 			h->body = dupcol(st, 4);
-			/* A chapter matched through its subsections shows where. */
-			const char *fields[2] = {h->body, (const char *)sqlite3_column_text(st, 5)};
-			h->snippet = snippet_of(se, qtok, nq, fields, fields[1] && *fields[1] ? 2 : 1);
+			/* A chapter matched only through its subsections shows where (the
+			 * digest is read only then: it can be 16 KB). */
+			const char *fields[1] = {h->body};
+			char *digest = NULL;
+			if (c[i].terms == 0 && sqlite3_column_bytes(st, 5) > 0) {
+				const char *sub = (const char *)sqlite3_column_text(st, 5);
+				size_t sl = (size_t)sqlite3_column_bytes(st, 5);
+				digest = xstrndup(sub, utf8_clip(sub, sl, SNIPPET_DIGEST_MAX));
+				fields[0] = digest;
+			}
+			h->snippet = snippet_of(se, qtok, nq, fields, 1);
+			free(digest);
 			score = &h->score;
 			share = &h->share;
 			coverage = &h->coverage;
@@ -1511,11 +1522,17 @@ static int search_kind(searcher_t *se, int kind, query_t *q, size_t norig, size_
 		if (changed)
 			apply_boosts(se, c, nc);
 		/* Quality loop (docs/quality.md): sources agents keep deleting, x0.7..1. */
+		sqlite3_int64 *rows = xcalloc(nc, sizeof *rows);
+		double *f = xcalloc(nc, sizeof *f);
+		for (size_t i = 0; i < nc; i++)
+			rows[i] = c[i].rowid;
+		store_source_factors(se->db, kind == KIND_DOCS, rows, nc, f);
 		for (size_t i = 0; i < nc; i++) {
-			double f = store_source_factor(se->db, kind == KIND_DOCS, c[i].rowid);
-			changed |= f != 1.0;
-			c[i].score *= f;
+			changed |= f[i] != 1.0;
+			c[i].score *= f[i];
 		}
+		free(rows);
+		free(f);
 		if (changed)
 			qsort(c, nc, sizeof *c, cmp_cand);
 	}

@@ -950,25 +950,48 @@ int store_source_observe(store_t *s, const char *kind, const char *id, const cha
 	return step_done(s, st);
 }
 
-double store_source_factor(sqlite3 *db, int doc, sqlite3_int64 rowid)
+void store_source_factors(sqlite3 *db, int doc, const sqlite3_int64 *rowids, size_t n,
+			  double *out)
 {
-	sqlite3_stmt *st;
-	double f = 1.0;
+	sqlite3_stmt *st = NULL;
+	int any = 0;
+	for (size_t i = 0; i < n; i++)
+		out[i] = 1.0;
+	/* Nothing observed for this kind (the usual case): no lookups at all. */
+	if (sqlite3_prepare_v2(db, "SELECT EXISTS(SELECT 1 FROM source_scores WHERE source_kind=?)",
+			       -1, &st, NULL) != SQLITE_OK)
+		return; /* an older schema: no adjustment */
+	sqlite3_bind_text(st, 1, doc ? "doc" : "ticket", -1, SQLITE_STATIC);
+	any = sqlite3_step(st) == SQLITE_ROW && sqlite3_column_int(st, 0);
+	sqlite3_finalize(st);
+	if (!any)
+		return;
 	const char *sql =
 	    doc ? "SELECT f.factor FROM doc_sections d JOIN source_factors f ON f.source_kind='doc' "
 		  "AND f.source_id = d.doc_path || '#' || d.anchor WHERE d.rowid=?"
 		: "SELECT f.factor FROM tickets t JOIN source_factors f ON f.source_kind='ticket' "
 		  "AND f.source_id = t.id WHERE t.rowid=?";
 	if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
-		return 1.0; /* an older schema: no adjustment */
-	sqlite3_bind_int64(st, 1, rowid);
-	if (sqlite3_step(st) == SQLITE_ROW)
-		f = sqlite3_column_double(st, 0);
+		return;
+	for (size_t i = 0; i < n; i++) {
+		double f = 1.0;
+		sqlite3_reset(st);
+		sqlite3_bind_int64(st, 1, rowids[i]);
+		if (sqlite3_step(st) == SQLITE_ROW)
+			f = sqlite3_column_double(st, 0);
+		if (!(f >= STORE_SOURCE_FACTOR_MIN))
+			f = STORE_SOURCE_FACTOR_MIN;
+		if (f > 1.0)
+			f = 1.0;
+		out[i] = f;
+	}
 	sqlite3_finalize(st);
-	if (!(f >= STORE_SOURCE_FACTOR_MIN))
-		f = STORE_SOURCE_FACTOR_MIN;
-	if (f > 1.0)
-		f = 1.0;
+}
+
+double store_source_factor(sqlite3 *db, int doc, sqlite3_int64 rowid)
+{
+	double f;
+	store_source_factors(db, doc, &rowid, 1, &f);
 	return f;
 }
 

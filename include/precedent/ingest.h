@@ -89,6 +89,13 @@ void ingest_html_to_text(const char *html, size_t len, buf_t *out, int markdown_
  * makes them (stable across re-imports). */
 int ingest_docs_dir(store_t *s, const redactor_t *r, const char *dir, ingest_report_t *rep,
 		    FILE *progress, char *err, size_t errlen);
+/* The same; flags INGEST_DOCS_NO_OUTLINE leaves the doc outline (docstruct.h) to a
+ * later ingest_docs_outline(), for an import made of several calls. */
+#define INGEST_DOCS_NO_OUTLINE 1u
+int ingest_docs_dir_opts(store_t *s, const redactor_t *r, const char *dir, ingest_report_t *rep,
+			 FILE *progress, unsigned flags, char *err, size_t errlen);
+/* Rebuilds the doc outline in its own transaction. 0 or a negative code (err set). */
+int ingest_docs_outline(store_t *s, char *err, size_t errlen);
 
 /* One Markdown text split into sections (for tests and the docs importer).
  * Fills *secs (caller frees with ingest_sections_free) and the doc title. */

@@ -147,6 +147,10 @@ int store_source_observe(store_t *s, const char *kind, const char *id, const cha
 /* The retrieval factor of a ticket (doc = 0, tickets.rowid) or doc section (doc = 1,
  * doc_sections.rowid): in [STORE_SOURCE_FACTOR_MIN, 1], 1 when nothing is known. */
 double store_source_factor(sqlite3 *db, int doc, sqlite3_int64 rowid);
+/* The same for n rows at once into out[0..n) (one statement; none at all while
+ * nothing has been observed for that kind). */
+void store_source_factors(sqlite3 *db, int doc, const sqlite3_int64 *rowids, size_t n,
+			  double *out);
 /* *found = 1 when the draft was flagged as a knowledge gap. */
 int store_gap_of_draft(store_t *s, const char *draft_id, int *found /* OUT */);
 

@@ -100,12 +100,59 @@ static void test_placeholder_detection(void **state)
 	assert_false(draft_has_placeholder("array[0] and [x]", 16));
 }
 
+/* The top doc hit is a chapter found through its subsections, with no steps
+ * of its own: the drafter takes the next section that has steps and covers
+ * the ticket, and cites that one. */
+static void test_doc_steps_come_from_the_first_section_that_has_them(void **state)
+{
+	(void)state;
+	retrieve_ticket_hit_t th = hit("4812", "The IdP clock was six minutes ahead.", 0.8);
+	retrieve_doc_hit_t dh[3] = {
+	    doc("Single sign-on lets your team sign in with your identity provider.", 0.6),
+	    doc("1. Open SSO settings.\n2. Raise the skew to 180 s.\n", 0.1),
+	    doc("1. Open Security.\n2. Sync the clock.\n", 0.7)};
+	dh[0].anchor = (char *)"top";
+	dh[1].anchor = (char *)"barely-related";
+	dh[2].anchor = (char *)"clock";
+	retrieve_result_t res = {.tickets = &th, .ntickets = 1, .docs = dh, .ndocs = 3,
+				 .confidence = 0.8};
+	ticket_t t = customer_ticket();
+	draft_t d;
+	assert_int_equal(draft_offline(&t, &res, 0.35, &d), 0);
+	/* not the chapter (no steps), not the weak match (coverage 0.1 < 0.5 x 0.8) */
+	assert_null(strstr(d.text, "#top]"));
+	assert_null(strstr(d.text, "Raise the skew"));
+	assert_non_null(strstr(d.text, "[doc: sso/saml.md#clock]"));
+	assert_non_null(strstr(d.text, "Sync the clock."));
+	assert_int_equal(cJSON_GetArraySize(d.citations), 2);
+	draft_release(&d);
+}
+
+/* No section lists steps: the best one's own sentences are quoted and cited. */
+static void test_doc_prose_is_used_when_no_section_lists_steps(void **state)
+{
+	(void)state;
+	retrieve_doc_hit_t dh[2] = {
+	    doc("Clock skew of more than three minutes makes the assertion expire early.", 0.7),
+	    doc("Single sign-on lets your team sign in with your identity provider.", 0.6)};
+	retrieve_result_t res = {.docs = dh, .ndocs = 2, .confidence = 0.7};
+	ticket_t t = customer_ticket();
+	draft_t d;
+	assert_int_equal(draft_offline(&t, &res, 0.35, &d), 0);
+	assert_non_null(strstr(d.text, "makes the assertion expire early. [doc: sso/saml.md#clock-skew]"));
+	assert_null(strstr(d.text, "Single sign-on"));
+	assert_int_equal(cJSON_GetArraySize(d.citations), 1);
+	draft_release(&d);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_strong_precedent_is_reused_and_cited),
 	    cmocka_unit_test(test_weak_precedent_gives_no_advice_and_a_flag),
 	    cmocka_unit_test(test_placeholder_detection),
+	    cmocka_unit_test(test_doc_steps_come_from_the_first_section_that_has_them),
+	    cmocka_unit_test(test_doc_prose_is_used_when_no_section_lists_steps),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
