@@ -173,6 +173,9 @@ static void forget_dfs(const char *db)
 		die(err);
 	if (sqlite3_exec(store_db(s), "DELETE FROM df_cache", NULL, NULL, NULL) != SQLITE_OK)
 		die("cannot clear the df cache");
+	/* as a finished import leaves it: the common terms' frequencies (retrieve.h) */
+	if (store_df_cache_prefill(s, 0) != 0 || store_df_cache_prefill(s, 1) != 0)
+		die("cannot prefill the df cache");
 	store_close(s);
 }
 

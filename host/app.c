@@ -686,9 +686,9 @@ static int store_candidate(app_t *app, const store_draft_t *d, const char *red_s
 	int outcome;
 	rc = store_ticket_upsert(app->store, &tk, &outcome);
 	*stored = !rc && outcome != STORE_SKIPPED;
-	/* Retrieval's cached document frequencies no longer hold for tickets. */
+	/* Retrieval's cached document frequencies drift by one ticket. */
 	if (*stored)
-		rc = store_df_cache_clear(app->store, 0);
+		rc = store_df_cache_note(app->store, 0, 1);
 	free(clean);
 	buf_release(&tags);
 	buf_release(&hash);

@@ -279,14 +279,18 @@ static int import_tickets(import_job_t *j, store_t *s, ingest_report_t *rep, cha
 	if (c.rc && c.rc != PRECEDENT_ECANCELLED) {
 		store_rollback(s);
 		if (changed && store_begin(s) == 0 &&
-		    (store_df_cache_clear(s, 0) != 0 || store_commit(s) != 0))
+		    (store_df_cache_note(s, 0, rep->imported + rep->updated) != 0 ||
+		     store_commit(s) != 0))
 			store_rollback(s);
-	} else if ((changed && (rc = store_df_cache_clear(s, 0))) || (rc = store_commit(s))) {
+	} else if ((changed && (rc = store_df_cache_note(s, 0, rep->imported + rep->updated))) ||
+		   (rc = store_commit(s))) {
 		snprintf(err, errlen, "%s: %s (%s)", j->source, precedent_strerror(rc),
 			 store_errmsg(s));
 		store_rollback(s);
 		c.rc = rc;
 	}
+	if (!c.rc && rep->imported + rep->updated > 0)
+		store_df_cache_prefill(s, 0); /* a miss only costs the first queries time */
 	publish(j, rep, c.seen, ftell(c.f));
 	fclose(c.f);
 	return c.rc;

@@ -848,7 +848,8 @@ int ingest_tickets_file(store_t *s, const redactor_t *r, ingest_format_t fmt, co
 		snprintf(err, errlen, "%s: read error: %s", path, strerror(errno));
 		c.rc = PRECEDENT_EIO;
 	}
-	if (!c.rc && rep->imported + rep->updated > 0 && (rc = store_df_cache_clear(s, 0))) {
+	if (!c.rc && rep->imported + rep->updated > 0 &&
+	    (rc = store_df_cache_note(s, 0, rep->imported + rep->updated))) {
 		snprintf(err, errlen, "%s: %s (%s)", path, precedent_strerror(rc), store_errmsg(s));
 		c.rc = rc;
 	}
@@ -858,6 +859,9 @@ int ingest_tickets_file(store_t *s, const redactor_t *r, ingest_format_t fmt, co
 	}
 	if (c.rc)
 		store_rollback(s);
+	/* A big import that cleared the cached frequencies fills the common ones. */
+	if (!c.rc && rep->imported + rep->updated > 0)
+		store_df_cache_prefill(s, 0); /* a miss only costs the first queries time */
 	if (progress && c.last != c.t0)
 		fputc('\n', progress);
 	fclose(f);

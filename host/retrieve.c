@@ -575,11 +575,21 @@ typedef struct cand {
 	uint64_t terms; /* bit i: query term i occurs in the row */
 } cand_t;
 
+#define DF_CACHE_MIN 64 /* documents: a term this common is counted once, then cached */
+#define DF_PUT_MAX 64
+
 typedef struct searcher {
 	sqlite3 *db;
 	stem_tok_t tok;
 	sqlite3_stmt *vocab[2];
 	sqlite3_stmt *cache_get, *cache_put; /* df_cache, NULL without the table */
+	/* frequencies to remember, written together when the search ends */
+	struct {
+		int kind;
+		char tok[64];
+		sqlite3_int64 df;
+	} put[DF_PUT_MAX];
+	size_t nput;
 	sqlite3_int64 nrows[2];
 	int have_vocab;
 } searcher_t;
@@ -606,15 +616,38 @@ static sqlite3_int64 token_df(searcher_t *se, int kind, const char *tok)
 	if (sqlite3_step(st) == SQLITE_ROW)
 		df = sqlite3_column_int64(st, 0);
 	sqlite3_reset(st);
-	if (se->cache_put) {
-		sqlite3_reset(se->cache_put);
-		sqlite3_bind_int(se->cache_put, 1, kind);
-		sqlite3_bind_text(se->cache_put, 2, tok, -1, SQLITE_TRANSIENT);
-		sqlite3_bind_int64(se->cache_put, 3, df);
-		sqlite3_step(se->cache_put); /* a read-only store just doesn't remember */
-		sqlite3_reset(se->cache_put);
+	/* Only counts that were costly are worth a write; a rare term's is cheap. */
+	if (se->cache_put && df >= DF_CACHE_MIN && se->nput < DF_PUT_MAX && strlen(tok) < 64) {
+		se->put[se->nput].kind = kind;
+		snprintf(se->put[se->nput].tok, sizeof se->put[se->nput].tok, "%s", tok);
+		se->put[se->nput].df = df;
+		se->nput++;
 	}
 	return df;
+}
+
+/* The frequencies counted during this search, in one savepoint (works inside or
+ * outside a caller's transaction); a read-only or busy store just doesn't
+ * remember them. */
+static void remember_dfs(searcher_t *se)
+{
+	if (!se->nput || !se->cache_put)
+		return;
+	if (sqlite3_exec(se->db, "SAVEPOINT df_cache", NULL, NULL, NULL) != SQLITE_OK)
+		return;
+	int ok = 1;
+	for (size_t i = 0; i < se->nput && ok; i++) {
+		sqlite3_reset(se->cache_put);
+		sqlite3_bind_int(se->cache_put, 1, se->put[i].kind);
+		sqlite3_bind_text(se->cache_put, 2, se->put[i].tok, -1, SQLITE_STATIC);
+		sqlite3_bind_int64(se->cache_put, 3, se->put[i].df);
+		ok = sqlite3_step(se->cache_put) == SQLITE_DONE;
+		sqlite3_reset(se->cache_put);
+	}
+	if (!ok)
+		sqlite3_exec(se->db, "ROLLBACK TO df_cache", NULL, NULL, NULL);
+	sqlite3_exec(se->db, "RELEASE df_cache", NULL, NULL, NULL);
+	se->nput = 0;
 }
 
 static sqlite3_int64 lookup_df(searcher_t *se, int kind, const char *stem)
@@ -1409,6 +1442,7 @@ static int searcher_open(sqlite3 *db, searcher_t *se)
 
 static void searcher_close(searcher_t *se)
 {
+	remember_dfs(se);
 	for (int k = 0; k < 2; k++)
 		sqlite3_finalize(se->vocab[k]);
 	sqlite3_finalize(se->cache_get);

@@ -1008,6 +1008,100 @@ int store_gap_of_draft(store_t *s, const char *draft_id, int *found)
 	sqlite3_finalize(st);
 	return src == SQLITE_ROW || src == SQLITE_DONE ? 0 : map_sqlite_error(src);
 }
+int store_df_cache_note(store_t *s, int kind, long changed)
+{
+	sqlite3_stmt *st;
+	int rc;
+	char key[32];
+	long drift = 0;
+	if (changed <= 0)
+		return 0;
+	snprintf(key, sizeof key, "df_cache_drift_%d", kind);
+	if ((rc = prepare(s, "SELECT CAST(value AS INTEGER) FROM meta WHERE key=?", &st)))
+		return rc;
+	sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
+	if (sqlite3_step(st) == SQLITE_ROW)
+		drift = (long)sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	drift += changed;
+	/* max(rowid): the size of the corpus in O(log n), good enough for a share */
+	long rows = count_of(s, kind ? "SELECT coalesce(max(rowid), 0) FROM doc_sections"
+				     : "SELECT coalesce(max(rowid), 0) FROM tickets");
+	if (rows < STORE_DF_DRIFT_MIN_ROWS || drift * 100 > rows * STORE_DF_DRIFT_PERCENT) {
+		if ((rc = store_df_cache_clear(s, kind)))
+			return rc;
+		drift = 0;
+	}
+	if ((rc = prepare(s, "INSERT OR REPLACE INTO meta(key, value) VALUES (?, ?)", &st)))
+		return rc;
+	sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
+	sqlite3_bind_int64(st, 2, drift);
+	return step_done(s, st);
+}
+
+int store_df_cache_prefill(store_t *s, int kind)
+{
+	sqlite3_stmt *st;
+	int rc;
+	long have = 0;
+	if ((rc = prepare(s, "SELECT count(*) FROM (SELECT 1 FROM df_cache WHERE kind=? LIMIT 1)",
+			  &st)))
+		return rc;
+	sqlite3_bind_int(st, 1, kind);
+	if (sqlite3_step(st) == SQLITE_ROW)
+		have = (long)sqlite3_column_int64(st, 0);
+	sqlite3_finalize(st);
+	long rows = count_of(s, kind ? "SELECT coalesce(max(rowid), 0) FROM doc_sections"
+				     : "SELECT coalesce(max(rowid), 0) FROM tickets");
+	if (have || rows < STORE_DF_PREFILL_MIN_ROWS)
+		return 0;
+	/* Read the vocabulary outside any write transaction (a full pass over the
+	 * index: seconds at a million tickets), then write the common terms at once. */
+	size_t n = 0, alloc = 0;
+	char **terms = NULL;
+	sqlite3_int64 *dfs = NULL;
+	if ((rc = prepare(s, kind ? "SELECT term, doc FROM sections_vocab WHERE doc >= ?"
+				  : "SELECT term, doc FROM tickets_vocab WHERE doc >= ?",
+			  &st)))
+		return rc;
+	sqlite3_bind_int64(st, 1, STORE_DF_PREFILL_MIN_DF);
+	int src;
+	while ((src = sqlite3_step(st)) == SQLITE_ROW) {
+		if (n == alloc) {
+			alloc = alloc ? alloc * 2 : 256;
+			terms = xrealloc(terms, alloc * sizeof *terms);
+			dfs = xrealloc(dfs, alloc * sizeof *dfs);
+		}
+		terms[n] = xstrdup((const char *)sqlite3_column_text(st, 0));
+		dfs[n++] = sqlite3_column_int64(st, 1);
+	}
+	sqlite3_finalize(st);
+	rc = src == SQLITE_DONE ? 0 : map_sqlite_error(src);
+	if (!rc && n && !(rc = store_begin(s))) {
+		if (!(rc = prepare(s, "INSERT OR REPLACE INTO df_cache(kind, term, df) VALUES (?,?,?)",
+				   &st))) {
+			for (size_t i = 0; i < n && !rc; i++) {
+				sqlite3_reset(st);
+				sqlite3_bind_int(st, 1, kind);
+				sqlite3_bind_text(st, 2, terms[i], -1, SQLITE_STATIC);
+				sqlite3_bind_int64(st, 3, dfs[i]);
+				if (sqlite3_step(st) != SQLITE_DONE)
+					rc = PRECEDENT_EDB;
+			}
+			sqlite3_finalize(st);
+		}
+		if (rc)
+			store_rollback(s);
+		else
+			rc = store_commit(s);
+	}
+	for (size_t i = 0; i < n; i++)
+		free(terms[i]);
+	free(terms);
+	free(dfs);
+	return rc;
+}
+
 int store_df_cache_clear(store_t *s, int kind)
 {
 	sqlite3_stmt *st;

@@ -66,6 +66,21 @@ int store_doc_replace(store_t *s, const char *path, const char *title, const cha
 /* Forgets the cached document frequencies of a kind (0 tickets, 1 doc
  * sections): importers call it when they change that kind's index. */
 int store_df_cache_clear(store_t *s, int kind);
+/* `changed` rows of a kind were added or changed: the cached frequencies are
+ * cleared once the changes since the last clear pass STORE_DF_DRIFT_PERCENT of the
+ * corpus (or on a small corpus), so a stream of single tickets (candidate
+ * precedents, small imports) does not throw away what queries cached: an IDF
+ * off by a few percent ranks the same. In the caller's transaction. */
+#define STORE_DF_DRIFT_PERCENT 5
+#define STORE_DF_DRIFT_MIN_ROWS 2000
+int store_df_cache_note(store_t *s, int kind, long changed);
+/* After an import, outside a transaction: when a large corpus has no cached
+ * frequencies (a clear), caches those of its common terms (document frequency >=
+ * STORE_DF_PREFILL_MIN_DF: the costly ones to count) from one pass over the
+ * vocabulary, so the first queries after a big import stay fast. */
+#define STORE_DF_PREFILL_MIN_ROWS 50000
+#define STORE_DF_PREFILL_MIN_DF 100
+int store_df_cache_prefill(store_t *s, int kind);
 
 /* Counts for hello/index.status. */
 int store_counts(store_t *s, long *tickets /* OUT */, long *sections /* OUT */,
