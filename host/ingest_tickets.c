@@ -170,6 +170,23 @@ static int same_id(const cJSON *a, const cJSON *b)
 	return 0;
 }
 
+/* The resolution of a solved ticket: its last public agent reply, with code. */
+static void add_resolution(cJSON *t, const cJSON *msgs, const char *code)
+{
+	const cJSON *m;
+	const char *res = NULL;
+	cJSON_ArrayForEach(m, msgs)
+	{
+		const cJSON *r = get(m, "role");
+		if (cJSON_IsString(r) && !strcmp(r->valuestring, "agent"))
+			res = get(m, "body")->valuestring;
+	}
+	if (res) {
+		cJSON_AddStringToObject(t, "resolution", res);
+		cJSON_AddStringToObject(t, "resolution_code", code);
+	}
+}
+
 /* The common start of an exported ticket: an object with an id (string or
  * integer), converted to the contract shape's id and helpdesk. NULL with why
  * when the record is not one. */
@@ -297,18 +314,7 @@ static cJSON *zendesk_ticket(const cJSON *z, const cJSON *users, char *why, size
 	}
 	/* The resolution of a solved ticket: its last public agent reply. */
 	if (resolved) {
-		const cJSON *m;
-		const char *res = NULL;
-		cJSON_ArrayForEach(m, msgs)
-		{
-			const cJSON *r = get(m, "role");
-			if (cJSON_IsString(r) && !strcmp(r->valuestring, "agent"))
-				res = get(m, "body")->valuestring;
-		}
-		if (res) {
-			cJSON_AddStringToObject(t, "resolution", res);
-			cJSON_AddStringToObject(t, "resolution_code", "solved");
-		}
+		add_resolution(t, msgs, "solved");
 		int ignore = 0;
 		const char *closed = str_of(z, "solved_at", &ignore);
 		if (!closed)
@@ -399,18 +405,7 @@ static cJSON *freshdesk_ticket(const cJSON *f, char *why, size_t whylen)
 		return NULL;
 	}
 	if (status == 4 || status == 5) {
-		const cJSON *m;
-		const char *res = NULL;
-		cJSON_ArrayForEach(m, msgs)
-		{
-			const cJSON *r = get(m, "role");
-			if (cJSON_IsString(r) && !strcmp(r->valuestring, "agent"))
-				res = get(m, "body")->valuestring;
-		}
-		if (res) {
-			cJSON_AddStringToObject(t, "resolution", res);
-			cJSON_AddStringToObject(t, "resolution_code", "resolved");
-		}
+		add_resolution(t, msgs, "resolved");
 		const cJSON *stats = get(f, "stats");
 		const char *closed = cJSON_IsObject(stats) ? str_of(stats, "resolved_at", &ignore) : NULL;
 		if (!closed && cJSON_IsObject(stats))
