@@ -420,7 +420,7 @@ __attribute__((target("avx2"))) static int64_t bp_tile_avx2(const bp_ctx_t *cx, 
 		__m256i hpo2 = _mm256_setzero_si256(), hmo2 = _mm256_setzero_si256();
 		/* steps with every lane inside the tile and the band, none on the last
 		 * block, need no masks */
-		size_t f0 = T + L, f1 = T + L;
+		size_t f0 = T + L, f1 = f0;
 		if (L == 7 && B + 7 < cx->nblk - 1 && T > 7) {
 			f0 = 7;
 			f1 = T;
